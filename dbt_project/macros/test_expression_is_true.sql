@@ -1,0 +1,5 @@
+{#- A row-level invariant: every row must satisfy `expression` (no dbt_utils
+    dependency: packages would have to be downloaded at install time). -#}
+{% test expression_is_true(model, expression) %}
+select * from {{ model }} where not ({{ expression }})
+{% endtest %}

@@ -1,0 +1,70 @@
+"""The analysts' copy: the marts, without raw personal data, swapped in atomically."""
+
+
+import os
+from pathlib import Path
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from orchestration.resources import LakePaths
+from orchestration.settings import DUCKDB_POOL
+
+MARTS = ("cadre_monthly", "app_portfolio", "unit_monthly", "padding_flags")
+# Older DuckDB (< 2.0), which analysts' tools may still bundle, cannot open
+# storage version 2.0 files: write the copy in the 1.4 format.
+PUBLISH_STORAGE_VERSION = "v1.4.0"
+# Columns that would carry raw personal data (device ids, IPs, exact positions,
+# full names) are left out; the marts are built without them except the flags'
+# evidence sentences, which name devices and positions for the inspectors.
+WITHHELD_COLUMNS = {"padding_flags": ("evidence", "subject_id")}
+
+
+def publish_marts(warehouse: Path, target: Path) -> dict[str, int]:
+    """Copy marts.* to `target` via a temporary file and an atomic rename.
+
+    A reader holding the old file keeps reading it (the rename swaps the
+    directory entry, not the open file), so an analyst never blocks a run.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    counts = {}
+    with duckdb.connect() as source:
+        source.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        source.execute("use warehouse")
+        source.execute(f"attach '{staging}' as published (storage_version '{PUBLISH_STORAGE_VERSION}')")
+        source.execute("create schema published.marts")
+        for table in MARTS:
+            withheld = WITHHELD_COLUMNS.get(table, ())
+            columns = [
+                name
+                for (name,) in source.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_catalog = 'warehouse' and table_schema = 'marts' and table_name = ? "
+                    "order by ordinal_position",
+                    [table],
+                ).fetchall()
+                if name not in withheld
+            ]
+            select_list = ", ".join(f'"{c}"' for c in columns)
+            source.execute(f"create table published.marts.{table} as select {select_list} from marts.{table}")
+            counts[table] = source.execute(f"select count(*) from published.marts.{table}").fetchone()[0]
+        source.execute("detach published")
+    os.replace(staging, target)
+    return counts
+
+
+@asset(
+    key=AssetKey(["analytics_copy"]),
+    deps=[AssetKey(["marts", m]) for m in MARTS],
+    group_name="publish",
+    kinds={"duckdb"},
+    pool=DUCKDB_POOL,
+    description="Read-only copy of marts.* for analysts (default data/analytics.duckdb), without raw personal data.",
+)
+def analytics_copy(context: AssetExecutionContext, paths: LakePaths) -> MaterializeResult:
+    target = Path(paths.publish)
+    counts = publish_marts(Path(paths.warehouse), target)
+    context.log.info(f"published {sum(counts.values())} rows to {target}")
+    return MaterializeResult(metadata={"path": str(target), **{f"rows_{k}": v for k, v in counts.items()}})

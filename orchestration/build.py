@@ -1,0 +1,100 @@
+"""One build of everything through Dagster's own APIs, and its summary.
+
+All delivery days found go into a single run (a one-run backfill of the
+partition range), followed in that run by the dbt build and the publish.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Settings
+from sources.landing import delivery_days, misnamed_folders
+
+
+def prepare_dbt_manifest() -> None:
+    """dagster-dbt reads target/manifest.json at import; outside `dagster dev` parse first."""
+    from orchestration.resources import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)
+
+
+def build_all(settings: Settings) -> int:
+    from dagster import DagsterInstance
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    prepare_dbt_manifest()
+    from orchestration.definitions import defs
+    from orchestration.partitions import delivery_day
+
+    for folder in misnamed_folders(settings.landing):
+        print(f"warning: {folder} is not a dt=YYYY-MM-DD folder and was not read: rename it to its delivery date.")
+    known = set(delivery_day.get_partition_keys())
+    days = delivery_days(settings.landing)
+    outside = [d for d in days if d not in known]
+    for day in outside:
+        print(
+            f"warning: dt={day} is outside the delivery days Dagster knows ({delivery_day.start.date()} to today) "
+            "and was not read: set FINGERTIP_FIRST_DAY earlier, or check the folder name."
+        )
+    days = [d for d in days if d in known]
+    if not days:
+        print(f"error: no dt=YYYY-MM-DD delivery folders under {settings.landing}: see docs in README (landing layout).", file=sys.stderr)
+        return 2
+
+    instance = DagsterInstance.get()
+    job = defs.resolve_job_def("build_warehouse")
+    result = job.execute_in_process(
+        instance=instance,
+        tags={ASSET_PARTITION_RANGE_START_TAG: days[0], ASSET_PARTITION_RANGE_END_TAG: days[-1]},
+        raise_on_error=False,
+        # Step-by-step logs stay in the Dagster instance (`make dev`); the terminal gets the summary.
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+    )
+    failed_checks = [
+        f"{e.asset_check_evaluation_data.asset_check_key.to_user_string()}"
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    ]
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                error = event.step_failure_data.error
+                # The user's exception, not Dagster's wrapper of it.
+                while error is not None and error.cause is not None:
+                    error = error.cause
+                message = error.message.strip().splitlines()[0] if error else "unknown error"
+                print(f"error: step {event.step_key} failed: {message}", file=sys.stderr)
+        print(f"error: the build failed (run {result.run_id}); see `make dev` for the full log.", file=sys.stderr)
+        return 1
+    print_summary(settings, days, result.run_id, failed_checks)
+    return 0
+
+
+def print_summary(settings: Settings, days: list[str], run_id: str, failed_checks: list[str]) -> None:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        per_source = con.execute(
+            """
+            select source, count(*) as files, sum(coalesce(rows_read, 0)), sum(rows_loaded), sum(rows_duplicate),
+                   sum(coalesce(rows_quarantined, 0)), count(case when status = 'rejected' then 1 end)
+            from ops.load_audit group by source order by source
+            """
+        ).fetchall()
+        flags = con.execute("select flag_code, count(*) from marts.padding_flags group by 1 order by 1").fetchall()
+        cadre_months = con.execute("select count(*) from marts.cadre_monthly").fetchone()[0]
+    print(f"fingertip: built {len(days)} delivery days ({days[0]} to {days[-1]}) in Dagster run {run_id}")
+    print(f"  {'source':<11} {'files':>6} {'read':>9} {'loaded':>9} {'duplicate':>9} {'quarantined':>11} {'rejected files':>14}")
+    for source, files, read, loaded, dup, quarantined, rejected in per_source:
+        print(f"  {source:<11} {files:>6} {read:>9} {loaded:>9} {dup:>9} {quarantined:>11} {rejected:>14}")
+    print(f"  flags: {', '.join(f'{code} {n}' for code, n in flags) or 'none'}")
+    print(f"  cadre-months: {cadre_months}")
+    if failed_checks:
+        print(f"  failed checks: {', '.join(failed_checks)}")
+    print(f"  warehouse: {settings.warehouse}")
+    print(f"  analysts' copy: {settings.publish}")
+    print(f"  lake: {settings.lake}; quarantine: select * from ops.quarantine")
+
+

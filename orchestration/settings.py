@@ -1,0 +1,70 @@
+"""Paths and switches, read from the environment in one place.
+
+`fingertip run`, `dagster dev` and the schedules all read the same variables,
+so the UI and the CLI always work on the same files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+# The first delivery day Dagster knows of. Daily partitions start here; older
+# dt= folders are reported, not read. Override with FINGERTIP_FIRST_DAY.
+DEFAULT_FIRST_DAY = "2020-01-01"
+# Day boundaries of deliveries are local (landing contract).
+TIMEZONE = "Asia/Shanghai"
+# Every DuckDB writer runs in this Dagster concurrency pool (limit 1): DuckDB
+# allows one writing process per file.
+DUCKDB_POOL = "duckdb_warehouse"
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing: Path
+    warehouse: Path
+    publish: Path
+    lake: Path
+    first_day: str
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        data = PROJECT_ROOT / "data"
+        warehouse = Path(os.environ.get("FINGERTIP_WAREHOUSE", data / "warehouse.duckdb")).resolve()
+        return cls(
+            landing=Path(os.environ.get("FINGERTIP_LANDING", data / "landing")).resolve(),
+            warehouse=warehouse,
+            publish=Path(os.environ.get("FINGERTIP_PUBLISH", data / "analytics.duckdb")).resolve(),
+            # The lake sits beside the warehouse unless told otherwise.
+            lake=Path(os.environ.get("FINGERTIP_LAKE", warehouse.parent / "lake")).resolve(),
+            first_day=os.environ.get("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY),
+        )
+
+    def export(self) -> None:
+        """Put these paths into the environment, where dbt's profile and vars read them."""
+        os.environ["FINGERTIP_LANDING"] = str(self.landing)
+        os.environ["FINGERTIP_WAREHOUSE"] = str(self.warehouse)
+        os.environ["FINGERTIP_PUBLISH"] = str(self.publish)
+        os.environ["FINGERTIP_LAKE"] = str(self.lake)
+
+
+# The instance config every fingertip DAGSTER_HOME gets: pools (here only the
+# DuckDB writers' pool) run one step at a time.
+DAGSTER_YAML = """\
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def ensure_dagster_home(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)

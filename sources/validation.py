@@ -1,0 +1,168 @@
+"""Row validation: text frame in, typed valid rows and quarantine rows out.
+
+Each rule of the landing contract is one Polars expression that yields a
+reason (or null); a row is valid when every rule yields null. All rules run on
+every row, so one quarantine reason lists everything wrong with the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from sources.contract import VERBATIM_COLUMNS, Column, SourceSpec
+from sources.landing import ROW_COLUMN
+
+LOCAL_OFFSET_MINUTES = 8 * 60  # Asia/Shanghai, no DST since 1991: local time is naive UTC+8
+TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M")
+OFFSET_PATTERN = r"([Zz]|[+-]\d{2}:?\d{2})$"
+HEX64_PATTERN = r"^[0-9a-fA-F]{16}$"
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+LAKE_COLUMNS = ("_file", "_row")  # provenance of every lake row: which file, which record
+
+
+@dataclass
+class Validated:
+    valid: pl.DataFrame  # typed contract columns + provenance
+    quarantine: pl.DataFrame  # file_path, row_number, reason, raw
+
+
+class MissingColumns(Exception):
+    """A file lacks a required column: rejected whole."""
+
+
+def _blank_to_null(name: str) -> pl.Expr:
+    text = pl.col(name).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def parse_timestamp(text: pl.Expr) -> pl.Expr:
+    """ISO-8601 text to naive Asia/Shanghai wall-clock time.
+
+    An offset is honoured, `Z` is UTC, and no offset means local time
+    (landing contract); a space instead of `T` is accepted.
+    """
+    offset = text.str.extract(OFFSET_PATTERN, 1)
+    base = text.str.replace(OFFSET_PATTERN, "").str.replace(" ", "T", literal=True)
+    naive = pl.coalesce([base.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in TIMESTAMP_FORMATS])
+    digits = offset.str.replace(":", "", literal=True)
+    offset_minutes = (
+        pl.when(offset.is_null())
+        .then(LOCAL_OFFSET_MINUTES)
+        .when(offset.str.to_uppercase() == "Z")
+        .then(0)
+        .otherwise(
+            (pl.when(digits.str.slice(0, 1) == "-").then(-1).otherwise(1))
+            * (digits.str.slice(1, 2).cast(pl.Int64, strict=False) * 60 + digits.str.slice(3, 2).cast(pl.Int64, strict=False))
+        )
+    )
+    return naive + pl.duration(minutes=LOCAL_OFFSET_MINUTES - offset_minutes)
+
+
+def _parsed(column: Column, text: pl.Expr) -> pl.Expr:
+    kind = column.kind
+    if kind in ("id", "text", "enum"):
+        return text
+    if kind == "timestamp":
+        return parse_timestamp(text)
+    if kind == "date":
+        return text.str.to_date("%Y-%m-%d", strict=False)
+    if kind in ("number", "latitude", "longitude"):
+        number = text.cast(pl.Float64, strict=False)
+        return pl.when(number.is_finite()).then(number)
+    if kind == "integer":
+        number = text.cast(pl.Float64, strict=False)
+        return pl.when(number.is_finite() & (number == number.round(0))).then(number).cast(pl.Int64)
+    if kind == "boolean":
+        lowered = text.str.to_lowercase()
+        return pl.when(lowered == "true").then(True).when(lowered == "false").then(False)
+    if kind == "period":
+        return pl.when(text.str.contains(PERIOD_PATTERN)).then(text)
+    if kind == "hex64":
+        return pl.when(text.str.contains(HEX64_PATTERN)).then(text.str.to_lowercase())
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _value_problems(column: Column, text: pl.Expr, value: pl.Expr) -> list[pl.Expr]:
+    """One expression per rule on this column: a reason, or null."""
+    name = column.name
+    shown = pl.lit(f"{name}='") + text.str.slice(0, 60) + pl.lit("'")
+    problems: list[pl.Expr] = []
+    if not column.nullable:
+        problems.append(pl.when(text.is_null()).then(pl.lit(f"missing required value: {name}")))
+    unparseable = {
+        "timestamp": "unparseable timestamp",
+        "date": "unparseable date",
+        "number": "unparseable number",
+        "latitude": "unparseable number",
+        "longitude": "unparseable number",
+        "integer": "unparseable integer",
+        "boolean": "unknown boolean (expected true/false)",
+        "period": "unparseable period (expected YYYY-MM)",
+        "hex64": "photo_hash is not 16 hex characters",
+    }
+    if column.kind in unparseable:
+        problems.append(pl.when(text.is_not_null() & value.is_null()).then(pl.lit(f"{unparseable[column.kind]}: ") + shown))
+    if column.kind == "enum":
+        problems.append(
+            pl.when(text.is_not_null() & ~text.is_in(list(column.values))).then(pl.lit("unknown enum value: ") + shown)
+        )
+    if column.kind == "latitude":
+        problems.append(pl.when((value < -90) | (value > 90)).then(pl.lit("latitude out of range -90..90: ") + shown))
+    if column.kind == "longitude":
+        problems.append(pl.when((value < -180) | (value > 180)).then(pl.lit("longitude out of range -180..180: ") + shown))
+    if column.minimum is not None:
+        label = "negative number" if column.minimum == 0 else f"below minimum {column.minimum:g}"
+        problems.append(pl.when(value < column.minimum).then(pl.lit(f"{label}: ") + shown))
+    if column.maximum is not None:
+        problems.append(pl.when(value > column.maximum).then(pl.lit(f"above maximum {column.maximum:g}: ") + shown))
+    return problems
+
+
+def validate(frame: pl.DataFrame, spec: SourceSpec, file_path: str, known_ids: dict[str, set[str] | pl.Series]) -> Validated:
+    """Split one file's text frame into typed valid rows and quarantine rows.
+
+    `known_ids` maps a reference table name to its valid ids; a reference
+    whose table is not in it is not checked (reference tables themselves).
+    Raises MissingColumns when a required column is absent.
+    """
+    missing = [c for c in spec.required_columns if c not in frame.columns]
+    if missing:
+        raise MissingColumns(f"missing required column(s): {', '.join(missing)}")
+    raw_columns = [c for c in frame.columns if c != ROW_COLUMN]
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(column.name))
+
+    texts = {c.name: _blank_to_null(c.name) for c in spec.columns}
+    values = {c.name: _parsed(c, texts[c.name]) for c in spec.columns}
+    problems = [p for c in spec.columns for p in _value_problems(c, texts[c.name], values[c.name])]
+    for column in spec.columns:
+        if column.references and column.references in known_ids:
+            ids = known_ids[column.references]
+            ids = ids if isinstance(ids, pl.Series) else pl.Series(sorted(ids), dtype=pl.String)
+            problems.append(
+                pl.when(texts[column.name].is_not_null() & ~texts[column.name].is_in(ids.implode()))
+                .then(pl.lit(f"unknown {column.name} (not in reference {column.references}): '") + texts[column.name] + pl.lit("'"))
+            )
+    for later, earlier in spec.ordered_pairs:
+        problems.append(pl.when(values[later] < values[earlier]).then(pl.lit(f"{later} before {earlier}")))
+
+    typed = frame.with_columns(
+        *[values[c.name].alias(c.name) for c in spec.columns],
+        *[texts[name].alias(f"{name}_text") for name in VERBATIM_COLUMNS.get(spec.name, ())],
+        pl.concat_str(problems, separator="; ", ignore_nulls=True).alias("_reason"),
+        (pl.struct(raw_columns).struct.json_encode() if raw_columns else pl.lit("{}")).alias("_raw"),
+        pl.lit(file_path).alias("_file"),
+    )
+    keep = [c.name for c in spec.columns] + [f"{n}_text" for n in VERBATIM_COLUMNS.get(spec.name, ())] + list(LAKE_COLUMNS)
+    valid = typed.filter(pl.col("_reason").is_null() | (pl.col("_reason") == "")).select(keep)
+    quarantine = typed.filter(pl.col("_reason").is_not_null() & (pl.col("_reason") != "")).select(
+        pl.col("_file").alias("file_path"),
+        pl.col(ROW_COLUMN).alias("row_number"),
+        pl.col("_reason").alias("reason"),
+        pl.col("_raw").alias("raw"),
+    )
+    return Validated(valid=valid, quarantine=quarantine)
