@@ -27,7 +27,7 @@ def build_all(settings: Settings) -> int:
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     prepare_dbt_manifest()
-    from orchestration.definitions import defs
+    from orchestration.definitions import make_definitions
     from orchestration.partitions import delivery_day
 
     for folder in misnamed_folders(settings.landing):
@@ -46,7 +46,7 @@ def build_all(settings: Settings) -> int:
         return 2
 
     instance = DagsterInstance.get()
-    job = defs.resolve_job_def("build_warehouse")
+    job = make_definitions(settings).resolve_job_def("build_warehouse")
     result = job.execute_in_process(
         instance=instance,
         tags={ASSET_PARTITION_RANGE_START_TAG: days[0], ASSET_PARTITION_RANGE_END_TAG: days[-1]},
@@ -85,7 +85,7 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
         ).fetchall()
         flags = con.execute("select flag_code, count(*) from marts.padding_flags group by 1 order by 1").fetchall()
         cadre_months = con.execute("select count(*) from marts.cadre_monthly").fetchone()[0]
-    print(f"fingertip: built {len(days)} delivery days ({days[0]} to {days[-1]}) in Dagster run {run_id}")
+    print(f"fingertip: built {len(days)} delivery folders ({days[0]} to {days[-1]}) in one Dagster run, {run_id}")
     print(f"  {'source':<11} {'files':>6} {'read':>9} {'loaded':>9} {'duplicate':>9} {'quarantined':>11} {'rejected files':>14}")
     for source, files, read, loaded, dup, quarantined, rejected in per_source:
         print(f"  {source:<11} {files:>6} {read:>9} {loaded:>9} {dup:>9} {quarantined:>11} {rejected:>14}")

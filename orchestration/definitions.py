@@ -7,16 +7,23 @@ from dagster import BetaWarning, Definitions
 # backfill_policy is "beta" in Dagster 1.13 but is what makes a range of days one run.
 warnings.filterwarnings("ignore", category=BetaWarning)
 
-from orchestration.assets.dbt import warehouse_models
-from orchestration.assets.ingest import event_assets, reference_tables
-from orchestration.assets.publish import analytics_copy
-from orchestration.checks.expectations import batch_checks
-from orchestration.jobs import build_warehouse
-from orchestration.resources import build_resources
+from orchestration.assets.dbt import warehouse_models  # noqa: E402
+from orchestration.assets.ingest import event_assets, reference_tables  # noqa: E402
+from orchestration.assets.publish import analytics_copy  # noqa: E402
+from orchestration.checks.expectations import batch_checks  # noqa: E402
+from orchestration.jobs import build_warehouse  # noqa: E402
+from orchestration.resources import build_resources  # noqa: E402
+from orchestration.settings import Settings  # noqa: E402
 
-defs = Definitions(
-    assets=[reference_tables, *event_assets, warehouse_models, analytics_copy],
-    asset_checks=batch_checks,
-    jobs=[build_warehouse],
-    resources=build_resources(),
-)
+
+def make_definitions(settings: Settings | None = None) -> Definitions:
+    """Everything fingertip defines, bound to the paths in `settings` (default: the environment)."""
+    return Definitions(
+        assets=[reference_tables, *event_assets, warehouse_models, analytics_copy],
+        asset_checks=batch_checks,
+        jobs=[build_warehouse],
+        resources=build_resources(settings),
+    )
+
+
+defs = make_definitions()

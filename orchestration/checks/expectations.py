@@ -8,7 +8,7 @@ batch is what one run loaded for a source: the lake files of its partitions.
 
 
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network calls from GX
 
@@ -31,8 +31,8 @@ SANE_DAYS_AFTER_DELIVERY = 1
 def _suite(spec: SourceSpec, first_dt: date, last_dt: date) -> gx.ExpectationSuite:
     suite = gx.ExpectationSuite(name=f"{spec.name}_batch")
     suite.add_expectation(gxe.ExpectTableColumnsToMatchSet(column_set=list(lake_schema(spec)), exact_match=True))
-    earliest = (first_dt - timedelta(days=SANE_DAYS_BEFORE_DELIVERY)).isoformat()
-    latest = (last_dt + timedelta(days=SANE_DAYS_AFTER_DELIVERY + 1)).isoformat()
+    earliest = datetime.combine(first_dt - timedelta(days=SANE_DAYS_BEFORE_DELIVERY), time())
+    latest = datetime.combine(last_dt + timedelta(days=SANE_DAYS_AFTER_DELIVERY + 1), time())
     for column in spec.columns:
         if not column.nullable:
             suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column.name))
@@ -49,6 +49,7 @@ def _suite(spec: SourceSpec, first_dt: date, last_dt: date) -> gx.ExpectationSui
 def validate_batch(spec: SourceSpec, batch: pl.DataFrame, first_dt: date, last_dt: date) -> dict:
     """Run the source's suite on one batch; returns {expectation: success} and the failures."""
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}  # no progress bars in run logs
     asset = context.data_sources.add_pandas(f"lake_{spec.name}").add_dataframe_asset(name=spec.name)
     batch_definition = asset.add_batch_definition_whole_dataframe("loaded_batch")
     frame = batch.to_pandas()

@@ -66,7 +66,12 @@ leg_speeds as (
             when effective_km <= {{ var('travel_local_max_km') }} then {{ var('travel_local_max_kmh') }}
             when effective_km <= {{ var('travel_regional_max_km') }} then {{ var('travel_regional_max_kmh') }}
             else {{ var('travel_long_max_kmh') }}
-        end as speed_limit_kmh
+        end as speed_limit_kmh,
+        case
+            when effective_km <= {{ var('travel_local_max_km') }} then 'by car'
+            when effective_km <= {{ var('travel_regional_max_km') }} then 'by high-speed train'
+            else 'by air, door to door'
+        end as fastest_means
     from legs
 ),
 
@@ -107,14 +112,15 @@ select
     per_cadre.first_seen,
     per_cadre.last_seen,
     case when per_cadre.impossible_legs >= {{ var('travel_high_jumps') }} then 'high' else 'medium' end as severity,
-    per_cadre.cadre_id || ' checked in (' || fastest.from_kind || ') at ' || cast(fastest.from_at as varchar)
+    per_cadre.cadre_id || ' checked in (' || fastest.from_kind || ') at ' || {{ format_timestamp('fastest.from_at') }}
         || ' and (' || fastest.to_kind || ') ' || cast(round(fastest.distance_km, 1) as varchar) || ' km away '
         || {{ format_duration('fastest.elapsed_seconds') }} || ' later: '
-        || cast(round(fastest.effective_km, 1) as varchar) || ' km even after subtracting GPS accuracy, '
-        || cast(cast(round(fastest.speed_kmh, 0) as bigint) as varchar) || ' km/h where nothing exceeds '
-        || cast(fastest.speed_limit_kmh as varchar) || ' km/h; '
+        || cast(round(fastest.effective_km, 1) as varchar) || ' km even after subtracting GPS accuracy, i.e. '
+        || cast(cast(round(fastest.speed_kmh, 0) as bigint) as varchar) || ' km/h, where no trip of that length '
+        || '(' || fastest.fastest_means || ')'
+        || ' exceeds ' || cast(fastest.speed_limit_kmh as varchar) || ' km/h; '
         || cast(per_cadre.impossible_legs as varchar) || ' such jump(s) on '
-        || cast(per_cadre.impossible_days as varchar) || ' day(s)' as evidence,
+        || cast(per_cadre.impossible_days as varchar) || ' day(s) up to ' || cast(cast(per_cadre.last_seen as date) as varchar) as evidence,
     'consecutive_checkins' as evidence_key
 from per_cadre
 inner join fastest_leg as fastest

@@ -1,0 +1,38 @@
+# fingertip: `make run` sets everything up and builds the demo warehouse;
+# `make test` runs the tests; `make dev` opens the Dagster UI.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+LANDING ?= data/landing
+WAREHOUSE ?= data/warehouse.duckdb
+PUBLISH ?= data/analytics.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/data/.dagster
+
+.PHONY: install run test dev demo-data clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+demo-data: $(INSTALLED)
+	@test -d $(LANDING) || $(BIN)/fingertip demo-data --out $(LANDING)
+
+run: demo-data
+	$(BIN)/fingertip run --landing $(LANDING) --warehouse $(WAREHOUSE) --publish $(PUBLISH)
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+dev: demo-data
+	$(BIN)/python -c "from pathlib import Path; from orchestration.settings import ensure_dagster_home; ensure_dagster_home(Path('$(DAGSTER_HOME)'))"
+	$(BIN)/python -c "from orchestration.build import prepare_dbt_manifest; prepare_dbt_manifest()"
+	FINGERTIP_LANDING=$(CURDIR)/$(LANDING) FINGERTIP_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) FINGERTIP_PUBLISH=$(CURDIR)/$(PUBLISH) \
+		$(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

@@ -1,0 +1,183 @@
+-- photo_reuse: the same check-in photo (same or near-same 64-bit perceptual
+-- hash) used on different days, or by different cadres.
+--
+-- Two rules, one row per (cadre, photo):
+--   * same cadre: one photo, exactly or within photo_near_max_bits bits, on at
+--     least photo_min_days different days no more than photo_window_days apart.
+--     Near copies are only searched inside a cadre's own check-ins and a window
+--     of days: an all-pairs search is O(n^2) and, at millions of photos, finds
+--     unrelated photos within a few bits by chance.
+--   * different cadres: the exact same hash in another cadre's check-in. The
+--     first cadre to use the photo is taken as its owner; every later user is
+--     flagged (exact equality is a cheap hash join at any volume).
+--
+-- Honest look-alikes that stay silent: an app re-sending a photo on the same
+-- day (a retry), a once-only repeat, hashes of uniform images (a covered lens
+-- or darkness hashes to almost all zeros or ones).
+
+with photos as (
+    select
+        checkin_id,
+        cadre_id,
+        checkin_at,
+        cast(checkin_at as date) as checkin_day,
+        lower(photo_hash) as photo_hash
+    from {{ ref('stg_checkins') }}
+    where photo_hash is not null
+      and {{ hex_bit_count('lower(photo_hash)') }} > {{ var('photo_degenerate_bits') }}
+      and {{ hex_bit_count('lower(photo_hash)') }} < 64 - {{ var('photo_degenerate_bits') }}
+),
+
+-- Every pair of one cadre's photos on different days within the window that
+-- are the same photo or a near copy of it.
+same_cadre_matches as (
+    select
+        anchor.cadre_id,
+        anchor.checkin_id as anchor_checkin_id,
+        anchor.checkin_at as anchor_at,
+        anchor.checkin_day as anchor_day,
+        anchor.photo_hash as anchor_hash,
+        other.checkin_id as other_checkin_id,
+        other.checkin_at as other_at,
+        other.checkin_day as other_day,
+        other.photo_hash as other_hash,
+        {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} as differing_bits
+    from photos as anchor
+    inner join photos as other
+        on other.cadre_id = anchor.cadre_id
+       and other.checkin_day <> anchor.checkin_day
+       and other.checkin_day between {{ dbt.dateadd('day', -var('photo_window_days'), 'anchor.checkin_day') }}
+                                 and {{ dbt.dateadd('day', var('photo_window_days'), 'anchor.checkin_day') }}
+    where {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} <= {{ var('photo_near_max_bits') }}
+),
+
+-- Each matched photo taken as an anchor: on how many days was it (or a near
+-- copy of it) used? The cluster is named after its earliest photo, so all the
+-- anchors of one reused photo collapse into one flag.
+anchors as (
+    select
+        cadre_id,
+        anchor_checkin_id,
+        anchor_at,
+        anchor_hash,
+        count(distinct other_day) + 1 as days_used,
+        count(distinct other_checkin_id) + 1 as checkins,
+        max(differing_bits) as max_differing_bits,
+        least(min(other_at), anchor_at) as first_seen,
+        greatest(max(other_at), anchor_at) as last_seen
+    from same_cadre_matches
+    group by cadre_id, anchor_checkin_id, anchor_at, anchor_hash
+),
+
+anchor_clusters as (
+    select
+        anchors.*,
+        earliest.photo_hash as cluster_hash
+    from anchors
+    inner join (
+        select
+            anchor_checkin_id,
+            photo_hash,
+            row_number() over (partition by anchor_checkin_id order by used_at, checkin_id) as use_rank
+        from (
+            select anchor_checkin_id, anchor_at as used_at, anchor_checkin_id as checkin_id, anchor_hash as photo_hash
+            from same_cadre_matches
+            union all
+            select anchor_checkin_id, other_at, other_checkin_id, other_hash
+            from same_cadre_matches
+        ) as cluster_members
+    ) as earliest
+        on earliest.anchor_checkin_id = anchors.anchor_checkin_id
+       and earliest.use_rank = 1
+),
+
+-- Per reused photo, the anchor that explains the most days.
+same_cadre_reuse as (
+    select *
+    from (
+        select
+            anchor_clusters.*,
+            row_number() over (
+                partition by cadre_id, cluster_hash
+                order by days_used desc, checkins desc, anchor_at, anchor_checkin_id
+            ) as anchor_rank,
+            min(first_seen) over (partition by cadre_id, cluster_hash) as cluster_first_seen,
+            max(last_seen) over (partition by cadre_id, cluster_hash) as cluster_last_seen
+        from anchor_clusters
+    ) as ranked
+    where anchor_rank = 1
+      and days_used >= {{ var('photo_min_days') }}
+),
+
+-- The exact same hash used by another cadre: the first user owns the photo.
+first_use_per_cadre as (
+    select
+        photo_hash,
+        cadre_id,
+        min(checkin_at) as first_used_at,
+        max(checkin_at) as last_used_at,
+        count(*) as checkins
+    from photos
+    group by photo_hash, cadre_id
+),
+
+photo_users as (
+    select
+        first_use_per_cadre.*,
+        row_number() over (partition by photo_hash order by first_used_at, cadre_id) as user_rank,
+        count(*) over (partition by photo_hash) as users
+    from first_use_per_cadre
+),
+
+cross_cadre_reuse as (
+    select
+        later_user.cadre_id,
+        later_user.photo_hash,
+        later_user.first_used_at,
+        later_user.last_used_at,
+        later_user.checkins,
+        later_user.users,
+        owner.cadre_id as owner_id,
+        owner.first_used_at as owner_first_used_at
+    from photo_users as later_user
+    inner join photo_users as owner
+        on owner.photo_hash = later_user.photo_hash
+       and owner.user_rank = 1
+    where later_user.user_rank > 1
+)
+
+select
+    'photo_reuse' as flag_code,
+    cadre_id,
+    cluster_hash as subject_id,
+    cluster_first_seen as first_seen,
+    cluster_last_seen as last_seen,
+    case when days_used >= {{ var('photo_high_days') }} then 'high' else 'medium' end as severity,
+    cadre_id || ' checked in with the same photo (hash ' || cluster_hash || ', '
+        || case
+               when max_differing_bits = 0 then 'identical every time'
+               else 'identical or at most ' || cast(max_differing_bits as varchar) || ' of 64 bits different'
+           end
+        || ') on ' || cast(days_used as varchar) || ' different days between '
+        || cast(cast(cluster_first_seen as date) as varchar) || ' and '
+        || cast(cast(cluster_last_seen as date) as varchar)
+        || ' (' || cast(checkins as varchar) || ' check-ins)' as evidence,
+    'same_cadre:' || cluster_hash as evidence_key
+from same_cadre_reuse
+
+union all
+
+select
+    'photo_reuse' as flag_code,
+    cadre_id,
+    photo_hash as subject_id,
+    least(owner_first_used_at, first_used_at) as first_seen,
+    last_used_at as last_seen,
+    'medium' as severity,
+    cadre_id || ' checked in ' || cast(checkins as varchar) || ' time(s) from '
+        || {{ format_timestamp('first_used_at') }} || ' with photo hash ' || photo_hash
+        || ', identical to the photo ' || owner_id || ' had already used at '
+        || {{ format_timestamp('owner_first_used_at') }} || ' (' || cast(users as varchar)
+        || ' cadres used this exact photo)' as evidence,
+    'cross_cadre:' || photo_hash as evidence_key
+from cross_cadre_reuse

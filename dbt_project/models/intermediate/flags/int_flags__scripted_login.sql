@@ -1,0 +1,198 @@
+-- scripted_login: logins with no actions at the same second of the day, day
+-- after day, by one cadre in one app: a script keeping a login streak, not a
+-- person.
+--
+-- Like RITA's beacon score (which measures the dispersion of the gaps between
+-- connections), the test is on dispersion: of the time of day across days.
+--   1. cluster: for each trace-only login (actions = 0), the days on which the
+--      same cadre had a trace-only login in the same app within
+--      +-script_tolerance_seconds of its time of day; keep the biggest cluster
+--      per (cadre, app);
+--   2. dispersion: around that cluster (+-script_neighbourhood_minutes) take the
+--      median absolute deviation (MAD) of the time of day. A script gives a MAD
+--      of clock jitter (<= script_max_mad_seconds); people kept to a mandated
+--      time give tens of seconds, because they spread over minutes and only a
+--      few of their days fall in any 5-second slot by chance.
+--
+-- Apps whose login_at carries whole minutes only are skipped: without seconds
+-- a "same second" pattern cannot be told from people logging in on time.
+-- Times of day are compared on the clock face, so 23:59:59 and 00:00:01 are
+-- 2 seconds apart.
+
+with logins as (
+    select
+        login_id,
+        cadre_id,
+        app_id,
+        login_at,
+        actions,
+        {{ second_of_day('login_at') }} as second_of_day
+    from {{ ref('stg_app_logins') }}
+),
+
+app_timestamp_precision as (
+    select
+        app_id,
+        avg(case when mod(second_of_day, 60) = 0 then 1.0 else 0.0 end) as whole_minute_share
+    from logins
+    group by app_id
+),
+
+trace_only_logins as (
+    select
+        logins.login_id,
+        logins.cadre_id,
+        logins.app_id,
+        logins.login_at,
+        cast(logins.login_at as date) as login_day,
+        logins.second_of_day,
+        -- slots of (tolerance + 1) seconds: two logins within the tolerance are
+        -- always in the same or neighbouring slots
+        cast(floor(logins.second_of_day / ({{ var('script_tolerance_seconds') }} + 1)) as integer) as time_slot
+    from logins
+    inner join app_timestamp_precision as app_precision
+        on app_precision.app_id = logins.app_id
+    where logins.actions = 0
+      and app_precision.whole_minute_share <= {{ var('script_minute_precision_share') }}
+),
+
+slot_count as (
+    select cast(ceiling(86400.0 / ({{ var('script_tolerance_seconds') }} + 1)) as integer) as slots
+),
+
+-- Each login copied into its own and both neighbouring slots (wrapping round
+-- midnight), so that the search for close times of day is an equality join.
+slot_neighbours as (
+    select
+        trace_only_logins.*,
+        mod(trace_only_logins.time_slot + shift.slot_shift + slot_count.slots, slot_count.slots) as search_slot
+    from trace_only_logins
+    cross join slot_count
+    cross join (values (-1), (0), (1)) as shift (slot_shift)
+),
+
+same_second_days as (
+    select
+        anchor.login_id as anchor_login_id,
+        anchor.cadre_id,
+        anchor.app_id,
+        anchor.second_of_day as anchor_second,
+        count(distinct other.login_day) as days_at_this_second
+    from trace_only_logins as anchor
+    inner join slot_neighbours as other
+        on other.cadre_id = anchor.cadre_id
+       and other.app_id = anchor.app_id
+       and other.search_slot = anchor.time_slot
+    where least(
+              abs(other.second_of_day - anchor.second_of_day),
+              86400 - abs(other.second_of_day - anchor.second_of_day)
+          ) <= {{ var('script_tolerance_seconds') }}
+    group by anchor.login_id, anchor.cadre_id, anchor.app_id, anchor.second_of_day
+),
+
+biggest_cluster as (
+    select *
+    from (
+        select
+            same_second_days.*,
+            row_number() over (
+                partition by cadre_id, app_id
+                order by days_at_this_second desc, anchor_second, anchor_login_id
+            ) as cluster_rank
+        from same_second_days
+    ) as ranked
+    where cluster_rank = 1
+      and days_at_this_second >= {{ var('script_min_days') }}
+),
+
+-- Trace-only logins around the cluster, as signed offsets (seconds) from it.
+neighbourhood as (
+    select
+        cluster.cadre_id,
+        cluster.app_id,
+        cluster.anchor_second,
+        cluster.days_at_this_second,
+        around.login_at,
+        around.login_day,
+        mod(around.second_of_day - cluster.anchor_second + 86400 + 43200, 86400) - 43200 as offset_seconds
+    from biggest_cluster as cluster
+    inner join trace_only_logins as around
+        on around.cadre_id = cluster.cadre_id
+       and around.app_id = cluster.app_id
+),
+
+neighbourhood_median as (
+    select
+        cadre_id,
+        app_id,
+        percentile_cont(0.5) within group (order by offset_seconds) as median_offset
+    from neighbourhood
+    where abs(offset_seconds) <= {{ var('script_neighbourhood_minutes') }} * 60
+    group by cadre_id, app_id
+),
+
+dispersion as (
+    select
+        neighbourhood.cadre_id,
+        neighbourhood.app_id,
+        neighbourhood.anchor_second,
+        neighbourhood.days_at_this_second,
+        -- the cluster's typical time of day, for the sentence
+        mod(cast(round(neighbourhood.anchor_second + neighbourhood_median.median_offset, 0) as integer) + 86400, 86400)
+            as typical_second,
+        count(distinct neighbourhood.login_day) as days_in_neighbourhood,
+        percentile_cont(0.5) within group (
+            order by abs(neighbourhood.offset_seconds - neighbourhood_median.median_offset)
+        ) as mad_seconds
+    from neighbourhood
+    inner join neighbourhood_median
+        on neighbourhood_median.cadre_id = neighbourhood.cadre_id
+       and neighbourhood_median.app_id = neighbourhood.app_id
+    where abs(neighbourhood.offset_seconds) <= {{ var('script_neighbourhood_minutes') }} * 60
+    group by
+        neighbourhood.cadre_id,
+        neighbourhood.app_id,
+        neighbourhood.anchor_second,
+        neighbourhood.days_at_this_second,
+        neighbourhood_median.median_offset
+),
+
+-- The logins that make up the cluster, for first_seen / last_seen.
+cluster_span as (
+    select
+        cadre_id,
+        app_id,
+        min(login_at) as first_seen,
+        max(login_at) as last_seen,
+        count(*) as cluster_logins
+    from neighbourhood
+    where abs(offset_seconds) <= {{ var('script_tolerance_seconds') }}
+    group by cadre_id, app_id
+)
+
+select
+    'scripted_login' as flag_code,
+    dispersion.cadre_id,
+    dispersion.app_id as subject_id,
+    cluster_span.first_seen,
+    cluster_span.last_seen,
+    case when dispersion.days_at_this_second >= {{ var('script_high_days') }} then 'high' else 'medium' end as severity,
+    dispersion.cadre_id || ' logged into ' || dispersion.app_id
+        || coalesce(' (' || apps.app_name || ')', '') || ' with 0 actions at '
+        || {{ format_second_of_day('dispersion.typical_second') }} || ' (+-'
+        || cast({{ var('script_tolerance_seconds') }} as varchar) || ' s) on '
+        || cast(dispersion.days_at_this_second as varchar) || ' days between '
+        || cast(cast(cluster_span.first_seen as date) as varchar) || ' and '
+        || cast(cast(cluster_span.last_seen as date) as varchar)
+        || '; the time-of-day spread (MAD) of its trace-only logins within '
+        || cast({{ var('script_neighbourhood_minutes') }} as varchar) || ' min of that time is '
+        || cast(round(dispersion.mad_seconds, 1) as varchar) || ' s over '
+        || cast(dispersion.days_in_neighbourhood as varchar) || ' days, where people spread over minutes' as evidence,
+    dispersion.app_id as evidence_key
+from dispersion
+inner join cluster_span
+    on cluster_span.cadre_id = dispersion.cadre_id
+   and cluster_span.app_id = dispersion.app_id
+left join {{ ref('stg_apps') }} as apps
+    on apps.app_id = dispersion.app_id
+where dispersion.mad_seconds <= {{ var('script_max_mad_seconds') }}

@@ -1,0 +1,42 @@
+"""Shared helpers: run the real `fingertip` CLI and read the real DuckDB files it writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FINGERTIP = str(Path(sys.executable).parent / "fingertip")
+
+
+def fingertip(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the installed CLI as a user would, in its own process."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
+    full_env.update(env or {})
+    result = subprocess.run([FINGERTIP, *args], capture_output=True, text=True, env=full_env, cwd=REPO)
+    if check and result.returncode != 0:
+        raise AssertionError(f"fingertip {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def build(landing: Path, workdir: Path, **kwargs) -> subprocess.CompletedProcess:
+    return fingertip("run", "--landing", str(landing), "--warehouse", str(workdir / "warehouse.duckdb"), **kwargs)
+
+
+def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def handmade_build(tmp_path_factory) -> Path:
+    """The hand-made landing folder in tests/fixtures, built once."""
+    workdir = tmp_path_factory.mktemp("handmade")
+    build(FIXTURES / "handmade_landing", workdir)
+    return workdir
