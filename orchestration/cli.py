@@ -2,6 +2,7 @@
 
     fingertip demo-data --out DIR [--cadres N] [--days N] [--start DATE] [--seed S]
     fingertip run --landing DIR --warehouse FILE [--publish FILE]
+    fingertip eval --landing DIR [--warehouse FILE]
 """
 
 from __future__ import annotations
@@ -56,6 +57,31 @@ def _run(args: argparse.Namespace) -> int:
     return build_all(settings)
 
 
+def _eval(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from orchestration.evaluation import flagged_pairs, format_report, score, truth_pairs
+
+    landing = Path(args.landing).resolve()
+    truth = truth_pairs(landing)
+    if args.warehouse:
+        warehouse = Path(args.warehouse).resolve()
+    else:
+        # No warehouse given: build one from the landing folder first.
+        workdir = Path(tempfile.mkdtemp(prefix="fingertip-eval-"))
+        warehouse = workdir / "warehouse.duckdb"
+        code = _run(argparse.Namespace(landing=str(landing), warehouse=str(warehouse), publish=None, lake=None))
+        if code:
+            return code
+    scores = score(truth, flagged_pairs(warehouse))
+    print(format_report(scores))
+    if args.verbose:
+        for code, s in scores.items():
+            if s["false_positives"] or s["missed"]:
+                print(f"  {code}: false positives {s['false_positives']}, missed {s['missed']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fingertip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -74,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--publish", help="analysts' copy (default $FINGERTIP_PUBLISH or analytics.duckdb beside the warehouse)")
     run.add_argument("--lake", help="validated Parquet lake (default $FINGERTIP_LAKE or lake/ beside the warehouse)")
     run.set_defaults(handler=_run)
+
+    evaluate = commands.add_parser("eval", help="precision and recall per flag code against the demo ground truth")
+    evaluate.add_argument("--landing", required=True, help="a landing folder written by demo-data (has _truth/)")
+    evaluate.add_argument("--warehouse", help="an already built warehouse (default: build one in a temp folder)")
+    evaluate.add_argument("--verbose", action="store_true", help="list false positives and misses")
+    evaluate.set_defaults(handler=_eval)
 
     args = parser.parse_args(argv)
     return args.handler(args)

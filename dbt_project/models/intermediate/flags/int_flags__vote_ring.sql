@@ -10,9 +10,10 @@
 --    voter chose k cadres out of the pool his unit voted for (n, himself
 --    excluded); picking at random, he votes for two given colleagues with
 --    probability k(k-1) / (n(n-1)); the trio closes with the product of the
---    three. Summed over the campaigns all three voted in, that is the expected
---    number of closed campaigns. The observed number must reach
---    ring_min_lift times that.
+--    three. Campaigns where that chance is ring_max_chance_per_campaign or more
+--    (everyone rates everyone) prove nothing and are left out; over the rest,
+--    the sum of the chances is the expected number of closed campaigns, and the
+--    observed number must reach ring_min_lift times it.
 --
 -- Honest look-alikes that stay silent: a campaign where everyone rates every
 -- colleague (the prediction is then ~1 per campaign), a tiny unit whose few
@@ -114,27 +115,27 @@ closed_trios as (
        and ac.cadre_b = bc.cadre_b
 ),
 
-trio_observed as (
-    select
-        cadre_a,
-        cadre_b,
-        cadre_c,
-        count(distinct campaign_id) as closed_campaigns,
-        min(first_voted_at) as first_seen,
-        max(last_voted_at) as last_seen
+-- Candidate trios: closed in enough campaigns at all.
+candidate_trios as (
+    select cadre_a, cadre_b, cadre_c
     from closed_trios
     group by cadre_a, cadre_b, cadre_c
     having count(distinct campaign_id) >= {{ var('ring_min_campaigns') }}
 ),
 
--- Expected closed campaigns: over every campaign in which all three voted.
-trio_expected as (
+-- For every campaign all three voted in: the chance that the trio closes
+-- there by the members' own voting rates, and whether it did.
+trio_campaigns as (
     select
         trio.cadre_a,
         trio.cadre_b,
         trio.cadre_c,
-        sum(pa.p_votes_for_given_two * pb.p_votes_for_given_two * pc.p_votes_for_given_two) as expected_closed
-    from trio_observed as trio
+        pa.campaign_id,
+        pa.p_votes_for_given_two * pb.p_votes_for_given_two * pc.p_votes_for_given_two as chance_closed,
+        closed.campaign_id is not null as is_closed,
+        closed.first_voted_at,
+        closed.last_voted_at
+    from candidate_trios as trio
     inner join voter_pair_probability as pa
         on pa.voter_id = trio.cadre_a
     inner join voter_pair_probability as pb
@@ -143,19 +144,34 @@ trio_expected as (
     inner join voter_pair_probability as pc
         on pc.voter_id = trio.cadre_c
        and pc.campaign_id = pa.campaign_id
-    group by trio.cadre_a, trio.cadre_b, trio.cadre_c
+    left join closed_trios as closed
+        on closed.cadre_a = trio.cadre_a
+       and closed.cadre_b = trio.cadre_b
+       and closed.cadre_c = trio.cadre_c
+       and closed.campaign_id = pa.campaign_id
+),
+
+-- Only campaigns where closing was unlikely carry evidence: where everyone
+-- votes for everyone (chance near 1) a closed trio proves nothing.
+trio_evidence as (
+    select
+        cadre_a,
+        cadre_b,
+        cadre_c,
+        sum(case when is_closed then 1 else 0 end) as closed_campaigns,
+        sum(chance_closed) as expected_closed,
+        min(first_voted_at) as first_seen,
+        max(last_voted_at) as last_seen
+    from trio_campaigns
+    where chance_closed < {{ var('ring_max_chance_per_campaign') }}
+    group by cadre_a, cadre_b, cadre_c
 ),
 
 ring_trios as (
-    select
-        trio_observed.*,
-        trio_expected.expected_closed
-    from trio_observed
-    inner join trio_expected
-        on trio_expected.cadre_a = trio_observed.cadre_a
-       and trio_expected.cadre_b = trio_observed.cadre_b
-       and trio_expected.cadre_c = trio_observed.cadre_c
-    where trio_observed.closed_campaigns >= {{ var('ring_min_lift') }} * trio_expected.expected_closed
+    select *
+    from trio_evidence
+    where closed_campaigns >= {{ var('ring_min_campaigns') }}
+      and closed_campaigns >= {{ var('ring_min_lift') }} * expected_closed
 ),
 
 -- Each member of a ring trio, with the trio's other two members.
@@ -190,10 +206,12 @@ member_campaigns as (
         count(distinct closed.campaign_id) as closed_campaigns,
         {{ dbt.listagg('distinct closed.campaign_id', "', '", 'order by closed.campaign_id') }} as campaigns
     from (select distinct cadre_id, cadre_a, cadre_b, cadre_c from trio_members) as members
-    inner join closed_trios as closed
+    inner join trio_campaigns as closed
         on closed.cadre_a = members.cadre_a
        and closed.cadre_b = members.cadre_b
        and closed.cadre_c = members.cadre_c
+       and closed.is_closed
+       and closed.chance_closed < {{ var('ring_max_chance_per_campaign') }}
     group by members.cadre_id
 )
 
@@ -207,12 +225,11 @@ select
         when member_campaigns.closed_campaigns >= {{ var('ring_high_campaigns') }} then 'high'
         else 'medium'
     end as severity,
-    member_ring.cadre_id || ' is in a closed voting group of ' || cast(member_ring.ring_size as varchar)
-        || ' cadres (' || member_ring.ring_members || ') who each voted for every other member in '
+    member_ring.cadre_id || ' belongs to a closed voting group of ' || cast(member_ring.ring_size as varchar)
+        || ' cadres (' || member_ring.ring_members || '): within each of its trios every member voted for both others in '
         || cast(member_campaigns.closed_campaigns as varchar) || ' campaigns (' || member_campaigns.campaigns
-        || '); their own voting rates predict '
-        || cast(round(member_ring.max_expected_closed, 3) as varchar)
-        || ' such campaigns for a trio of them' as evidence,
+        || '), where the members'' own voting rates predict at most '
+        || cast(round(member_ring.max_expected_closed, 3) as varchar) || ' such campaigns' as evidence,
     member_ring.ring_members as evidence_key
 from member_ring
 inner join member_campaigns

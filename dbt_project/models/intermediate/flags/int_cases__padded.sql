@@ -1,0 +1,57 @@
+-- One row per case judged padded ("a case flagged as padded is not a result"):
+--   * instant closure in bulk: resolved within instant_max_seconds of opening,
+--     on a day the cadre had >= instant_min_cases_per_day such cases;
+--   * unverified field visit: a claimed visit with no check-in of the cadre
+--     near the case, for a cadre whose claimed visits are mostly unverified
+--     (>= visit_min_cases of them and >= visit_min_share of the judged ones).
+-- A case caught by both rules keeps both reasons.
+
+with bulk_instant_closures as (
+    select
+        case_id,
+        cadre_id,
+        'resolved ' || cast(seconds_to_close as varchar) || ' s after opening, one of '
+            || cast(instant_closures_that_day as varchar) || ' such cases of the cadre on '
+            || cast(opened_day as varchar) as reason
+    from {{ ref('int_cases__instant_closures') }}
+    where instant_closures_that_day >= {{ var('instant_min_cases_per_day') }}
+),
+
+visit_record as (
+    select
+        cadre_id,
+        count(*) as judged_visits,
+        sum(case when is_verified then 0 else 1 end) as unverified_visits
+    from {{ ref('int_cases__field_visit_checks') }}
+    group by cadre_id
+),
+
+unverified_field_visits as (
+    select
+        checks.case_id,
+        checks.cadre_id,
+        'field visit claimed, but the nearest of the cadre''s ' || cast(checks.checkins_in_window as varchar)
+            || ' check-ins from ' || cast(checks.window_start_day as varchar) || ' to '
+            || cast(checks.window_end_day as varchar) || ' is '
+            || cast(round(checks.nearest_checkin_km, 1) as varchar) || ' km from the case (limit '
+            || cast({{ var('visit_radius_km') }} as varchar) || ' km)' as reason
+    from {{ ref('int_cases__field_visit_checks') }} as checks
+    inner join visit_record
+        on visit_record.cadre_id = checks.cadre_id
+    where not checks.is_verified
+      and visit_record.unverified_visits >= {{ var('visit_min_cases') }}
+      and visit_record.unverified_visits >= {{ var('visit_min_share') }} * visit_record.judged_visits
+),
+
+padded as (
+    select case_id, cadre_id, reason from bulk_instant_closures
+    union all
+    select case_id, cadre_id, reason from unverified_field_visits
+)
+
+select
+    case_id,
+    cadre_id,
+    {{ dbt.listagg('reason', "'; '", 'order by reason') }} as reason
+from padded
+group by case_id, cadre_id

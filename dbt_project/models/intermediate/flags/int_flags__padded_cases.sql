@@ -1,0 +1,104 @@
+-- padded_cases: cases opened and closed within seconds in bulk, or field
+-- visits claimed with no check-in near the case. One flag per (cadre, rule);
+-- the cases themselves are listed in int_cases__padded.
+--
+-- Honest look-alikes that stay silent: a duplicate request closed at once now
+-- and then (fewer than instant_min_cases_per_day on a day), a cadre who forgot
+-- to check in on a visit or two (fewer than visit_min_cases, or most visits
+-- verified), cadres with no check-ins to compare with.
+
+with bulk_days as (
+    select
+        cadre_id,
+        opened_day,
+        count(*) as instant_cases,
+        max(seconds_to_close) as slowest_seconds,
+        min(opened_at) as first_opened_at,
+        max(closed_at) as last_closed_at
+    from {{ ref('int_cases__instant_closures') }}
+    where instant_closures_that_day >= {{ var('instant_min_cases_per_day') }}
+    group by cadre_id, opened_day
+),
+
+bulk_per_cadre as (
+    select
+        cadre_id,
+        count(*) as bulk_days,
+        sum(instant_cases) as instant_cases,
+        max(instant_cases) as most_in_a_day,
+        max(slowest_seconds) as slowest_seconds,
+        min(first_opened_at) as first_seen,
+        max(last_closed_at) as last_seen
+    from bulk_days
+    group by cadre_id
+),
+
+busiest_bulk_day as (
+    select *
+    from (
+        select
+            bulk_days.*,
+            row_number() over (partition by cadre_id order by instant_cases desc, opened_day) as day_rank
+        from bulk_days
+    ) as ranked
+    where day_rank = 1
+),
+
+visit_checks as (
+    select
+        checks.*,
+        count(*) over (partition by cadre_id) as judged_visits,
+        sum(case when is_verified then 0 else 1 end) over (partition by cadre_id) as unverified_visits
+    from {{ ref('int_cases__field_visit_checks') }} as checks
+),
+
+unverified_per_cadre as (
+    select
+        cadre_id,
+        max(judged_visits) as judged_visits,
+        count(*) as unverified_visits,
+        min(nearest_checkin_km) as closest_km,
+        min(opened_at) as first_seen,
+        max(coalesce(closed_at, opened_at)) as last_seen
+    from visit_checks
+    where not is_verified
+      and unverified_visits >= {{ var('visit_min_cases') }}
+      and unverified_visits >= {{ var('visit_min_share') }} * judged_visits
+    group by cadre_id
+)
+
+select
+    'padded_cases' as flag_code,
+    bulk.cadre_id,
+    cast(null as varchar) as subject_id,
+    bulk.first_seen,
+    bulk.last_seen,
+    case when bulk.instant_cases >= {{ var('instant_high_cases') }} then 'high' else 'medium' end as severity,
+    bulk.cadre_id || ' resolved ' || cast(busiest.instant_cases as varchar) || ' cases on '
+        || cast(busiest.opened_day as varchar) || ' each within ' || cast(busiest.slowest_seconds as varchar)
+        || ' s of opening it; ' || cast(bulk.instant_cases as varchar) || ' such cases on '
+        || cast(bulk.bulk_days as varchar) || ' day(s) with at least '
+        || cast({{ var('instant_min_cases_per_day') }} as varchar) || ' (all closed within '
+        || cast(bulk.slowest_seconds as varchar) || ' s)' as evidence,
+    'instant_closure' as evidence_key
+from bulk_per_cadre as bulk
+inner join busiest_bulk_day as busiest
+    on busiest.cadre_id = bulk.cadre_id
+
+union all
+
+select
+    'padded_cases' as flag_code,
+    cadre_id,
+    cast(null as varchar) as subject_id,
+    first_seen,
+    last_seen,
+    case when unverified_visits >= {{ var('visit_high_cases') }} then 'high' else 'medium' end as severity,
+    cadre_id || ' claimed field visits on ' || cast(unverified_visits as varchar) || ' of '
+        || cast(judged_visits as varchar) || ' cases between ' || cast(cast(first_seen as date) as varchar)
+        || ' and ' || cast(cast(last_seen as date) as varchar)
+        || ' with no check-in of theirs within ' || cast({{ var('visit_radius_km') }} as varchar)
+        || ' km of the case while it was open (closest ' || cast(round(closest_km, 1) as varchar)
+        || ' km), though they checked in elsewhere on those days' as evidence,
+    'unverified_field_visit' as evidence_key
+from unverified_per_cadre
