@@ -6,6 +6,8 @@ partition range), followed in that run by the dbt build and the publish.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -42,18 +44,21 @@ def build_all(settings: Settings) -> int:
         )
     days = [d for d in days if d in known]
     if not days:
-        print(f"error: no dt=YYYY-MM-DD delivery folders under {settings.landing}: see docs in README (landing layout).", file=sys.stderr)
+        print(f"error: no dt=YYYY-MM-DD delivery folders under {settings.landing}: the landing contract puts events in <source>/dt=YYYY-MM-DD/.", file=sys.stderr)
         return 2
 
     instance = DagsterInstance.get()
     job = make_definitions(settings).resolve_job_def("build_warehouse")
-    result = job.execute_in_process(
-        instance=instance,
-        tags={ASSET_PARTITION_RANGE_START_TAG: days[0], ASSET_PARTITION_RANGE_END_TAG: days[-1]},
-        raise_on_error=False,
-        # Step-by-step logs stay in the Dagster instance (`make dev`); the terminal gets the summary.
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-    )
+    # dbt's own progress lines go to a log file; the terminal gets the summary.
+    build_log = Path(os.environ["DAGSTER_HOME"]) / "last_build.log"
+    with build_log.open("w") as log, contextlib.redirect_stdout(log):
+        result = job.execute_in_process(
+            instance=instance,
+            tags={ASSET_PARTITION_RANGE_START_TAG: days[0], ASSET_PARTITION_RANGE_END_TAG: days[-1]},
+            raise_on_error=False,
+            # Step-by-step logs stay in the Dagster instance (`make dev`) and the build log.
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+        )
     failed_checks = [
         f"{e.asset_check_evaluation_data.asset_check_key.to_user_string()}"
         for e in result.all_events
@@ -68,7 +73,7 @@ def build_all(settings: Settings) -> int:
                     error = error.cause
                 message = error.message.strip().splitlines()[0] if error else "unknown error"
                 print(f"error: step {event.step_key} failed: {message}", file=sys.stderr)
-        print(f"error: the build failed (run {result.run_id}); see `make dev` for the full log.", file=sys.stderr)
+        print(f"error: the build failed (run {result.run_id}); full log: {build_log}, or open `make dev`.", file=sys.stderr)
         return 1
     print_summary(settings, days, result.run_id, failed_checks)
     return 0

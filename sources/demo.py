@@ -110,7 +110,7 @@ ATTENDANCE_APPS = [2, 3]  # A03 / A04: each unit mandates one of them
 # Honest logins
 STUDY_LOGIN_P = 0.95  # the mandated morning study login, on working days
 STUDY_MEAN_STD_S = 180  # a person's habitual time differs from 08:00 by minutes
-STUDY_DAILY_STD_S = 300  # and varies day to day by minutes (a script does not)
+STUDY_DAILY_STD_S = 360  # and varies day to day by minutes (a script does not): std >= 3 min
 WEEKEND_STUDY_P = 0.5
 SESSIONS_PER_DAY = {"office": 5.0, "leave": 1.2, "off": 0.8}  # Poisson means
 EVENING_SHARE = 0.15  # sessions after hours, from home or the phone network
@@ -157,9 +157,10 @@ CASE_CATEGORIES = [
     "employment", "sanitation", "infrastructure", "social_security", "land",
 ]
 CASE_RATE = (0.25, 0.8)  # cases opened per office day, per cadre
+CASE_CLOSE_HOURS = (8 * HOUR, 20 * HOUR)  # cases are closed by people at work, not at 05:00
 QUICK_CASE_P = 0.03  # a phone question answered in minutes: padded_cases look-alike
 CASE_LOCATION_NULL_P = 0.08
-CLAIMED_VISIT_P = 0.3  # field visits that close a case claimed as visited
+CLAIMED_VISIT_P = 0.12  # field visits that close a case claimed as visited
 REPLY_VERSION_P = 0.4  # cases delivered a middle time, when first replied
 STATUS_P = {"resolved": 0.78, "unresolved": 0.10, "transferred": 0.12}
 
@@ -177,6 +178,7 @@ FORMATS = [".csv", ".jsonl", ".parquet", ".csv.gz", ".jsonl.gz"]
 FORMAT_P = [0.30, 0.25, 0.25, 0.10, 0.10]
 NATURAL_JSON_COLUMN_P = 0.75  # JSONL columns written as numbers/booleans, not strings
 NATURAL_PARQUET_P = 0.6  # parquet files written with typed columns, not strings
+GZIP_LEVEL = 6  # level 9 costs seconds at 3,000 cadres for a few percent of bytes
 
 # --------------------------------------------------------------------------
 # Fabrication, each far over the line a detector draws
@@ -236,7 +238,9 @@ BAD_NUMBERS = ["abc", "1.2.3", "twelve", "--"]
 UNKNOWN_ENUMS = {"kind": ["clock_in", "lunch_break"], "action": ["upvote", "dislike"],
                  "status": ["closed", "pending"], "period": ["2026-9", "2026/09", "Sep-2026"]}
 REJECTED_FILE_ROWS = 12  # rows inside each rejected file built from rows
-FILLER_SOURCES = ("app_logins", "checkins")  # the truncated gzip and the CSV without cadre_id
+REJECTED_FILES = {"app_logins": "truncated_gzip", "votes": "corrupt_file",
+                  "checkins": "missing_column:cadre_id"}
+FILLER_SOURCES = ("app_logins", "checkins")  # rejected files that hold real-looking rows
 
 # --------------------------------------------------------------------------
 # Landing schema: column -> storage kind. Internally ids, timestamps (epoch s),
@@ -514,7 +518,7 @@ def build_world(rng: np.random.Generator, cadres: int, days: int, start: date) -
         active=rng.random(n) >= INACTIVE_SHARE,
         home_ip=ip_strings(rng, n, HOME_IP_PREFIXES),
         unit_first=np.concatenate([[0], np.cumsum(sizes)[:-1]]), unit_size=sizes,
-        mobile_ips=ip_strings(rng, max(500, n), MOBILE_IP_PREFIXES),
+        mobile_ips=ip_strings(rng, max(1000, 3 * n), MOBILE_IP_PREFIXES),
     )
 
 
@@ -723,7 +727,7 @@ def honest_logins(w: World) -> Table:
 def plant_scripted_logins(w: World, roles: Roles, t: Table) -> Table:
     """A script logs in at the same second every day and does nothing."""
     rng = w.rng
-    rows = []
+    rows, replaced = [], []
     for i, c in enumerate(roles.planted["scripted_login"]):
         app = STUDY_APP if i % 2 == 0 else TRACE_APP
         second = int(rng.integers(*SCRIPT_TOD))
@@ -737,8 +741,8 @@ def plant_scripted_logins(w: World, roles: Roles, t: Table) -> Table:
                          ip=w.home_ip[c], login_at=login, logout_at=login + rng.integers(20, 76, n),
                          actions=0))
         if app == STUDY_APP:  # the script replaces the cadre's own study login
-            keep = ~((t["_c"] == c) & (t["_tag"] == "mandated_study"))
-            t = take(t, keep)
+            replaced.append(c)
+    t = take(t, ~(np.isin(t["_c"], replaced) & (t["_tag"] == "mandated_study")))
     return concat(t, *rows)
 
 
@@ -1066,6 +1070,16 @@ def near_unit_village(w: World, c, max_m, null_p=0.0):
     return np.where(none, NULL, micro(lat)), np.where(none, NULL, micro(lon))
 
 
+def within_office_hours(w: World, ts: np.ndarray) -> np.ndarray:
+    """Times outside 08:00-20:00 move to the next morning, 08:00-10:00."""
+    day = (ts - w.day_epoch[0]) // DAY
+    tod = ts - w.day_epoch[0] - day * DAY
+    outside = (tod < CASE_CLOSE_HOURS[0]) | (tod > CASE_CLOSE_HOURS[1])
+    day = day + (tod > CASE_CLOSE_HOURS[1])
+    morning = w.day_epoch[0] + day * DAY + CASE_CLOSE_HOURS[0] + w.rng.integers(0, 2 * HOUR, len(ts))
+    return np.where(outside, morning, ts)
+
+
 def honest_cases(w: World) -> dict:
     """Residents' requests: opened in office hours, replied within hours, closed in hours-days."""
     rng = w.rng
@@ -1077,8 +1091,9 @@ def honest_cases(w: World) -> dict:
     n = len(c)
     opened = w.day_epoch[d] + rng.integers(int(8.5 * HOUR), int(17.5 * HOUR), n)
     quick = rng.random(n) < QUICK_CASE_P
-    dur = np.where(quick, rng.integers(2 * MINUTE, 8 * MINUTE, n),
-                   np.clip(rng.lognormal(np.log(20 * HOUR), 1.0, n), 30 * MINUTE, 15 * DAY)).astype(np.int64)
+    closed = opened + np.clip(rng.lognormal(np.log(20 * HOUR), 1.0, n), 30 * MINUTE, 15 * DAY).astype(np.int64)
+    closed = np.where(quick, opened + rng.integers(2 * MINUTE, 8 * MINUTE, n), within_office_hours(w, closed))
+    dur = closed - opened
     reply = np.where(quick, rng.uniform(0.2, 0.9, n) * dur,
                      np.minimum(np.clip(rng.lognormal(np.log(90 * MINUTE), 0.8, n), 5 * MINUTE, None), dur))
     reply[rng.random(n) < 0.03] = np.nan
@@ -1207,6 +1222,9 @@ def report_months(w: World) -> list:
                 and d.day >= REPORT_FROM_DAY and w.workday[i]]
         if days:
             out.append((f"{y:04d}-{m:02d}", days))
+    if not out:  # a short period without a month end: report the month so far at its end
+        last = w.dates[-1]
+        out.append((f"{last.year:04d}-{last.month:02d}", list(np.nonzero(w.workday)[0][-3:])))
     return out
 
 
@@ -1451,11 +1469,10 @@ def fixed(col: pl.Expr, decimals: int) -> pl.Expr:
 
 
 def timestamp(col: pl.Expr, style: pl.Expr) -> pl.Expr:
-    fmt = "%Y-%m-%dT%H:%M:%S"
-    local = pl.from_epoch(col + LOCAL_OFFSET_S, time_unit="s").dt.strftime(fmt)
-    utc = pl.from_epoch(col, time_unit="s").dt.strftime(fmt)
-    return (pl.when(style == 0).then(local + "+08:00")
-            .when(style == 1).then(utc + "Z").otherwise(local))
+    """Epoch seconds -> ISO-8601 in the row's style: local "+08:00", UTC "Z", or local without offset."""
+    wall = pl.from_epoch(col + pl.when(style == 1).then(0).otherwise(LOCAL_OFFSET_S), time_unit="s")
+    suffix = pl.when(style == 0).then(pl.lit("+08:00")).when(style == 1).then(pl.lit("Z")).otherwise(pl.lit(""))
+    return wall.dt.strftime("%Y-%m-%dT%H:%M:%S") + suffix
 
 
 def format_rows(source: str, t: Table, salt: str) -> pl.DataFrame:
@@ -1503,12 +1520,11 @@ def finalize(source: str, t: Table, w: World, honest: np.ndarray) -> pl.DataFram
     t = concat(t, redeliveries(source, t, w))
     salt = hex_strings(rng, 1, 6)[0]
     df = format_rows(source, t, salt)
-    bad = df.filter(pl.col("_kind").is_not_null())
-    rows = bad.to_dicts()
+    at = np.nonzero(df["_kind"].is_not_null().to_numpy())[0]
+    rows = df[at].to_dicts()
     for row in rows:
         corrupt(row, row["_kind"], source, w)
-    bad = pl.DataFrame(rows, schema=bad.schema)
-    return pl.concat([df.filter(pl.col("_kind").is_null()), bad]).sort("_row")
+    return df.with_columns(df[c].scatter(at, [r[c] for r in rows]) for c in SCHEMAS[source])
 
 
 # ==========================================================================
@@ -1544,7 +1560,7 @@ def encode(df: pl.DataFrame, source: str, fmt: str, rng) -> bytes | pl.DataFrame
                          for n, k in zip(nat, SCHEMAS[source].values())):
             df = pl.DataFrame([df[name] if n is None else n.alias(name) for name, n in zip(df.columns, nat)])
         return df
-    return gzip.compress(data, mtime=0) if fmt.endswith(".gz") else data
+    return gzip.compress(data, GZIP_LEVEL, mtime=0) if fmt.endswith(".gz") else data
 
 
 def file_name(rng, fmt: str) -> str:
@@ -1557,12 +1573,11 @@ def assign_files(df: pl.DataFrame, rng) -> np.ndarray:
     folders, inverse, counts = np.unique(dt, return_inverse=True, return_counts=True)
     nf = np.minimum(rng.integers(*FILES_PER_FOLDER, len(folders)), counts)[inverse]
     f = (rng.random(len(dt)) * nf).astype(np.int64)
-    copy_of = df["_copy_of"].to_numpy()
-    row_pos = {int(r): i for i, r in enumerate(df["_row"].to_numpy())}
-    for i in np.nonzero(copy_of >= 0)[0]:
-        o = row_pos[int(copy_of[i])]
-        if dt[o] == dt[i]:
-            f[i] = (f[o] + 1 + int(rng.integers(0, nf[i] - 1))) % nf[i]
+    copies = np.nonzero(df["_copy_of"].to_numpy() >= 0)[0]
+    orig = np.searchsorted(df["_row"].to_numpy(), df["_copy_of"].to_numpy()[copies])  # rows are sorted by _row
+    same = copies[dt[orig] == dt[copies]]
+    o = orig[dt[orig] == dt[copies]]
+    f[same] = (f[o] + 1 + (rng.random(len(same)) * (nf[same] - 1)).astype(np.int64)) % nf[same]
     return f
 
 
@@ -1591,30 +1606,29 @@ def write_source(out: Path, source: str, df: pl.DataFrame, w: World) -> tuple[li
     return truth, files
 
 
-def write_rejected_files(out: Path, frames: dict, w: World) -> list:
-    """One truncated gzip, one garbage .parquet, one CSV without cadre_id."""
+def write_rejected_file(out: Path, source: str, df: pl.DataFrame, w: World) -> list:
+    """The source's planted unreadable file, if it has one: [(file_path, reason, rows or None)]."""
     rng = w.rng
-    rejected = []
-
-    def folder_of(source):
-        dts = sorted(p.name for p in (out / source).iterdir())
-        return out / source / dts[len(dts) // 2]
-
-    fill = frames["app_logins"].filter(pl.col("_reject")).select(list(SCHEMAS["app_logins"]))
-    gz = gzip.compress(fill.write_ndjson().encode(), mtime=0)
-    path = folder_of("app_logins") / file_name(rng, ".jsonl.gz")
-    path.write_bytes(gz[: len(gz) // 2])
-    rejected.append(("app_logins", path, "truncated_gzip", None))
-
-    path = folder_of("votes") / file_name(rng, ".parquet")
-    path.write_bytes(rng.bytes(2048))
-    rejected.append(("votes", path, "corrupt_file", None))
-
-    fill = frames["checkins"].filter(pl.col("_reject")).select([c for c in SCHEMAS["checkins"] if c != "cadre_id"])
-    path = folder_of("checkins") / file_name(rng, ".csv")
-    fill.write_csv(path)
-    rejected.append(("checkins", path, "missing_column:cadre_id", fill.height))
-    return [(s, p.relative_to(out).as_posix(), reason, rows) for s, p, reason, rows in rejected]
+    reason = REJECTED_FILES.get(source)
+    if reason is None:
+        return []
+    dts = sorted(p.name for p in (out / source).iterdir())
+    folder = out / source / dts[len(dts) // 2]
+    fill = df.filter(pl.col("_reject")).select(list(SCHEMAS[source]))
+    rows = None
+    if reason == "truncated_gzip":  # cut in half: the deflate stream never ends
+        path = folder / file_name(rng, ".jsonl.gz")
+        gz = gzip.compress(fill.write_ndjson().encode(), GZIP_LEVEL, mtime=0)
+        path.write_bytes(gz[: len(gz) // 2])
+    elif reason == "corrupt_file":  # garbage bytes under a .parquet name
+        path = folder / file_name(rng, ".parquet")
+        path.write_bytes(rng.bytes(2048))
+    else:  # a CSV export that lost its cadre_id column
+        path = folder / file_name(rng, ".csv")
+        fill = fill.drop("cadre_id")
+        fill.write_csv(path)
+        rows = fill.height
+    return [(path.relative_to(out).as_posix(), reason, rows)]
 
 
 # ==========================================================================
@@ -1634,7 +1648,7 @@ def source_summary(source: str, df: pl.DataFrame, files: dict, rejected: list) -
         "invalid_by_kind": dict(sorted(invalid["_kind"].value_counts().iter_rows())),
         "redelivered_rows": valid.height - originals.height,
         "distinct_valid_ids": distinct,
-        "rejected_files": [{"file_path": p, "reason": r, "rows": n} for s, p, r, n in rejected if s == source],
+        "rejected_files": [{"file_path": p, "reason": r, "rows": n} for p, r, n in rejected],
     }
     if source == "cases":  # later versions of a case: same id, newer updated_at
         out["case_update_rows"] = originals.height - distinct
@@ -1697,14 +1711,21 @@ def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date
     tables = generate_tables(w, roles)
     honest = roles.honest_mask(w.active)
 
+    lookalikes = {
+        "carpool_pairs": len(roles.carpool_pairs), "phone_handover_pairs": len(roles.handover_pairs),
+        "double_punches": int((tables["checkins"]["_tag"] == "double_punch").sum()),
+        # every case has exactly one "open" version, so counting those counts cases
+        "quick_cases": int(((tables["cases"]["_tag"] == "quick") & (tables["cases"]["status"] == "open")).sum()),
+        "claimed_visit_cases": int(((tables["cases"]["_tag"] == "claimed_visit") & (tables["cases"]["status"] == "open")).sum()),
+    }
     invalid, ref_stats = write_reference(out, w)
-    frames, files = {}, {}
-    for source in SOURCES:
-        frames[source] = finalize(source, tables[source], w, honest)
-        truth, files[source] = write_source(out, source, frames[source], w)
-        invalid += truth
-    rejected = write_rejected_files(out, frames, w)
-    invalid += [(s, p, None, reason) for s, p, reason, _ in rejected]
+    sources = {}
+    for source in SOURCES:  # one source at a time keeps memory down
+        df = finalize(source, tables.pop(source), w, honest)
+        truth, files = write_source(out, source, df, w)
+        rejected = write_rejected_file(out, source, df, w)
+        invalid += truth + [(source, p, None, reason) for p, reason, _ in rejected]
+        sources[source] = source_summary(source, df, files, rejected)
 
     summary = {
         "seed": seed,
@@ -1712,14 +1733,9 @@ def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date
                    "months": sorted({d.strftime("%Y-%m") for d in w.dates})},
         "cadres": int(w.n_cadres), "units": len(w.unit_id),
         "reference": ref_stats,
-        "sources": {s: source_summary(s, frames[s], files[s], rejected) for s in SOURCES},
+        "sources": sources,
         "planted_flags": {code: len(roles.planted[code]) for code in FLAG_CODES},
-        "lookalikes": {
-            "carpool_pairs": len(roles.carpool_pairs), "phone_handover_pairs": len(roles.handover_pairs),
-            "double_punches": int((tables["checkins"]["_tag"] == "double_punch").sum()),
-            "quick_cases": int(((tables["cases"]["_tag"] == "quick") & (tables["cases"]["status"] == "open")).sum()),
-            "claimed_visit_cases": int(((tables["cases"]["_tag"] == "claimed_visit") & (tables["cases"]["status"] == "open")).sum()),
-        },
+        "lookalikes": lookalikes,
     }
     write_truth(out, w, roles, invalid, summary)
     return summary

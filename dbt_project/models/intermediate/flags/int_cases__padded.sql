@@ -2,8 +2,8 @@
 --   * instant closure in bulk: resolved within instant_max_seconds of opening,
 --     on a day the cadre had >= instant_min_cases_per_day such cases;
 --   * unverified field visit: a claimed visit with no check-in of the cadre
---     near the case, for a cadre whose claimed visits are mostly unverified
---     (>= visit_min_cases of them and >= visit_min_share of the judged ones).
+--     near the case, for a cadre whose record of unverified visits is flagged
+--     (int_cases__visit_record).
 -- A case caught by both rules keeps both reasons.
 
 with bulk_instant_closures as (
@@ -18,12 +18,8 @@ with bulk_instant_closures as (
 ),
 
 visit_record as (
-    select
-        cadre_id,
-        count(*) as judged_visits,
-        sum(case when is_verified then 0 else 1 end) as unverified_visits
-    from {{ ref('int_cases__field_visit_checks') }}
-    group by cadre_id
+    select cadre_id, flagged_unverified_visits
+    from {{ ref('int_cases__visit_record') }}
 ),
 
 unverified_field_visits as (
@@ -39,8 +35,7 @@ unverified_field_visits as (
     inner join visit_record
         on visit_record.cadre_id = checks.cadre_id
     where not checks.is_verified
-      and visit_record.unverified_visits >= {{ var('visit_min_cases') }}
-      and visit_record.unverified_visits >= {{ var('visit_min_share') }} * visit_record.judged_visits
+      and visit_record.flagged_unverified_visits
 ),
 
 padded as (

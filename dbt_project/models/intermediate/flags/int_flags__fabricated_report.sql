@@ -41,7 +41,7 @@ select
             end,
             case when prefers_round_values then
                 cast(n_round as varchar) || ' values are whole multiples of ' || cast({{ var('round_unit') }} as varchar)
-                || ' (' || cast(round(100.0 * n_round / n_values, 0) as varchar) || '% vs '
+                || ' (' || cast(cast(round(100.0 * n_round / n_values, 0) as integer) as varchar) || '% vs '
                 || cast(round(100.0 * coalesce(peer_round_share, 0), 1) as varchar) || '% among other cadres)'
             end,
             case when has_copied_values then

@@ -44,27 +44,22 @@ busiest_bulk_day as (
     where day_rank = 1
 ),
 
-visit_checks as (
-    select
-        checks.*,
-        count(*) over (partition by cadre_id) as judged_visits,
-        sum(case when is_verified then 0 else 1 end) over (partition by cadre_id) as unverified_visits
-    from {{ ref('int_cases__field_visit_checks') }} as checks
-),
-
 unverified_per_cadre as (
     select
-        cadre_id,
-        max(judged_visits) as judged_visits,
+        checks.cadre_id,
+        record.judged_visits,
+        record.peer_unverified_share,
         count(*) as unverified_visits,
-        min(nearest_checkin_km) as closest_km,
-        min(opened_at) as first_seen,
-        max(coalesce(closed_at, opened_at)) as last_seen
-    from visit_checks
-    where not is_verified
-      and unverified_visits >= {{ var('visit_min_cases') }}
-      and unverified_visits >= {{ var('visit_min_share') }} * judged_visits
-    group by cadre_id
+        count(distinct checks.window_start_day) as unverified_days,
+        min(checks.nearest_checkin_km) as closest_km,
+        min(checks.opened_at) as first_seen,
+        max(coalesce(checks.closed_at, checks.opened_at)) as last_seen
+    from {{ ref('int_cases__field_visit_checks') }} as checks
+    inner join {{ ref('int_cases__visit_record') }} as record
+        on record.cadre_id = checks.cadre_id
+    where not checks.is_verified
+      and record.flagged_unverified_visits
+    group by checks.cadre_id, record.judged_visits, record.peer_unverified_share
 )
 
 select
@@ -95,10 +90,11 @@ select
     last_seen,
     case when unverified_visits >= {{ var('visit_high_cases') }} then 'high' else 'medium' end as severity,
     cadre_id || ' claimed field visits on ' || cast(unverified_visits as varchar) || ' of '
-        || cast(judged_visits as varchar) || ' cases between ' || cast(cast(first_seen as date) as varchar)
-        || ' and ' || cast(cast(last_seen as date) as varchar)
-        || ' with no check-in of theirs within ' || cast({{ var('visit_radius_km') }} as varchar)
+        || cast(judged_visits as varchar) || ' cases (' || cast(unverified_days as varchar) || ' day(s) between '
+        || cast(cast(first_seen as date) as varchar) || ' and ' || cast(cast(last_seen as date) as varchar)
+        || ') with no check-in of theirs within ' || cast({{ var('visit_radius_km') }} as varchar)
         || ' km of the case while it was open (closest ' || cast(round(closest_km, 1) as varchar)
-        || ' km), though they checked in elsewhere on those days' as evidence,
+        || ' km), though they checked in elsewhere on those days; among other cadres '
+        || cast(round(100.0 * peer_unverified_share, 1) as varchar) || '% of claimed visits lack a check-in' as evidence,
     'unverified_field_visit' as evidence_key
 from unverified_per_cadre

@@ -2,14 +2,15 @@
 -- hash) used on different days, or by different cadres.
 --
 -- Two rules, one row per (cadre, photo):
---   * same cadre: one photo, exactly or within photo_near_max_bits bits, on at
---     least photo_min_days different days no more than photo_window_days apart.
---     Near copies are only searched inside a cadre's own check-ins and a window
---     of days: an all-pairs search is O(n^2) and, at millions of photos, finds
---     unrelated photos within a few bits by chance.
---   * different cadres: the exact same hash in another cadre's check-in. The
---     first cadre to use the photo is taken as its owner; every later user is
---     flagged (exact equality is a cheap hash join at any volume).
+--   * same cadre: one photo on at least photo_min_days different days, either
+--     exactly the same hash (any days apart) or within photo_near_max_bits bits
+--     (days at most photo_window_days apart). Near copies are only searched
+--     inside a cadre's own check-ins and a window of days: an all-pairs search
+--     is O(n^2) and, at millions of photos, finds unrelated photos within a few
+--     bits by chance.
+--   * different cadres: the exact same hash in another cadre's check-in (exact
+--     equality is a cheap hash join at any volume). Every later user is
+--     flagged; the first user too when they used it on more than one day.
 --
 -- Honest look-alikes that stay silent: an app re-sending a photo on the same
 -- day (a retry), a once-only repeat, hashes of uniform images (a covered lens
@@ -28,9 +29,29 @@ with photos as (
       and {{ hex_bit_count('lower(photo_hash)') }} < 64 - {{ var('photo_degenerate_bits') }}
 ),
 
--- Every pair of one cadre's photos on different days within the window that
--- are the same photo or a near copy of it.
-same_cadre_matches as (
+-- Every pair of one cadre's photos on different days that are the same photo
+-- (any time apart: an equality join costs little at any volume) or a near copy
+-- of it (only within the window of days: this comparison is the expensive one).
+exact_repeats as (
+    select
+        anchor.cadre_id,
+        anchor.checkin_id as anchor_checkin_id,
+        anchor.checkin_at as anchor_at,
+        anchor.checkin_day as anchor_day,
+        anchor.photo_hash as anchor_hash,
+        other.checkin_id as other_checkin_id,
+        other.checkin_at as other_at,
+        other.checkin_day as other_day,
+        other.photo_hash as other_hash,
+        0 as differing_bits
+    from photos as anchor
+    inner join photos as other
+        on other.cadre_id = anchor.cadre_id
+       and other.photo_hash = anchor.photo_hash
+       and other.checkin_day <> anchor.checkin_day
+),
+
+near_copies as (
     select
         anchor.cadre_id,
         anchor.checkin_id as anchor_checkin_id,
@@ -45,10 +66,17 @@ same_cadre_matches as (
     from photos as anchor
     inner join photos as other
         on other.cadre_id = anchor.cadre_id
+       and other.photo_hash <> anchor.photo_hash
        and other.checkin_day <> anchor.checkin_day
        and other.checkin_day between {{ dbt.dateadd('day', -var('photo_window_days'), 'anchor.checkin_day') }}
                                  and {{ dbt.dateadd('day', var('photo_window_days'), 'anchor.checkin_day') }}
     where {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} <= {{ var('photo_near_max_bits') }}
+),
+
+same_cadre_matches as (
+    select * from exact_repeats
+    union all
+    select * from near_copies
 ),
 
 -- Each matched photo taken as an anchor: on how many days was it (or a near
@@ -92,7 +120,7 @@ anchor_clusters as (
 ),
 
 -- Per reused photo, the anchor that explains the most days.
-same_cadre_reuse as (
+best_anchor_per_cluster as (
     select *
     from (
         select
@@ -109,41 +137,71 @@ same_cadre_reuse as (
       and days_used >= {{ var('photo_min_days') }}
 ),
 
--- The exact same hash used by another cadre: the first user owns the photo.
-first_use_per_cadre as (
+-- Near copies of one photo can fall into two clusters (two variants each a
+-- few bits from the original are up to twice as far from each other). A
+-- cluster whose anchor is a near copy of a stronger cluster's anchor of the
+-- same cadre is the same photo: it is dropped.
+same_cadre_reuse as (
+    select cluster.*
+    from best_anchor_per_cluster as cluster
+    where not exists (
+        select 1
+        from best_anchor_per_cluster as stronger
+        where stronger.cadre_id = cluster.cadre_id
+          and stronger.cluster_hash <> cluster.cluster_hash
+          and (stronger.days_used > cluster.days_used
+               or (stronger.days_used = cluster.days_used and stronger.cluster_hash < cluster.cluster_hash))
+          and {{ hamming_distance('stronger.anchor_hash', 'cluster.anchor_hash') }} <= {{ var('photo_near_max_bits') }}
+    )
+),
+
+-- The exact same hash used by more than one cadre. Every later user is
+-- flagged. The first user may have taken the photo live and had it copied, so
+-- is flagged only when they too used it on more than one day (a photo kept and
+-- passed around, not one taken live).
+photo_use_per_cadre as (
     select
         photo_hash,
         cadre_id,
         min(checkin_at) as first_used_at,
         max(checkin_at) as last_used_at,
-        count(*) as checkins
+        count(*) as checkins,
+        count(distinct checkin_day) as days_used
     from photos
     group by photo_hash, cadre_id
 ),
 
 photo_users as (
     select
-        first_use_per_cadre.*,
+        photo_use_per_cadre.*,
         row_number() over (partition by photo_hash order by first_used_at, cadre_id) as user_rank,
         count(*) over (partition by photo_hash) as users
-    from first_use_per_cadre
+    from photo_use_per_cadre
 ),
 
-cross_cadre_reuse as (
+shared_photos as (
     select
-        later_user.cadre_id,
-        later_user.photo_hash,
-        later_user.first_used_at,
-        later_user.last_used_at,
-        later_user.checkins,
-        later_user.users,
-        owner.cadre_id as owner_id,
-        owner.first_used_at as owner_first_used_at
-    from photo_users as later_user
-    inner join photo_users as owner
-        on owner.photo_hash = later_user.photo_hash
-       and owner.user_rank = 1
-    where later_user.user_rank > 1
+        this_user.cadre_id,
+        this_user.photo_hash,
+        this_user.user_rank,
+        this_user.first_used_at,
+        this_user.last_used_at,
+        this_user.checkins,
+        this_user.days_used,
+        this_user.users,
+        first_user.cadre_id as first_user_id,
+        first_user.first_used_at as first_user_at,
+        second_user.cadre_id as second_user_id,
+        second_user.first_used_at as second_user_at
+    from photo_users as this_user
+    inner join photo_users as first_user
+        on first_user.photo_hash = this_user.photo_hash
+       and first_user.user_rank = 1
+    inner join photo_users as second_user
+        on second_user.photo_hash = this_user.photo_hash
+       and second_user.user_rank = 2
+    where this_user.users > 1
+      and (this_user.user_rank > 1 or this_user.days_used > 1)
 )
 
 select
@@ -171,13 +229,22 @@ select
     'photo_reuse' as flag_code,
     cadre_id,
     photo_hash as subject_id,
-    least(owner_first_used_at, first_used_at) as first_seen,
+    case when user_rank = 1 then first_used_at else first_user_at end as first_seen,
     last_used_at as last_seen,
     'medium' as severity,
-    cadre_id || ' checked in ' || cast(checkins as varchar) || ' time(s) from '
-        || {{ format_timestamp('first_used_at') }} || ' with photo hash ' || photo_hash
-        || ', identical to the photo ' || owner_id || ' had already used at '
-        || {{ format_timestamp('owner_first_used_at') }} || ' (' || cast(users as varchar)
-        || ' cadres used this exact photo)' as evidence,
+    case
+        when user_rank = 1 then
+            cadre_id || ' checked in with photo hash ' || photo_hash || ' on ' || cast(days_used as varchar)
+            || ' different days from ' || {{ format_timestamp('first_used_at') }} || ' to '
+            || {{ format_timestamp('last_used_at') }} || ', and the identical photo was then used by '
+            || cast(users - 1 as varchar) || ' other cadre(s), first ' || second_user_id || ' at '
+            || {{ format_timestamp('second_user_at') }}
+        else
+            cadre_id || ' checked in ' || cast(checkins as varchar) || ' time(s) on ' || cast(days_used as varchar)
+            || ' day(s) from ' || {{ format_timestamp('first_used_at') }} || ' with photo hash ' || photo_hash
+            || ', identical to the photo ' || first_user_id || ' had already used at '
+            || {{ format_timestamp('first_user_at') }} || ' (' || cast(users as varchar)
+            || ' cadres used this exact photo)'
+    end as evidence,
     'cross_cadre:' || photo_hash as evidence_key
-from cross_cadre_reuse
+from shared_photos

@@ -2,9 +2,11 @@
 -- cadre's periods. Three independent signals, each with its false-positive
 -- rate controlled at the sample size at hand (docs/detection.md):
 --
---   benford   first significant digit vs Benford's law. Only for a metric whose
---             positive values number >= benford_min_n and span >= benford_min_span
---             (max/min): small counts (meetings_held) never follow Benford.
+--   benford   first significant digit vs Benford's law. Only on a metric that
+--             follows Benford across all cadres (many values spanning orders of
+--             magnitude, pooled MAD in Nigrini's conformity range; small counts
+--             like meetings_held never do), for a cadre with >= benford_min_n
+--             positive values of it.
 --             Fires on chi-square (8 df) > benford_chi2_critical (p = 0.001)
 --             AND Nigrini's MAD above its own expectation at that n by more than
 --             benford_min_excess_mad (at a thousand values chi-square alone
@@ -78,11 +80,54 @@ first_digit_counts as (
     group by cadre_id, metric, first_digit
 ),
 
-benford_eligible as (
-    select *
+-- Benford applies to a metric, not to one cadre's sample: the metric is fit
+-- for the test when all cadres' positive values together are many
+-- (benford_metric_min_n), span orders of magnitude (benford_min_span) and
+-- conform to Benford (Nigrini's MAD <= benford_metric_max_mad, a range that
+-- holds at that N). Small counts (meetings_held) and narrow counts
+-- (households) fail this and are never tested. An invented series often has a
+-- narrow span of its own: that is part of what the test sees, not a reason
+-- to skip it.
+metric_digit_counts as (
+    select metric, first_digit, count(*) as observed
+    from figures_with_digits
+    where first_digit between 1 and 9
+    group by metric, first_digit
+),
+
+metric_totals as (
+    select
+        metric,
+        sum(n_positive) as n_positive,
+        min(min_positive) as min_positive,
+        max(max_value) as max_value
     from series
-    where n_positive >= {{ var('benford_min_n') }}
-      and max_value >= {{ var('benford_min_span') }} * min_positive
+    group by metric
+),
+
+benford_metrics as (
+    select
+        totals.metric,
+        totals.n_positive,
+        avg(abs(coalesce(counts.observed, 0) * 1.0 / totals.n_positive - benford.expected_share)) as pooled_mad
+    from metric_totals as totals
+    cross join benford_digits as benford
+    left join metric_digit_counts as counts
+        on counts.metric = totals.metric
+       and counts.first_digit = benford.digit
+    where totals.n_positive >= {{ var('benford_metric_min_n') }}
+      and totals.max_value >= {{ var('benford_min_span') }} * totals.min_positive
+    group by totals.metric, totals.n_positive
+    having avg(abs(coalesce(counts.observed, 0) * 1.0 / totals.n_positive - benford.expected_share))
+           <= {{ var('benford_metric_max_mad') }}
+),
+
+benford_eligible as (
+    select series.*
+    from series
+    inner join benford_metrics
+        on benford_metrics.metric = series.metric
+    where series.n_positive >= {{ var('benford_min_n') }}
 ),
 
 benford_tests as (
