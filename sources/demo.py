@@ -50,6 +50,7 @@ STYLE_P = [0.80, 0.12, 0.08]
 # --------------------------------------------------------------------------
 MIN_CADRES = 40  # 9 codes x 2 planted cadres + helpers + look-alikes need room
 MIN_DAYS = 14  # scripted logins need >= 10 days, rings >= 3 campaigns
+MAX_CADRES = 80_000  # ids stay below C98001, where the planted unknown/invalid ids live
 CADRES_PER_UNIT = 10  # a township office / village committee has ~10 cadres
 MIN_UNIT_SIZE = 4  # every unit keeps colleagues to vote for and carpool with
 # County seats around Baoding, Hebei (lat 38.5-39.1, lon 115.5-116.1).
@@ -600,14 +601,14 @@ def settle_world(w: World, roles: Roles) -> None:
     """Presence, devices and campaigns: these depend on who has a role."""
     rng = w.rng
     C, D = w.n_cadres, w.days
+    busy = roles.busy()
     on_leave = rng.random((C, D)) < LEAVE_P
-    on_leave[sorted(roles.busy())] = False  # planted patterns need the cadre at work
+    on_leave[sorted(busy)] = False  # planted patterns need the cadre at work
     w.present = w.active[:, None] & w.workday[None, :] & ~on_leave
 
     w.devices = []
     w.dev = np.repeat(w.new_devices(C)[:, None], D, axis=1)
-    switchers = np.nonzero(w.active & (rng.random(C) < PHONE_SWITCH_SHARE))[0]
-    switchers = [c for c in switchers if c not in roles.busy()]
+    switchers = [c for c in np.nonzero(w.active & (rng.random(C) < PHONE_SWITCH_SHARE))[0] if c not in busy]
     for c, new in zip(switchers, w.new_devices(len(switchers))):
         w.dev[c, rng.integers(3, D - 3):] = new
     for giver, receiver in roles.handover_pairs:
@@ -967,8 +968,7 @@ def cadre_votes(w: World, roles: Roles) -> Table:
         unit = w.cadre_unit[v]
         day = window_days(w, k, n)
         tod = np.where(rng.random(n) < 0.8, rng.uniform(8.5 * HOUR, 17.5 * HOUR, n), rng.uniform(19 * HOUR, 22.5 * HOUR, n))
-        office = tod < 18 * HOUR
-        ip = np.where(office, w.unit_ips[unit, 0], w.home_ip[v])
+        ip = np.where((tod < 18 * HOUR) & w.workday[day], w.unit_ips[unit, 0], w.home_ip[v])
         if mand:  # the office NAT look-alike: a unit votes together, each on own phone
             gathered = rng.random(len(w.unit_id)) < GATHERED_UNIT_P
             meet_day = window_days(w, k, len(w.unit_id))
@@ -1031,7 +1031,7 @@ def plant_vote_rings(w: World, roles: Roles) -> list:
             n = len(voter)
             day = window_days(w, k, n)
             tod = rng.uniform(8.5 * HOUR, 21 * HOUR, n)
-            ip = np.where(tod < 18 * HOUR, w.unit_ips[w.cadre_unit[voter], 0], w.home_ip[voter])
+            ip = np.where((tod < 18 * HOUR) & w.workday[day], w.unit_ips[w.cadre_unit[voter], 0], w.home_ip[voter])
             parts.append(vote_rows(w, np.full(n, k), w.cadre_id[voter], target, day, tod,
                                    w.dev[voter, day], ip, "vote", tag="ring"))
     return parts
@@ -1365,7 +1365,7 @@ def invalid_rows(source: str, t: Table, w: World, honest: np.ndarray) -> Table:
     rng = w.rng
     kinds = INVALID_KINDS[source]
     base = np.nonzero(honest[t["_c"]] & (t["_tag"] != "fabricated"))[0]
-    if source == "cases":  # closed_before_opened needs no closed base; keep it simple
+    if source == "cases":  # closed versions carry every field, so each break shows
         base = base[t["status"][base] != "open"]
     inv = take(t, rng.choice(base, len(kinds) * INVALID_PER_KIND, replace=False))
     freshen(source, inv, w)
@@ -1554,11 +1554,11 @@ def encode(df: pl.DataFrame, source: str, fmt: str, rng) -> bytes | pl.DataFrame
             cols.append(df[name] if nat is None else nat.alias(name))
         data = pl.DataFrame(cols).write_ndjson().encode()
     else:
-        typed = rng.random() < NATURAL_PARQUET_P
-        nat = [naturalize(df[name], kind) for name, kind in SCHEMAS[source].items()]
-        if typed and all(n is not None or NATURAL_TYPES.get(k) is None
-                         for n, k in zip(nat, SCHEMAS[source].values())):
-            df = pl.DataFrame([df[name] if n is None else n.alias(name) for name, n in zip(df.columns, nat)])
+        if rng.random() < NATURAL_PARQUET_P:
+            typed = [naturalize(df[name], kind) for name, kind in SCHEMAS[source].items()]
+            fits = all(n is not None or k not in NATURAL_TYPES for n, k in zip(typed, SCHEMAS[source].values()))
+            if fits:  # every value fits its type; else the whole file stays strings
+                df = pl.DataFrame([df[name] if n is None else n.alias(name) for name, n in zip(df.columns, typed)])
         return df
     return gzip.compress(data, GZIP_LEVEL, mtime=0) if fmt.endswith(".gz") else data
 
@@ -1634,6 +1634,18 @@ def write_rejected_file(out: Path, source: str, df: pl.DataFrame, w: World) -> l
 # ==========================================================================
 # Truth
 # ==========================================================================
+SUMMARY_DEFINITIONS = {
+    "rows_written": "data rows in the source's readable, well-formed files (rejected files excluded)",
+    "invalid_rows": "rows in those files that break the contract (listed in invalid.csv)",
+    "redelivered_rows": "valid rows whose id and content were already delivered (same id, same content)",
+    "case_update_rows": "cases only: valid rows that are a later version of a case (same id, newer updated_at)",
+    "distinct_valid_ids": "distinct ids among valid rows",
+    "identity": "rows_written = distinct_valid_ids + redelivered_rows + case_update_rows + invalid_rows",
+    "rejected_files": "files that cannot be read or lack a required column; rows null when unreadable",
+    "planted_flags": "cadres planted per flag code (flags.csv lists them)",
+}
+
+
 def source_summary(source: str, df: pl.DataFrame, files: dict, rejected: list) -> dict:
     written = df.filter(~pl.col("_reject"))
     id_col = next(iter(SCHEMAS[source]))
@@ -1694,13 +1706,15 @@ def generate_tables(w: World, roles: Roles) -> dict:
 
 def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date = date(2026, 9, 1),
                        seed: int = 7) -> dict:
-    """Write a demo landing folder at `out` (plus `out/_truth/`) and return its summary.
+    """Write a demo landing folder at `out` (plus `out/_truth/`) and return a short summary.
+
+    The full summary, with definitions, is `out/_truth/summary.json`.
 
     Deterministic for a seed. Raises ValueError when `cadres` or `days` are too few
     to plant every pattern over its threshold.
     """
-    if cadres < MIN_CADRES or days < MIN_DAYS:
-        raise ValueError(f"need at least {MIN_CADRES} cadres and {MIN_DAYS} days")
+    if not MIN_CADRES <= cadres <= MAX_CADRES or days < MIN_DAYS:
+        raise ValueError(f"need {MIN_CADRES}-{MAX_CADRES} cadres and at least {MIN_DAYS} days")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     clear(out)
@@ -1728,6 +1742,7 @@ def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date
         sources[source] = source_summary(source, df, files, rejected)
 
     summary = {
+        "definitions": SUMMARY_DEFINITIONS,
         "seed": seed,
         "period": {"start": start.isoformat(), "end": w.dates[-1].isoformat(), "days": days,
                    "months": sorted({d.strftime("%Y-%m") for d in w.dates})},
@@ -1738,7 +1753,15 @@ def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date
         "lookalikes": lookalikes,
     }
     write_truth(out, w, roles, invalid, summary)
-    return summary
+    return {
+        "period": f"{summary['period']['start']}..{summary['period']['end']}",
+        "rows": {s: v["rows_written"] for s, v in sources.items()},
+        "invalid_rows": {"reference": sum(v["invalid_rows"] for v in ref_stats.values()),
+                         **{s: v["invalid_rows"] for s, v in sources.items()}},
+        "rejected_files": [f["file_path"] for v in sources.values() for f in v["rejected_files"]],
+        "planted_flags": summary["planted_flags"],
+        "truth": str(out / "_truth"),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -1749,8 +1772,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--start", type=date.fromisoformat, default=date(2026, 9, 1))
     p.add_argument("--seed", type=int, default=7)
     a = p.parse_args(argv)
-    summary = write_demo_landing(a.out, a.cadres, a.days, a.start, a.seed)
-    print(json.dumps({s: v["rows_written"] for s, v in summary["sources"].items()}))
+    print(json.dumps(write_demo_landing(a.out, a.cadres, a.days, a.start, a.seed), indent=2))
 
 
 if __name__ == "__main__":

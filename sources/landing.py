@@ -127,7 +127,8 @@ def _first_line(exc: Exception) -> str:
 
 
 def _read_csv(payload: bytes) -> pl.DataFrame:
-    text = payload.decode("utf-8")  # strict: an undecodable file is rejected, never half-read
+    # Strict UTF-8 (a byte-order mark is tolerated): an undecodable file is rejected, never half-read.
+    text = payload.decode("utf-8-sig")
     if not text.strip():
         raise UnreadableFile("empty file: no header row")
     return pl.read_csv(io.StringIO(text), infer_schema=False, raise_if_empty=True)

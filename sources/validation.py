@@ -16,7 +16,7 @@ from sources.landing import ROW_COLUMN
 
 LOCAL_OFFSET_MINUTES = 8 * 60  # Asia/Shanghai, no DST since 1991: local time is naive UTC+8
 TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M")
-OFFSET_PATTERN = r"([Zz]|[+-]\d{2}:?\d{2})$"
+OFFSET_PATTERN = r"([Zz]|[+-]\d{2}(?::?\d{2})?)$"
 HEX64_PATTERN = r"^[0-9a-fA-F]{16}$"
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -55,7 +55,11 @@ def parse_timestamp(text: pl.Expr) -> pl.Expr:
         .then(0)
         .otherwise(
             (pl.when(digits.str.slice(0, 1) == "-").then(-1).otherwise(1))
-            * (digits.str.slice(1, 2).cast(pl.Int64, strict=False) * 60 + digits.str.slice(3, 2).cast(pl.Int64, strict=False))
+            * (
+                digits.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+                # "+08" carries no minutes
+                + digits.str.slice(3, 2).cast(pl.Int64, strict=False).fill_null(0)
+            )
         )
     )
     return naive + pl.duration(minutes=LOCAL_OFFSET_MINUTES - offset_minutes)

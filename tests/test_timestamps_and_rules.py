@@ -17,6 +17,7 @@ from sources.validation import parse_timestamp, validate
         ("2026-09-14T17:38:09", datetime(2026, 9, 14, 17, 38, 9)),  # no offset = local
         ("2026-09-13T20:00:00-04:00", datetime(2026, 9, 14, 8, 0, 0)),
         ("2026-09-14 08:21:40.5+0800", datetime(2026, 9, 14, 8, 21, 40, 500000)),
+        ("2026-09-14T09:21:40+09", datetime(2026, 9, 14, 8, 21, 40)),
     ],
 )
 def test_timestamps_become_asia_shanghai_wall_clock(text, local):

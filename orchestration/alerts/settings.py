@@ -1,0 +1,160 @@
+"""Alert and SMTP settings, read from the environment in one place.
+
+The SMTP password is held in a `Secret`, whose str() and repr() never show it:
+whatever logs, prints or stores a settings object cannot leak it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Severities in rising order; "at or above" compares these ranks.
+SEVERITIES = ("low", "medium", "high")
+DEFAULT_MIN_SEVERITY = "medium"
+DEFAULT_SENDER = "fingertip@localhost"
+# Seconds to wait for the SMTP server: a server that hangs must not hold the
+# DuckDB writers' pool for long.
+DEFAULT_TIMEOUT_SECONDS = 30
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class AlertConfigError(ValueError):
+    """An alert setting in the environment is wrong: the message says which and how to fix it."""
+
+
+class Secret:
+    """A value that is never shown: str(), repr() and f-strings give '***'."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None
+    port: int
+    user: str | None
+    password: Secret = field(repr=False)
+    starttls: bool
+    sender: str
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    def describe(self) -> str:
+        """Where mail goes, for logs and metadata (never the password)."""
+        if not self.configured:
+            return "not configured (set FINGERTIP_SMTP_HOST)"
+        auth = f", login as {self.user}" if self.user else ""
+        return f"{self.host}:{self.port} ({'STARTTLS' if self.starttls else 'plain'}{auth}), from {self.sender}"
+
+    def redact(self, text: str) -> str:
+        """`text` with the password replaced by ***: for error messages from the server."""
+        secret = self.password.reveal()
+        return text.replace(secret, "***") if secret else text
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "SmtpSettings":
+        env = os.environ if environ is None else environ
+        starttls = _flag(env, "FINGERTIP_SMTP_STARTTLS", default=True)
+        port_text = env.get("FINGERTIP_SMTP_PORT", "").strip()
+        try:
+            port = int(port_text) if port_text else (587 if starttls else 25)
+        except ValueError:
+            raise AlertConfigError(f"FINGERTIP_SMTP_PORT={port_text!r} is not a port number: set it to e.g. 587.") from None
+        return cls(
+            host=env.get("FINGERTIP_SMTP_HOST", "").strip() or None,
+            port=port,
+            user=env.get("FINGERTIP_SMTP_USER", "").strip() or None,
+            password=Secret(env.get("FINGERTIP_SMTP_PASSWORD", "")),
+            starttls=starttls,
+            sender=env.get("FINGERTIP_ALERT_FROM", "").strip() or DEFAULT_SENDER,
+            timeout=float(env.get("FINGERTIP_SMTP_TIMEOUT", "") or DEFAULT_TIMEOUT_SECONDS),
+        )
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    smtp: SmtpSettings
+    min_severity: str
+    to: tuple[str, ...]  # FINGERTIP_ALERT_TO: every flag
+    routing_file: Path | None  # FINGERTIP_ALERT_ROUTING: unit_id,email
+    ops_to: tuple[str, ...]  # FINGERTIP_OPS_TO: run failures
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        """The severities that are alerted: min_severity and above."""
+        return SEVERITIES[SEVERITIES.index(self.min_severity):]
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "AlertSettings":
+        env = os.environ if environ is None else environ
+        severity = env.get("FINGERTIP_ALERT_MIN_SEVERITY", "").strip().lower() or DEFAULT_MIN_SEVERITY
+        if severity not in SEVERITIES:
+            raise AlertConfigError(
+                f"FINGERTIP_ALERT_MIN_SEVERITY={severity!r} is not a severity: use one of {', '.join(SEVERITIES)}."
+            )
+        routing = env.get("FINGERTIP_ALERT_ROUTING", "").strip()
+        return cls(
+            smtp=SmtpSettings.from_env(env),
+            min_severity=severity,
+            to=addresses(env.get("FINGERTIP_ALERT_TO", ""), "FINGERTIP_ALERT_TO"),
+            routing_file=Path(routing).expanduser().resolve() if routing else None,
+            ops_to=addresses(env.get("FINGERTIP_OPS_TO", ""), "FINGERTIP_OPS_TO"),
+        )
+
+
+def addresses(text: str, variable: str) -> tuple[str, ...]:
+    """Comma-separated addresses, in order, without blanks or repeats."""
+    found: list[str] = []
+    for part in text.split(","):
+        address = part.strip()
+        if not address:
+            continue
+        if not is_address(address):
+            raise AlertConfigError(f"{variable}: {address!r} is not an e-mail address (expected name@domain).")
+        if address.lower() not in {a.lower() for a in found}:
+            found.append(address)
+    return tuple(found)
+
+
+def is_address(text: str) -> bool:
+    local, at, domain = text.partition("@")
+    return bool(at and local and domain) and not any(c.isspace() or c in ",;<>" for c in text)
+
+
+def _flag(env, name: str, default: bool) -> bool:
+    text = env.get(name)
+    value = (text or "").strip().lower()
+    if not value:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise AlertConfigError(f"{name}={text!r} is not a yes/no value: use true or false.")
