@@ -169,7 +169,6 @@ STATUS_P = {"resolved": 0.78, "unresolved": 0.10, "transferred": 0.12}
 REPORT_FROM_DAY = 24  # monthly reports go in during the month's last week
 ITEMS_PER_REPORT = (8, 16)
 HONEST_ROUND_P = 0.04  # fixed subsidy amounts are sometimes round
-METRICS = ["funds_disbursed_yuan", "households_visited", "people_served", "meetings_held"]
 
 # Delivery
 LATE_P = 0.10  # events that land 1-3 days after their event day

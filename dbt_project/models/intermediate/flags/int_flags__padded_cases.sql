@@ -4,8 +4,9 @@
 --
 -- Honest look-alikes that stay silent: a duplicate request closed at once now
 -- and then (fewer than instant_min_cases_per_day on a day), a cadre who forgot
--- to check in on a visit or two (fewer than visit_min_cases, or most visits
--- verified), cadres with no check-ins to compare with.
+-- to check in on a visit or two (int_cases__visit_record: too few, too small a
+-- share of their visits, or not far above other cadres' rate), cadres with no
+-- check-ins to compare with.
 
 with bulk_days as (
     select

@@ -51,6 +51,43 @@ exact_repeats as (
        and other.checkin_day <> anchor.checkin_day
 ),
 
+-- Blocking before comparing (pigeonhole): two hashes at most
+-- photo_near_max_bits bits apart differ in at most that many of their 16 hex
+-- characters, so cut into photo_near_max_bits + 1 blocks of characters they
+-- share at least one block exactly. Only pairs sharing a block are compared
+-- bit by bit: an equality join instead of every pair of the window.
+{%- set n_blocks = var('photo_near_max_bits') + 1 %}
+photo_blocks as (
+    {%- for block in range(n_blocks) %}
+    {%- set block_start = (block * 16 // n_blocks) + 1 %}
+    {%- set block_length = ((block + 1) * 16 // n_blocks) - (block * 16 // n_blocks) %}
+    select
+        checkin_id,
+        cadre_id,
+        checkin_day,
+        {{ block }} as block_number,
+        substring(photo_hash, {{ block_start }}, {{ block_length }}) as block_value
+    from photos
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+near_copy_candidates as (
+    select distinct
+        anchor_block.checkin_id as anchor_checkin_id,
+        other_block.checkin_id as other_checkin_id
+    from photo_blocks as anchor_block
+    inner join photo_blocks as other_block
+        on other_block.cadre_id = anchor_block.cadre_id
+       and other_block.block_number = anchor_block.block_number
+       and other_block.block_value = anchor_block.block_value
+       and other_block.checkin_day <> anchor_block.checkin_day
+       and other_block.checkin_day between {{ dbt.dateadd('day', -var('photo_window_days'), 'anchor_block.checkin_day') }}
+                                       and {{ dbt.dateadd('day', var('photo_window_days'), 'anchor_block.checkin_day') }}
+),
+
 near_copies as (
     select
         anchor.cadre_id,
@@ -63,14 +100,13 @@ near_copies as (
         other.checkin_day as other_day,
         other.photo_hash as other_hash,
         {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} as differing_bits
-    from photos as anchor
+    from near_copy_candidates as candidate
+    inner join photos as anchor
+        on anchor.checkin_id = candidate.anchor_checkin_id
     inner join photos as other
-        on other.cadre_id = anchor.cadre_id
-       and other.photo_hash <> anchor.photo_hash
-       and other.checkin_day <> anchor.checkin_day
-       and other.checkin_day between {{ dbt.dateadd('day', -var('photo_window_days'), 'anchor.checkin_day') }}
-                                 and {{ dbt.dateadd('day', var('photo_window_days'), 'anchor.checkin_day') }}
-    where {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} <= {{ var('photo_near_max_bits') }}
+        on other.checkin_id = candidate.other_checkin_id
+    where other.photo_hash <> anchor.photo_hash
+      and {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} <= {{ var('photo_near_max_bits') }}
 ),
 
 same_cadre_matches as (

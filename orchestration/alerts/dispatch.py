@@ -1,0 +1,79 @@
+"""Send what the outbox holds, and record each result in it.
+
+Every mail not yet `sent` is tried, oldest first. A mail becomes `sent` only
+after the server accepted it; a refused mail becomes `failed` with the
+server's answer, and the rest are still tried. When the server cannot be
+reached (or refuses the login, or drops the connection), the remaining mails
+of this run are marked `failed` with that error without waiting for the
+server again. Without SMTP settings nothing is tried: mails stay `pending`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.alerts import outbox
+from orchestration.alerts.mailer import MESSAGE_ERRORS, MailSession, compose, describe_error
+from orchestration.alerts.settings import SmtpSettings
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    failed: int = 0
+    not_tried: int = 0  # SMTP not configured
+    errors: list[str] = field(default_factory=list)
+
+
+def dispatch(warehouse: Path, smtp: SmtpSettings, log, run_id: str | None = None) -> DispatchResult:
+    result = DispatchResult()
+    with outbox.connect(warehouse) as con:
+        mails = outbox.unsent(con)
+    if not mails:
+        return result
+    if not smtp.configured:
+        result.not_tried = len(mails)
+        return result
+
+    session: MailSession | None = None
+    try:
+        for position, mail in enumerate(mails):
+            message = compose(
+                sender=smtp.sender,
+                recipients=mail.recipients,
+                subject=mail.subject,
+                text=mail.body_text,
+                html=mail.body_html,
+                message_id=mail.message_id,
+            )
+            try:
+                if session is None:
+                    session = MailSession(smtp).open()
+                session.send(message)
+            except MESSAGE_ERRORS as exc:
+                _failed(warehouse, [mail], describe_error(exc, smtp), result, log)
+                continue
+            except Exception as exc:  # noqa: BLE001 - unreachable, login refused, connection dropped, TLS
+                if session is not None:
+                    session.close()
+                    session = None
+                _failed(warehouse, mails[position:], describe_error(exc, smtp), result, log)
+                break
+            with outbox.connect(warehouse) as con:
+                outbox.mark_sent(con, mail.alert_id, run_id)
+            result.sent += 1
+            log.info(f"sent alert {mail.alert_id} to {', '.join(mail.recipients)}: {mail.subject}")
+    finally:
+        if session is not None:
+            session.close()
+    return result
+
+
+def _failed(warehouse: Path, mails, error: str, result: DispatchResult, log) -> None:
+    with outbox.connect(warehouse) as con:
+        for mail in mails:
+            outbox.mark_failed(con, mail.alert_id, error)
+    result.failed += len(mails)
+    result.errors.append(error)
+    log.warning(f"{len(mails)} alert mail(s) not sent, kept in {outbox.OUTBOX_TABLE} for the next run: {error}")
