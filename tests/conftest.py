@@ -34,6 +34,14 @@ def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> None:
+    """Tests that import the Dagster definitions need dbt's manifest, as `dagster dev` would build it."""
+    from orchestration.build import prepare_dbt_manifest
+
+    prepare_dbt_manifest()
+
+
 @pytest.fixture(scope="session")
 def handmade_build(tmp_path_factory) -> Path:
     """The hand-made landing folder in tests/fixtures, built once."""

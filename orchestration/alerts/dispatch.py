@@ -39,14 +39,18 @@ def dispatch(warehouse: Path, smtp: SmtpSettings, log, run_id: str | None = None
     session: MailSession | None = None
     try:
         for position, mail in enumerate(mails):
-            message = compose(
-                sender=smtp.sender,
-                recipients=mail.recipients,
-                subject=mail.subject,
-                text=mail.body_text,
-                html=mail.body_html,
-                message_id=mail.message_id,
-            )
+            try:
+                message = compose(
+                    sender=smtp.sender,
+                    recipients=mail.recipients,
+                    subject=mail.subject,
+                    text=mail.body_text,
+                    html=mail.body_html,
+                    message_id=mail.message_id,
+                )
+            except (ValueError, TypeError) as exc:  # a stored address or header that no mail can carry
+                _failed(warehouse, [mail], describe_error(exc, smtp), result, log)
+                continue
             try:
                 if session is None:
                     session = MailSession(smtp).open()

@@ -75,6 +75,8 @@ class OutboxMail:
 
 def enqueue(con: duckdb.DuckDBPyConnection, digests, *, message_domain: str, run_id: str | None) -> None:
     """Queue digests as `pending` rows (in the caller's transaction)."""
+    if not digests:
+        return
     now = local_now()
     con.executemany(
         f"""

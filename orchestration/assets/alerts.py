@@ -56,11 +56,16 @@ def alert_emails(context: AssetExecutionContext, paths: LakePaths) -> Materializ
             )
             for recipient, recipient_flags in plan.items()
         ]
-        outbox.enqueue(con, digests, message_domain=_domain(smtp.sender), run_id=context.run_id)
+        outbox.enqueue(con, digests, message_domain=_domain(smtp.sender), run_id=context.run.run_id)
         con.execute("commit")
     alerted = {flag_id for d in digests for flag_id in d.flag_ids}
     waiting = unrouted(flags, settings.to, routing)
-    if waiting:
+    if waiting and not settings.to and not routing:
+        warnings.append(
+            f"no alert recipients configured (FINGERTIP_ALERT_TO, FINGERTIP_ALERT_ROUTING): {len(waiting)} flag(s) "
+            f"at or above {settings.min_severity} not e-mailed; they are on the first run that has recipients."
+        )
+    elif waiting:
         units = sorted({f.unit_id for f in waiting})
         warnings.append(
             f"{len(waiting)} flag(s) of unit(s) {', '.join(units)} have no recipient: set FINGERTIP_ALERT_TO or give "
@@ -70,12 +75,13 @@ def alert_emails(context: AssetExecutionContext, paths: LakePaths) -> Materializ
         f"{len(flags)} new flag(s) at or above {settings.min_severity}: queued {len(digests)} digest(s) for "
         f"{len(alerted)} flag(s) in {outbox.OUTBOX_TABLE}; SMTP: {smtp.describe()}"
     )
-    if smtp.configured and smtp.password and not smtp.starttls:
-        warnings.append(
-            "FINGERTIP_SMTP_STARTTLS is off: the SMTP login is sent unencrypted; turn it on unless the server is local."
-        )
 
-    result = dispatch(warehouse, smtp, context.log, run_id=context.run_id)
+    result = dispatch(warehouse, smtp, context.log, run_id=context.run.run_id)
+    if (result.sent or result.failed) and smtp.user and not smtp.starttls:
+        warnings.append(
+            "FINGERTIP_SMTP_STARTTLS is off: the SMTP login crosses the network unencrypted; "
+            "turn it on unless the server is local."
+        )
     if result.not_tried:
         warnings.append(
             f"SMTP is not configured (FINGERTIP_SMTP_HOST is not set): {result.not_tried} alert mail(s) stay pending "

@@ -1,0 +1,180 @@
+"""Sensors: new landing files start a build of their delivery day; a failed run e-mails the data engineers."""
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from dagster import (
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    run_failure_sensor,
+    sensor,
+)
+
+from orchestration.alerts.mailer import MailSession, describe_error
+from orchestration.alerts.run_failure import StepFailure, failure_mail
+from orchestration.alerts.settings import AlertConfigError, AlertSettings
+from orchestration.jobs import build_warehouse
+from orchestration.partitions import delivery_day
+from orchestration.settings import Settings
+from sources.contract import EVENT_SOURCES
+from sources.landing import delivery_days, delivery_files
+
+# A file modified less than this many seconds ago may still be being written:
+# it is picked up on a later tick, once it has settled.
+DEFAULT_SETTLE_SECONDS = 30
+CURSOR_VERSION = 1
+
+
+def landing_snapshot(landing: Path, settle_seconds: float, now: float | None = None) -> dict[str, dict]:
+    """dt -> {"digest", "files"} of the settled files in every source's dt= folder.
+
+    The digest covers each file's path, size and mtime, so a new, changed or
+    removed file changes its day's digest, and nothing else does.
+    """
+    now = time.time() if now is None else now
+    files_by_day: dict[str, list] = {}
+    for source in EVENT_SOURCES:
+        for day in delivery_days(landing, source):
+            for file in delivery_files(landing, source, day):
+                try:
+                    stat = file.path.stat()
+                except FileNotFoundError:  # removed since it was listed
+                    continue
+                if now - stat.st_mtime < settle_seconds:
+                    continue
+                files_by_day.setdefault(day, []).append([file.relative_path, stat.st_size, stat.st_mtime_ns])
+    return {
+        day: {
+            "digest": hashlib.sha256(json.dumps(sorted(files)).encode()).hexdigest()[:24],
+            "files": len(files),
+        }
+        for day, files in files_by_day.items()
+    }
+
+
+def _seen(cursor: str | None) -> dict[str, str]:
+    """dt -> digest from the sensor's cursor (empty on the first tick or an unreadable cursor)."""
+    if not cursor:
+        return {}
+    try:
+        data = json.loads(cursor)
+        return {str(day): str(digest) for day, digest in data.get("days", {}).items()}
+    except (ValueError, AttributeError):
+        return {}
+
+
+@sensor(
+    name="landing_sensor",
+    job=build_warehouse,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.STOPPED,
+    description=(
+        "Watches FINGERTIP_LANDING: when files arrive in (or change in) a <source>/dt=YYYY-MM-DD/ folder, "
+        "starts one build_warehouse run for that delivery day. On its first tick every day present counts as new."
+    ),
+)
+def landing_sensor(context: SensorEvaluationContext) -> SensorResult:
+    landing = Settings.from_env().landing
+    settle = float(os.environ.get("FINGERTIP_SENSOR_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS))
+    seen = _seen(context.cursor)
+    snapshot = landing_snapshot(landing, settle)
+    known_days = set(delivery_day.get_partition_keys())
+
+    requests, outside = [], []
+    for day, state in sorted(snapshot.items()):
+        if seen.get(day) == state["digest"]:
+            continue
+        if day not in known_days:
+            outside.append(day)
+            continue
+        requests.append(
+            RunRequest(
+                # Same day, same files: the same key, so Dagster starts it once even if the cursor is lost.
+                run_key=f"{day}@{state['digest']}",
+                partition_key=day,
+                tags={"fingertip/trigger": "landing_sensor", "fingertip/files": str(state["files"])},
+            )
+        )
+        context.log.info(f"dt={day}: new or changed files ({state['files']} in the folder): requesting a build")
+    if outside:
+        context.log.warning(
+            f"dt={', '.join(outside)} outside the delivery days Dagster knows ({delivery_day.start.date()} to tomorrow): "
+            "not built; set FINGERTIP_FIRST_DAY earlier or check the folder names."
+        )
+    # Days outside the partitions stay unseen, so they are built once FINGERTIP_FIRST_DAY covers them.
+    cursor = json.dumps(
+        {"version": CURSOR_VERSION, "days": {d: s["digest"] for d, s in sorted(snapshot.items()) if d not in outside}},
+        sort_keys=True,
+    )
+    if requests:
+        return SensorResult(run_requests=requests, cursor=cursor)
+    return SensorResult(skip_reason=SkipReason(f"no new files under {landing}"), cursor=cursor)
+
+
+def _step_failures(context: RunFailureSensorContext) -> list[StepFailure]:
+    failures = []
+    for event in context.get_step_failure_events():
+        error = event.step_failure_data.error
+        root = error
+        # The user's exception, not Dagster's wrapper of it (as in build.py).
+        while root is not None and root.cause is not None:
+            root = root.cause
+        message = root.message.strip().splitlines()[0] if root and root.message.strip() else "unknown error"
+        # SerializableErrorInfo prefixes the exception's class path ("pkg.module.Failure: ..."): drop it.
+        prefix = f"{root.cls_name}: " if root and root.cls_name else None
+        if prefix and prefix in message:
+            message = message.split(prefix, 1)[1]
+        failures.append(StepFailure(event.step_key or "?", message, error.to_string() if error else message))
+    return failures
+
+
+def _partition(tags) -> str | None:
+    if "dagster/partition" in tags:
+        return tags["dagster/partition"]
+    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
+    if start and end:
+        return start if start == end else f"{start} to {end}"
+    return None
+
+
+@run_failure_sensor(
+    name="email_ops_on_run_failure",
+    default_status=DefaultSensorStatus.RUNNING,
+    description="E-mails FINGERTIP_OPS_TO the failed step and its error when a run fails (needs FINGERTIP_SMTP_HOST).",
+)
+def email_ops_on_run_failure(context: RunFailureSensorContext):
+    run = context.dagster_run
+    try:
+        settings = AlertSettings.from_env()
+    except AlertConfigError as exc:
+        context.log.error(f"run {run.run_id} failed, and it cannot be e-mailed: {exc}")
+        return SkipReason(str(exc))
+    if not settings.ops_to or not settings.smtp.configured:
+        missing = "FINGERTIP_OPS_TO" if not settings.ops_to else "FINGERTIP_SMTP_HOST"
+        context.log.warning(f"run {run.run_id} of {run.job_name} failed; not e-mailed because {missing} is not set.")
+        return SkipReason(f"{missing} is not set")
+    message = failure_mail(
+        sender=settings.smtp.sender,
+        to=list(settings.ops_to),
+        job_name=run.job_name,
+        run_id=run.run_id,
+        partition=_partition(run.tags),
+        steps=_step_failures(context),
+        run_error=context.failure_event.message,
+    )
+    try:
+        with MailSession(settings.smtp) as session:
+            session.send(message)
+    except Exception as exc:  # noqa: BLE001 - SMTP trouble must not break the sensor
+        error = describe_error(exc, settings.smtp)
+        context.log.error(f"run {run.run_id} failed, and e-mailing {', '.join(settings.ops_to)} failed too: {error}")
+        return SkipReason(f"could not send the failure mail: {error}")
+    context.log.info(f"e-mailed {', '.join(settings.ops_to)} about the failed run {run.run_id}")
+    return None

@@ -1,0 +1,200 @@
+"""The landing sensor, the daily schedule and the run-failure mail, evaluated as Dagster would.
+
+Sensors and the schedule are called with contexts from Dagster's own builders,
+on real folders and a real (ephemeral) Dagster instance; the failure mail goes
+to a real SMTP server.
+"""
+
+import json
+import os
+import time
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from dagster import (
+    DagsterInstance,
+    Failure,
+    SensorResult,
+    build_run_status_sensor_context,
+    build_schedule_context,
+    build_sensor_context,
+    job,
+    op,
+)
+
+from orchestration.jobs import build_warehouse
+from orchestration.partitions import delivery_day
+from orchestration.schedules import daily_build
+from orchestration.sensors import email_ops_on_run_failure, landing_sensor
+from smtp_server import SmtpServer, free_port
+
+# aiosmtpd warns that the test server takes AUTH without TLS: that is the point (the password crosses the wire).
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Delivery days a little in the past: real partitions of delivery_day whatever today is.
+D1, D2, D3 = [(date.today() - timedelta(days=n)).isoformat() for n in (12, 11, 10)]
+LOGIN = "login_id,cadre_id,app_id,device_id,ip,login_at,logout_at,actions\nL1,C1,A1,d1,1.2.3.4,{day}T08:00:00+08:00,,0\n"
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("FINGERTIP_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def deliver(landing, source, day, name, text="x\n", age_seconds=120):
+    """A delivered file, last modified `age_seconds` ago."""
+    path = landing / source / f"dt={day}" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    stamp = time.time() - age_seconds
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def tick(cursor, instance):
+    """One sensor evaluation, as the daemon does it: the previous tick's cursor in."""
+    result = landing_sensor(build_sensor_context(cursor=cursor, instance=instance))
+    assert isinstance(result, SensorResult)
+    return result
+
+
+def test_landing_sensor_requests_one_run_per_day_with_new_files(tmp_path, clean_env):
+    landing = tmp_path / "landing"
+    clean_env.setenv("FINGERTIP_LANDING", str(landing))
+    instance = DagsterInstance.ephemeral()
+    deliver(landing, "app_logins", D1, "part-0.csv", LOGIN.format(day=D1))
+    deliver(landing, "votes", D1, "part-0.jsonl")
+
+    first = tick(None, instance)
+    assert [(r.partition_key, r.job_name) for r in first.run_requests] == [(D1, None)]
+    assert first.run_requests[0].partition_key in delivery_day.get_partition_keys()
+    assert json.loads(first.cursor)["days"].keys() == {D1}
+
+    # Files arrive in a second day's folders (two sources): one run, for that day.
+    deliver(landing, "checkins", D2, "part-0.csv")
+    deliver(landing, "checkins", D2, "part-1.csv.gz")
+    deliver(landing, "cases", D2, "part-0.jsonl")
+    second = tick(first.cursor, instance)
+    assert [r.partition_key for r in second.run_requests] == [D2]
+
+    # Nothing new: no run.
+    third = tick(second.cursor, instance)
+    assert third.run_requests == []
+    assert third.skip_reason is not None
+
+    # A file still being written (just modified) or hidden waits; once settled it gives one run.
+    fresh = deliver(landing, "reports", D3, "part-0.csv", age_seconds=0)
+    deliver(landing, "reports", D3, ".part-1.csv.uploading")
+    assert tick(third.cursor, instance).run_requests == []
+    stamp = time.time() - 120
+    os.utime(fresh, (stamp, stamp))
+    fourth = tick(third.cursor, instance)
+    assert [r.partition_key for r in fourth.run_requests] == [D3]
+
+    # One more file in an already built day: that day again, under a new run key.
+    deliver(landing, "app_logins", D1, "late.csv", LOGIN.format(day=D1))
+    fifth = tick(fourth.cursor, instance)
+    assert [r.partition_key for r in fifth.run_requests] == [D1]
+    assert fifth.run_requests[0].run_key != first.run_requests[0].run_key
+    assert tick(fifth.cursor, instance).run_requests == []
+
+
+def test_landing_sensor_cursor_survives_a_restart_and_run_keys_collapse_duplicates(tmp_path, clean_env):
+    landing = tmp_path / "landing"
+    clean_env.setenv("FINGERTIP_LANDING", str(landing))
+    deliver(landing, "app_logins", D1, "part-0.csv")
+    deliver(landing, "votes", D2, "part-0.csv")
+    before = tick(None, DagsterInstance.ephemeral())
+
+    # A restarted daemon gets the stored cursor (a string) back: nothing is requested again.
+    restarted = tick(str(before.cursor), DagsterInstance.ephemeral())
+    assert restarted.run_requests == []
+
+    # A lost cursor asks again, but with the same run keys, which Dagster starts only once.
+    again = tick(None, DagsterInstance.ephemeral())
+    assert sorted(r.run_key for r in again.run_requests) == sorted(r.run_key for r in before.run_requests)
+    assert len({r.run_key for r in before.run_requests}) == 2
+
+
+def test_landing_sensor_targets_the_partitioned_build_job():
+    assert landing_sensor.job_name == build_warehouse.name
+    assert daily_build.job_name == build_warehouse.name
+
+
+@pytest.mark.parametrize(
+    "tick_time, expected",
+    [
+        # 05:30 in Shanghai on 15 September builds the 14th.
+        (datetime(2026, 9, 15, 5, 30, tzinfo=SHANGHAI), "2026-09-14"),
+        # The same moment given in UTC (still the 14th there): still the local previous day.
+        (datetime(2026, 9, 14, 21, 30, tzinfo=timezone.utc), "2026-09-14"),
+        # Across a month and a year boundary.
+        (datetime(2027, 1, 1, 5, 30, tzinfo=SHANGHAI), "2026-12-31"),
+    ],
+)
+def test_daily_schedule_builds_the_previous_local_day(tick_time, expected):
+    assert daily_build.execution_timezone == "Asia/Shanghai"
+    assert daily_build.cron_schedule == "30 5 * * *"
+    request = daily_build(build_schedule_context(scheduled_execution_time=tick_time))
+    assert request.partition_key == expected
+
+
+@op
+def ingest_day():
+    raise Failure("checkins/dt=2026-09-14/part-0.csv: reference/cadres has no valid rows")
+
+
+@job
+def failing_job():
+    ingest_day()
+
+
+def _failure_context(instance):
+    result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    return build_run_status_sensor_context(
+        sensor_name="email_ops_on_run_failure",
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=result.get_run_failure_event(),
+    ).for_run_failure(), result.run_id
+
+
+def test_run_failure_sensor_mails_the_failed_step_and_its_error(clean_env):
+    instance = DagsterInstance.ephemeral()
+    context, run_id = _failure_context(instance)
+    with SmtpServer("ops-robot", "failure-pw-31337") as server:
+        for name, value in server.env(FINGERTIP_OPS_TO="data-eng@alerts.test").items():
+            clean_env.setenv(name, value)
+        email_ops_on_run_failure(context)
+    [mail] = server.received
+    assert mail.rcpt_tos == ["data-eng@alerts.test"]
+    assert "ingest_day" in mail.subject and "failed" in mail.subject
+    body = mail.part("plain")
+    assert run_id in body
+    assert "reference/cadres has no valid rows" in body
+    assert "failure-pw-31337" not in str(mail.message)
+
+
+def test_run_failure_sensor_survives_smtp_down(clean_env):
+    instance = DagsterInstance.ephemeral()
+    context, _ = _failure_context(instance)
+    clean_env.setenv("FINGERTIP_OPS_TO", "data-eng@alerts.test")
+    clean_env.setenv("FINGERTIP_SMTP_HOST", "127.0.0.1")
+    clean_env.setenv("FINGERTIP_SMTP_PORT", str(free_port()))  # nobody listens there
+    clean_env.setenv("FINGERTIP_SMTP_STARTTLS", "false")
+    clean_env.setenv("FINGERTIP_SMTP_USER", "ops-robot")
+    clean_env.setenv("FINGERTIP_SMTP_PASSWORD", "down-pw-4242")
+    outcome = email_ops_on_run_failure(context)  # does not raise
+    assert "could not send" in outcome.skip_message
+    assert "down-pw-4242" not in outcome.skip_message
+
+
+def test_run_failure_sensor_without_settings_skips(clean_env):
+    context, _ = _failure_context(DagsterInstance.ephemeral())
+    outcome = email_ops_on_run_failure(context)
+    assert "FINGERTIP_OPS_TO" in outcome.skip_message
