@@ -7,6 +7,7 @@ partition range), followed in that run by the dbt build and the publish.
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime, timedelta
 import os
 import sys
 from pathlib import Path
@@ -34,13 +35,14 @@ def build_all(settings: Settings) -> int:
 
     for folder in misnamed_folders(settings.landing):
         print(f"warning: {folder} is not a dt=YYYY-MM-DD folder and was not read: rename it to its delivery date.")
-    known = set(delivery_day.get_partition_keys())
+    known = set(delivery_day.get_partition_keys(current_time=datetime.fromisoformat(settings.last_day) + timedelta(days=2)))
     days = delivery_days(settings.landing)
     outside = [d for d in days if d not in known]
     for day in outside:
         print(
-            f"warning: dt={day} is outside the delivery days Dagster knows ({delivery_day.start.date()} to today) "
-            "and was not read: set FINGERTIP_FIRST_DAY earlier, or check the folder name."
+            f"warning: dt={day} is outside the delivery days Dagster knows "
+            f"({settings.first_day} to {settings.last_day}) and was not read: "
+            "set FINGERTIP_FIRST_DAY / FINGERTIP_LAST_DAY, or check the folder name."
         )
     days = [d for d in days if d in known]
     if not days:

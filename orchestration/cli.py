@@ -64,12 +64,12 @@ def _eval(args: argparse.Namespace) -> int:
 
     landing = Path(args.landing).resolve()
     truth = truth_pairs(landing)
+    # Read the warehouse given if it is built; otherwise build it (in a temp folder by default).
     if args.warehouse:
         warehouse = Path(args.warehouse).resolve()
     else:
-        # No warehouse given: build one from the landing folder first.
-        workdir = Path(tempfile.mkdtemp(prefix="fingertip-eval-"))
-        warehouse = workdir / "warehouse.duckdb"
+        warehouse = Path(tempfile.mkdtemp(prefix="fingertip-eval-")) / "warehouse.duckdb"
+    if not warehouse.exists():
         code = _run(argparse.Namespace(landing=str(landing), warehouse=str(warehouse), publish=None, lake=None))
         if code:
             return code
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     evaluate = commands.add_parser("eval", help="precision and recall per flag code against the demo ground truth")
     evaluate.add_argument("--landing", required=True, help="a landing folder written by demo-data (has _truth/)")
-    evaluate.add_argument("--warehouse", help="an already built warehouse (default: build one in a temp folder)")
+    evaluate.add_argument("--warehouse", help="a warehouse built from this landing, or where to build one (default: a temp folder)")
     evaluate.add_argument("--verbose", action="store_true", help="list false positives and misses")
     evaluate.set_defaults(handler=_eval)
 

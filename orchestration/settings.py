@@ -13,9 +13,12 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
-# The first delivery day Dagster knows of. Daily partitions start here; older
-# dt= folders are reported, not read. Override with FINGERTIP_FIRST_DAY.
-DEFAULT_FIRST_DAY = "2020-01-01"
+# The delivery days Dagster knows of: daily partitions from the first to the
+# last day. A fixed last day (not "today") so that data dated after this
+# machine's clock is still read; dt= folders outside are reported, not read.
+# Override with FINGERTIP_FIRST_DAY / FINGERTIP_LAST_DAY.
+DEFAULT_FIRST_DAY = "2015-01-01"
+DEFAULT_LAST_DAY = "2040-12-31"
 # Day boundaries of deliveries are local (landing contract).
 TIMEZONE = "Asia/Shanghai"
 # Every DuckDB writer runs in this Dagster concurrency pool (limit 1): DuckDB
@@ -30,6 +33,7 @@ class Settings:
     publish: Path
     lake: Path
     first_day: str
+    last_day: str = DEFAULT_LAST_DAY
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -42,6 +46,7 @@ class Settings:
             # The lake sits beside the warehouse unless told otherwise.
             lake=Path(os.environ.get("FINGERTIP_LAKE", warehouse.parent / "lake")).resolve(),
             first_day=os.environ.get("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY),
+            last_day=os.environ.get("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY),
         )
 
     def export(self) -> None:

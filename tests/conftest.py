@@ -48,3 +48,16 @@ def handmade_build(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("handmade")
     build(FIXTURES / "handmade_landing", workdir)
     return workdir
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> tuple[Path, Path]:
+    """A demo landing folder (fixed seed, planted padding and invalid input) built once: (landing, warehouse).
+
+    Five weeks over two month ends, so that every cadre reports for two periods.
+    """
+    workdir = tmp_path_factory.mktemp("demo")
+    landing = workdir / "landing"
+    fingertip("demo-data", "--out", str(landing), "--cadres", "60", "--days", "35", "--seed", "11", "--start", "2026-08-27")
+    build(landing, workdir)
+    return landing, workdir / "warehouse.duckdb"

@@ -13,19 +13,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import build, fingertip, query
+from conftest import query
 
 SHANGHAI = timezone(timedelta(hours=8))
 EVENT_TIME = {"app_logins": ("login_id", "login_at"), "checkins": ("checkin_id", "checkin_at"), "votes": ("vote_id", "voted_at")}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("demo")
-    landing = workdir / "landing"
-    fingertip("demo-data", "--out", str(landing), "--cadres", "60", "--days", "35", "--seed", "11")
-    build(landing, workdir)
-    return landing, workdir / "warehouse.duckdb"
+def demo(demo_build):
+    return demo_build
 
 
 def _records(path: Path) -> list[dict]:

@@ -2,7 +2,9 @@
 -- int_reports__digit_tests. One failed test can happen to an honest series
 -- (county vote counts fail Benford's chi-square now and then), so a flag needs
 -- at least two independent signals, or one overwhelming one: the same precise
--- figure copied to copy_overwhelming_rows rows of different items.
+-- figure copied to copy_overwhelming_rows rows of different items, or nearly
+-- every figure round where other cadres' are not (too few values for Benford;
+-- severity low: look before accusing, an amount can be round by policy).
 -- Benford alone is never overwhelming: honest data with a narrow span (Maine's
 -- town vote counts) fails it massively.
 
@@ -20,6 +22,11 @@ flagged as (
     from digit_tests
     where failed_tests >= 2
        or copied_rows >= {{ var('copy_overwhelming_rows') }}
+       or (
+           prefers_round_values
+           and n_round >= {{ var('round_overwhelming_count') }}
+           and n_round >= {{ var('round_overwhelming_share') }} * n_values
+       )
 )
 
 select
@@ -28,7 +35,7 @@ select
     metric as subject_id,
     first_seen,
     last_seen,
-    case when failed_tests = 3 then 'high' else 'medium' end as severity,
+    case when failed_tests = 3 then 'high' when failed_tests = 2 then 'medium' else 'low' end as severity,
     cadre_id || '''s ' || metric || ' figures (' || cast(n_values as varchar) || ' values, '
         || first_period || case when last_period <> first_period then ' to ' || last_period else '' end
         || ') fail ' || cast(failed_tests as varchar) || ' of 3 digit tests: '
