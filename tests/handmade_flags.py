@@ -32,20 +32,6 @@ from pathlib import Path
 TZ = timezone(timedelta(hours=8))
 EARTH_RADIUS_KM = 6371.0088  # the same mean radius as the haversine_km macro
 
-# Who must be flagged for each code, and the honest look-alikes that must not.
-EXPECTED_FLAGS = {
-    "proxy_checkin": {"C20101"},
-    "impossible_travel": {"C20201"},
-    "photo_reuse": {"C20301"},
-    "gps_spoof": {"C20401"},
-    "scripted_login": {"C20501"},
-    "vote_stuffing": {"C20601"},
-    "vote_ring": {"C20701", "C20703", "C20704"},
-    "fabricated_report": {"C20901"},
-    "padded_cases": {"C20801", "C20803"},
-}
-
-
 # ---------------------------------------------------------------------------
 # Places and times
 # ---------------------------------------------------------------------------
@@ -283,10 +269,12 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
 XUSHUI = Place(39.020000, 115.650000)  # county seat; unit offices around it
 
 
-def office_day(land: Landing, cadre_id: str, day: date, office: Place, device: str, *, arrive: str = "08:20:00", leave: str = "17:35:00", spread_s: int = 600, **kwargs) -> None:
-    """An ordinary day: punch in on arrival and out on leaving, on one's own phone."""
-    land.checkin(cadre_id, "punch_in", at(day, arrive) + timedelta(seconds=land.rng.randint(0, spread_s)), office, device, **kwargs)
-    land.checkin(cadre_id, "punch_out", at(day, leave) + timedelta(seconds=land.rng.randint(0, spread_s)), office, device, **kwargs)
+def office_day(
+    land: Landing, cadre_id: str, day: date, office: Place, device: str, *, photo: str | None = None, out_photo: str | None = None, spread_s: int = 600
+) -> None:
+    """An ordinary day: punch in around 08:20 and out around 17:35 at the office, on one's own phone."""
+    land.checkin(cadre_id, "punch_in", at(day, "08:20:00") + timedelta(seconds=land.rng.randint(0, spread_s)), office, device, photo=photo)
+    land.checkin(cadre_id, "punch_out", at(day, "17:35:00") + timedelta(seconds=land.rng.randint(0, spread_s)), office, device, photo=out_photo)
 
 
 def proxy_checkin(land: Landing) -> None:
@@ -405,7 +393,7 @@ def photo_reuse(land: Landing) -> None:
     reused_on = {"2026-09-08": stored, "2026-09-15": stored, "2026-09-22": stored, "2026-09-29": reencoded}
     for day in WORKDAYS:
         photo = reused_on.get(day.isoformat()) or land.fresh_photo()
-        office_day(land, reuser, day, office, "dev-20301", photo=photo)
+        office_day(land, reuser, day, office, "dev-20301", photo=photo, out_photo=land.fresh_photo())
 
     # C20302 takes a new photo every day, but: the app re-sends one photo three
     # times on 9 Sept (a retry); one photo is sent again on a second day (a
@@ -423,20 +411,22 @@ def photo_reuse(land: Landing) -> None:
                 land.checkin(careful, "punch_in", at(day, second), office, "dev-20302", photo=retry)
             land.checkin(careful, "punch_out", at(day, "17:33:00"), office, "dev-20302", photo=land.fresh_photo())
         elif iso_day in ("2026-09-21", "2026-09-24"):
-            office_day(land, careful, day, office, "dev-20302", photo=cached)
+            office_day(land, careful, day, office, "dev-20302", photo=cached, out_photo=land.fresh_photo())
         elif iso_day in dark:
-            office_day(land, careful, day, office, "dev-20302", photo=dark[iso_day])
+            office_day(land, careful, day, office, "dev-20302", photo=dark[iso_day], out_photo=land.fresh_photo())
         elif iso_day in desk_days:
-            # 7 bits flipped per day, a different 7 each day: every two desk photos 7 or 14 bits apart
-            flipped = sum(1 << bit for bit in range(7 * desk_days[iso_day], 7 * desk_days[iso_day] + 7))
-            office_day(land, careful, day, office, "dev-20302", photo=f"{desk ^ flipped:016x}")
+            # the first day's desk photo, then each day 7 other bits of it changed:
+            # 7 bits from the first, 14 from each other
+            k = desk_days[iso_day]
+            flipped = sum(1 << bit for bit in range(7 * (k - 1), 7 * k)) if k else 0
+            office_day(land, careful, day, office, "dev-20302", photo=f"{desk ^ flipped:016x}", out_photo=land.fresh_photo())
         else:
-            office_day(land, careful, day, office, "dev-20302", photo=land.fresh_photo())
+            office_day(land, careful, day, office, "dev-20302", photo=land.fresh_photo(), out_photo=land.fresh_photo())
 
     # C20303 also has dark frames, identical to C20302's (a uniform image, not a shared photo).
     for day in WORKDAYS:
         photo = "0000000000000000" if day.isoformat() in ("2026-09-16", "2026-09-25") else land.fresh_photo()
-        office_day(land, colleague, day, office, "dev-20303", photo=photo)
+        office_day(land, colleague, day, office, "dev-20303", photo=photo, out_photo=land.fresh_photo())
 
 
 def gps_spoof(land: Landing) -> None:
@@ -510,8 +500,8 @@ def vote_stuffing(land: Landing) -> None:
         land.vote("K21", f"P20601{n:03d}", stuffed, at("2026-09-18", "21:05:11") + timedelta(seconds=75 * n), "dev-burst-01", "113.4.22.9")
 
     # The village tablet dev-kiosk-206 at Sunday's meeting: 45 residents vote
-    # one after another within 30 min; C20602 is the favourite with 18 votes
-    # (40 %), the others share the rest.
+    # one after another within 30 min; C20602 is the favourite with 15 votes
+    # (a third), five others share the rest.
     ballot = [kiosk_favourite, candidates[0], kiosk_favourite, candidates[1], candidates[2], kiosk_favourite, candidates[3], candidates[0], candidates[4]]
     for n in range(45):
         land.vote("K21", f"P20602{n:03d}", ballot[n % len(ballot)], at("2026-09-20", "10:00:00") + timedelta(seconds=39 * n), "dev-kiosk-206", "221.7.3.14")
