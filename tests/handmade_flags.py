@@ -7,9 +7,11 @@ Every scenario lives on its own cadres, numbered by block:
     C203xx photo_reuse        C206xx vote_stuffing     C209xx fabricated_report
 
 In each block xx01 is the cadre whose record is padded (the one that must be
-flagged), xx02 the honest look-alike that must not be, and the other numbers
-are colleagues, extra look-alikes or honest background the rule needs for its
-base rate. Nobody else in the folder may be flagged for the block's code.
+flagged; vote_ring also flags its ring mates C20703 and C20704, padded_cases
+also C20803 for its second rule), xx02 the honest look-alike that must not be,
+and the other numbers are colleagues, extra look-alikes or honest background
+the rule needs for its base rate. Nobody else in the folder may be flagged for
+the block's code. The output is deterministic (seeded).
 
 Rows are written with plain csv (no demo generator), all timestamps are
 Asia/Shanghai wall-clock with "+08:00", September-October 2026. Positions are
@@ -47,14 +49,6 @@ class Place:
         dlat = math.degrees(north_km / EARTH_RADIUS_KM)
         dlon = math.degrees(east_km / (EARTH_RADIUS_KM * math.cos(math.radians(self.lat))))
         return Place(self.lat + dlat, self.lon + dlon)
-
-
-def haversine_km(a: Place, b: Place) -> float:
-    h = (
-        math.sin(math.radians(b.lat - a.lat) / 2) ** 2
-        + math.cos(math.radians(a.lat)) * math.cos(math.radians(b.lat)) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def at(day: date | str, clock: str) -> datetime:
@@ -206,7 +200,7 @@ class Landing:
                 "cadre_id": cadre_id,
                 "category": category,
                 "opened_at": iso(opened),
-                "first_reply_at": iso(closed if closed is not None else None),
+                "first_reply_at": iso(closed),
                 "closed_at": iso(closed),
                 "status": status,
                 "field_visit_claimed": str(field_visit).lower(),
@@ -620,7 +614,7 @@ def padded_cases(land: Landing) -> None:
 
 def fabricated_report(land: Landing) -> None:
     land.unit("U209", "Xushui county finance office", XUSHUI)
-    invented, narrow, small_counts = (land.cadre(c, "U209") for c in ("C20901", "C20902", "C20903"))
+    invented, narrow, small_counts, flat_rate = (land.cadre(c, "U209") for c in ("C20901", "C20902", "C20903", "C20904"))
     background = [land.cadre(f"C209{n}", "U209") for n in range(11, 21)]  # C20911..C20920
     periods = ("2026-09", "2026-10")
 
@@ -637,6 +631,8 @@ def fabricated_report(land: Landing) -> None:
                 land.report(cadre_id, period, f"V{village:02d}", "funds_disbursed_yuan", next(amounts))
             for village in range(1, 11):
                 land.report(cadre_id, period, f"V{village:02d}", "meetings_held", str(land.rng.randint(1, 14)))
+                # the county's flat hardship subsidy: 300, 500, 800 or 1,200 yuan by policy
+                land.report(cadre_id, period, f"V{village:02d}", "hardship_subsidy_yuan", land.rng.choice(["300", "500", "800", "1200"]))
 
     # C20901 invents its 30 amounts: 20 figures with cents that all start with
     # 5-9, 7 round thousands, and 78412.35 copied to 3 villages.
@@ -655,6 +651,12 @@ def fabricated_report(land: Landing) -> None:
     land.rng.shuffle(narrow_figures)
     for n, figure in enumerate(narrow_figures):
         land.report(narrow, periods[n % 2], f"V{n // 2 + 1:02d}", "funds_disbursed_yuan", figure)
+
+    # C20904 reports the flat hardship subsidy for 10 villages in both months:
+    # all 20 figures round, as everyone else's are (policy, not invention).
+    for period in periods:
+        for village in range(1, 11):
+            land.report(flat_rate, period, f"V{village:02d}", "hardship_subsidy_yuan", land.rng.choice(["300", "500", "800", "1200"]))
 
     # C20903 reports meetings_held (1-14) for 15 villages in both months:
     # small counts never follow Benford.

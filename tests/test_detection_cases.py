@@ -156,6 +156,7 @@ def test_fabricated_report_flags_invented_figures_not_honest_narrow_amounts_or_s
     # C20901: 30 amounts all starting with 5-9, 7 round thousands, 78412.35 for 3 villages.
     # Silent: C20902's honest 500-1,000 yuan subsidies fail Benford as badly
     # (first digits 5-9 only) but have 4 round grants and one amount paid twice;
+    # C20904's 20 hardship subsidies are all round, like every other cadre's (policy);
     # C20903's meetings_held; the 10 background cadres' 1,000 amounts.
     assert flagged(flags, "fabricated_report") == {"C20901"}
     flag = the_flag(flags, "fabricated_report", "C20901")
