@@ -29,6 +29,11 @@ def previous_local_day(context: ScheduleEvaluationContext) -> str:
 )
 def daily_build(context: ScheduleEvaluationContext):
     day = previous_local_day(context)
-    if day < delivery_day.start.date().isoformat():
-        return SkipReason(f"dt={day} is before FINGERTIP_FIRST_DAY ({delivery_day.start.date()}): nothing to build")
+    # The partitions as of the tick (Dagster does not create a day's partition before its time).
+    days = delivery_day.get_partition_keys(current_time=context.scheduled_execution_time)
+    if day not in days:
+        return SkipReason(
+            f"dt={day} is outside the delivery days ({days[0] if days else '-'} to {days[-1] if days else '-'}): "
+            "set FINGERTIP_FIRST_DAY / FINGERTIP_LAST_DAY to cover it"
+        )
     return RunRequest(run_key=f"daily_build:{day}", partition_key=day, tags={"fingertip/trigger": "daily_build"})

@@ -85,14 +85,16 @@ def landing_sensor(context: SensorEvaluationContext) -> SensorResult:
     settle = float(os.environ.get("FINGERTIP_SENSOR_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS))
     seen = _seen(context.cursor)
     snapshot = landing_snapshot(landing, settle)
-    known_days = set(delivery_day.get_partition_keys())
+    partition_keys = delivery_day.get_partition_keys()
+    known_days = set(partition_keys)
 
-    requests, outside = [], []
+    requests, outside, not_yet = [], [], []
     for day, state in sorted(snapshot.items()):
         if seen.get(day) == state["digest"]:
             continue
         if day not in known_days:
-            outside.append(day)
+            # A day's partition exists once the day is over (Asia/Shanghai): later days wait for it.
+            (not_yet if partition_keys and day > partition_keys[-1] else outside).append(day)
             continue
         requests.append(
             RunRequest(
@@ -103,14 +105,19 @@ def landing_sensor(context: SensorEvaluationContext) -> SensorResult:
             )
         )
         context.log.info(f"dt={day}: new or changed files ({state['files']} in the folder): requesting a build")
+    if not_yet:
+        context.log.info(f"dt={', '.join(not_yet)}: built once the day is over and Dagster has its partition")
     if outside:
         context.log.warning(
-            f"dt={', '.join(outside)} outside the delivery days Dagster knows ({delivery_day.start.date()} to tomorrow): "
-            "not built; set FINGERTIP_FIRST_DAY earlier or check the folder names."
+            f"dt={', '.join(outside)} before the first delivery day ({partition_keys[0] if partition_keys else '-'}): "
+            "not built; set FINGERTIP_FIRST_DAY earlier to cover them, or check the folder names."
         )
-    # Days outside the partitions stay unseen, so they are built once FINGERTIP_FIRST_DAY covers them.
+    # Days without a partition stay unseen, so they are built once there is one.
     cursor = json.dumps(
-        {"version": CURSOR_VERSION, "days": {d: s["digest"] for d, s in sorted(snapshot.items()) if d not in outside}},
+        {
+            "version": CURSOR_VERSION,
+            "days": {d: s["digest"] for d, s in sorted(snapshot.items()) if d not in outside and d not in not_yet},
+        },
         sort_keys=True,
     )
     if requests:

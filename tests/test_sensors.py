@@ -120,6 +120,19 @@ def test_landing_sensor_cursor_survives_a_restart_and_run_keys_collapse_duplicat
     assert len({r.run_key for r in before.run_requests}) == 2
 
 
+def test_landing_sensor_waits_for_a_day_that_has_no_partition_yet(tmp_path, clean_env):
+    landing = tmp_path / "landing"
+    clean_env.setenv("FINGERTIP_LANDING", str(landing))
+    later = (date.fromisoformat(delivery_day.get_partition_keys()[-1]) + timedelta(days=1)).isoformat()
+    deliver(landing, "app_logins", later, "part-0.csv")
+    deliver(landing, "votes", D1, "part-0.csv")
+    result = tick(None, DagsterInstance.ephemeral())
+    # Dagster would refuse a run for a partition that does not exist yet: only D1 now...
+    assert [r.partition_key for r in result.run_requests] == [D1]
+    # ...and the later day stays unseen, so a tick after its partition exists builds it.
+    assert later not in json.loads(result.cursor)["days"]
+
+
 def test_landing_sensor_targets_the_partitioned_build_job():
     assert landing_sensor.job_name == build_warehouse.name
     assert daily_build.job_name == build_warehouse.name
@@ -141,6 +154,13 @@ def test_daily_schedule_builds_the_previous_local_day(tick_time, expected):
     assert daily_build.cron_schedule == "30 5 * * *"
     request = daily_build(build_schedule_context(scheduled_execution_time=tick_time))
     assert request.partition_key == expected
+
+
+def test_daily_schedule_skips_a_day_before_the_first_delivery_day():
+    first = date.fromisoformat(delivery_day.get_first_partition_key())
+    tick = datetime.combine(first, datetime.min.time().replace(hour=5, minute=30), tzinfo=SHANGHAI)
+    outcome = daily_build(build_schedule_context(scheduled_execution_time=tick))
+    assert "outside the delivery days" in outcome.skip_message
 
 
 @op
