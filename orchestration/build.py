@@ -92,12 +92,20 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
         ).fetchall()
         flags = con.execute("select flag_code, count(*) from marts.padding_flags group by 1 order by 1").fetchall()
         cadre_months = con.execute("select count(*) from marts.cadre_monthly").fetchone()[0]
-    print(f"fingertip: built {len(days)} delivery folders ({days[0]} to {days[-1]}) in one Dagster run, {run_id}")
+        has_outbox = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'ops' and table_name = 'alert_outbox'"
+        ).fetchone()[0]
+        mails = dict(con.execute("select status, count(*) from ops.alert_outbox group by 1").fetchall()) if has_outbox else {}
+    print(f"fingertip: built {len(days)} delivery days ({days[0]} to {days[-1]}) in one Dagster run, {run_id}")
     print(f"  {'source':<11} {'files':>6} {'read':>9} {'loaded':>9} {'duplicate':>9} {'quarantined':>11} {'rejected files':>14}")
     for source, files, read, loaded, dup, quarantined, rejected in per_source:
         print(f"  {source:<11} {files:>6} {read:>9} {loaded:>9} {dup:>9} {quarantined:>11} {rejected:>14}")
     print(f"  flags: {', '.join(f'{code} {n}' for code, n in flags) or 'none'}")
     print(f"  cadre-months: {cadre_months}")
+    print(
+        f"  alert mails: {mails.get('sent', 0)} sent, {mails.get('pending', 0)} pending, {mails.get('failed', 0)} failed"
+        " (select * from ops.alert_outbox)"
+    )
     if failed_checks:
         print(f"  failed checks: {', '.join(failed_checks)}")
     print(f"  warehouse: {settings.warehouse}")

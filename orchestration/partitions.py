@@ -12,4 +12,6 @@ delivery_day = DailyPartitionsDefinition(
     # end_date is exclusive: the last day's partition is included.
     end_date=(date.fromisoformat(_settings.last_day) + timedelta(days=1)).isoformat(),
     timezone=TIMEZONE,
+    # Today's folder may already be arriving: let the sensor build it today.
+    end_offset=1,
 )

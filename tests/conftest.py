@@ -46,7 +46,8 @@ def dbt_manifest() -> None:
 def handmade_build(tmp_path_factory) -> Path:
     """The hand-made landing folder in tests/fixtures, built once."""
     workdir = tmp_path_factory.mktemp("handmade")
-    build(FIXTURES / "handmade_landing", workdir)
+    result = build(FIXTURES / "handmade_landing", workdir)
+    (workdir / "run_output.txt").write_text(result.stdout)
     return workdir
 
 

@@ -111,3 +111,10 @@ def test_dbt_project_builds_on_its_own_for_analysts(handmade_build, tmp_path):
     assert result.returncode == 0, result.stdout[-3000:]
     sql = "select * from marts.cadre_monthly order by all"
     assert query(tmp_path / "by_dbt.duckdb", sql) == query(handmade_build / "warehouse.duckdb", sql)
+
+
+def test_great_expectations_flags_a_login_dated_after_its_delivery(handmade_build):
+    """late.csv, delivered on 2026-09-15, holds a login of 2026-10-01: outside the sane window."""
+    summary = (handmade_build / "run_output.txt").read_text()
+    failed = [line for line in summary.splitlines() if line.strip().startswith("failed checks:")]
+    assert failed == ["  failed checks: app_logins:app_logins_batch_expectations"]
