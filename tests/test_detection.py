@@ -9,6 +9,7 @@ import pytest
 from conftest import FIXTURES, build, query
 from orchestration.evaluation import FLAG_CODES, flagged_pairs, score, truth_pairs
 
+# shared/ lies beside the checkout (in CI too): real public data for tests.
 REAL_VOTES = FIXTURES.parent.parent.parent / "shared" / "data" / "real" / "usa_2016_primary_results.csv"
 MIN_SCORE = 0.9
 
@@ -32,6 +33,7 @@ def test_every_flag_carries_evidence_and_a_stable_id(demo_build):
 
 def _write_real_votes_as_reports(landing):
     """USA 2016 primary county votes as reports: one cadre per state, one row per county and candidate."""
+    assert REAL_VOTES.exists(), f"{REAL_VOTES} is missing: shared/ must lie beside the checkout, as in CI"
     with REAL_VOTES.open() as handle:
         records = [r for r in csv.DictReader(handle) if r["votes"] and float(r["votes"]) > 0]
     states = sorted({r["state_abbreviation"] for r in records})
