@@ -102,10 +102,13 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
         print(f"  {source:<11} {files:>6} {read:>9} {loaded:>9} {dup:>9} {quarantined:>11} {rejected:>14}")
     print(f"  flags: {', '.join(f'{code} {n}' for code, n in flags) or 'none'}")
     print(f"  cadre-months: {cadre_months}")
-    print(
-        f"  alert mails: {mails.get('sent', 0)} sent, {mails.get('pending', 0)} pending, {mails.get('failed', 0)} failed"
-        " (select * from ops.alert_outbox)"
-    )
+    if mails or os.environ.get("FINGERTIP_ALERT_TO") or os.environ.get("FINGERTIP_ALERT_ROUTING"):
+        print(
+            f"  alert mails: {mails.get('sent', 0)} sent, {mails.get('pending', 0)} pending, "
+            f"{mails.get('failed', 0)} failed (select * from ops.alert_outbox)"
+        )
+    else:
+        print("  alert mails: none, no recipients: set FINGERTIP_ALERT_TO and FINGERTIP_SMTP_HOST to e-mail flags")
     if failed_checks:
         print(f"  failed checks: {', '.join(failed_checks)}")
     print(f"  warehouse: {settings.warehouse}")

@@ -63,7 +63,11 @@ def _eval(args: argparse.Namespace) -> int:
     from orchestration.evaluation import flagged_pairs, format_report, score, truth_pairs
 
     landing = Path(args.landing).resolve()
-    truth = truth_pairs(landing)
+    try:
+        truth = truth_pairs(landing)
+    except FileNotFoundError as missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 2
     # Read the warehouse given if it is built; otherwise build it (in a temp folder by default).
     if args.warehouse:
         warehouse = Path(args.warehouse).resolve()
