@@ -15,7 +15,22 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import Settings
-from sources.landing import delivery_days, misnamed_folders
+from sources.landing import delivery_days, misnamed_folders, reference_file
+
+# Without these no event can be validated (their ids are what events refer to).
+REQUIRED_REFERENCE_TABLES = ("cadres", "apps", "campaigns")
+
+
+def missing_reference_tables(landing: Path) -> list[str]:
+    return [table for table in REQUIRED_REFERENCE_TABLES if reference_file(landing, table) is None]
+
+
+def _describe_failed_check(evaluation) -> str:
+    """`source:check` plus what failed, from the check's own metadata."""
+    name = evaluation.asset_check_key.to_user_string()
+    failures = evaluation.metadata.get("failures")
+    detail = getattr(failures, "value", None) or getattr(failures, "text", None)
+    return f"{name} ({str(detail).replace(chr(10), '; ')})" if detail else name
 
 
 def prepare_dbt_manifest() -> None:
@@ -49,6 +64,17 @@ def build_all(settings: Settings) -> int:
         print(f"error: no dt=YYYY-MM-DD delivery folders under {settings.landing}: the landing contract puts events in <source>/dt=YYYY-MM-DD/.", file=sys.stderr)
         return 2
 
+    missing = missing_reference_tables(settings.landing)
+    if missing:
+        print(
+            f"error: {', '.join(f'reference/{t}.csv' for t in missing)} missing from {settings.landing}: "
+            "events cannot be checked against it; deliver the reference snapshot and re-run.",
+            file=sys.stderr,
+        )
+        return 2
+    if reference_file(settings.landing, "units") is None:
+        print("warning: reference/units.csv is missing: units get no name, county or office position.")
+
     instance = DagsterInstance.get()
     job = make_definitions(settings).resolve_job_def("build_warehouse")
     # dbt's own progress lines go to a log file; the terminal gets the summary.
@@ -59,13 +85,11 @@ def build_all(settings: Settings) -> int:
             tags={ASSET_PARTITION_RANGE_START_TAG: days[0], ASSET_PARTITION_RANGE_END_TAG: days[-1]},
             raise_on_error=False,
             # Step-by-step logs stay in the Dagster instance (`make dev`) and the build log.
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            # Failed steps are reported below in one line each, not as Dagster tracebacks.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
-    failed_checks = [
-        f"{e.asset_check_evaluation_data.asset_check_key.to_user_string()}"
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
-    ]
+    failed_checks = [_describe_failed_check(e.asset_check_evaluation_data) for e in result.all_events
+                     if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed]
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -74,6 +98,9 @@ def build_all(settings: Settings) -> int:
                 while error is not None and error.cause is not None:
                     error = error.cause
                 message = error.message.strip().splitlines()[0] if error else "unknown error"
+                prefix, _, rest = message.partition(": ")
+                if error is not None and rest and prefix.endswith(error.cls_name):
+                    message = rest  # drop the exception's class name
                 print(f"error: step {event.step_key} failed: {message}", file=sys.stderr)
         print(f"error: the build failed (run {result.run_id}); full log: {build_log}, or open `make dev`.", file=sys.stderr)
         return 1
@@ -109,8 +136,9 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
         )
     else:
         print("  alert mails: none, no recipients: set FINGERTIP_ALERT_TO and FINGERTIP_SMTP_HOST to e-mail flags")
-    if failed_checks:
-        print(f"  failed checks: {', '.join(failed_checks)}")
+    for check in failed_checks:
+        # Data-quality warnings: the build still succeeded; the rows are in the warehouse.
+        print(f"  failed check: {check}")
     print(f"  warehouse: {settings.warehouse}")
     print(f"  analysts' copy: {settings.publish}")
     print(f"  lake: {settings.lake}; quarantine: select * from ops.quarantine")

@@ -152,6 +152,10 @@ def load_delivery_day(landing: Path, lake: Path, source: str, dt: str, known_ids
     spec = EVENT_SPECS[source]
     loaded_at = _now()
     summary = LoadSummary(source)
+    if not (landing / source / f"dt={dt}").is_dir():
+        # No delivery of this source that day (or it has left the landing folder):
+        # the lake keeps what it has; only a delivered day is rewritten.
+        return summary
     valid_parts, audits, quarantines = [], [], []
     for file in delivery_files(landing, source, dt):
         valid, audit, quarantine = _load_file(file, spec, known_ids, loaded_at)

@@ -62,8 +62,8 @@ def _event_asset(source: str):
         empty = [t for t in needed if known[t].len() == 0]
         if empty:
             raise Failure(
-                f"reference/{empty[0]} has no valid rows, so no {source} row can be checked: "
-                f"deliver reference/{empty[0]}.csv and re-run."
+                f"reference/{empty[0]}.csv has no valid row, so no {source} row can be "
+                f"checked: deliver a valid reference/{empty[0]}.csv and re-run."
             )
         totals = {"files": 0, "rows_read": 0, "rows_valid": 0, "rows_quarantined": 0, "files_rejected": 0}
         for dt in context.partition_keys:

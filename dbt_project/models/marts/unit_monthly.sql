@@ -7,7 +7,7 @@ with cadre_months as (
 ),
 
 forced_votes as (
-    select cadres.unit_id, votes.month, sum(votes.forced_votes) as forced_votes
+    select cadres.unit_id, votes.month, cast(sum(votes.forced_votes) as bigint) as forced_votes
     from {{ ref('int_votes__cadre_monthly') }} as votes
     inner join {{ ref('stg_cadres') }} as cadres on votes.cadre_id = cadres.cadre_id
     group by cadres.unit_id, votes.month
