@@ -27,19 +27,11 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _settings_from(args: argparse.Namespace) -> Settings:
-    env = Settings.from_env()
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else env.warehouse
-    return Settings(
-        landing=Path(args.landing).resolve() if args.landing else env.landing,
-        warehouse=warehouse,
-        publish=Path(args.publish).resolve() if args.publish else (
-            env.publish if os.environ.get("FINGERTIP_PUBLISH") else warehouse.with_name("analytics.duckdb")
-        ),
-        lake=Path(args.lake).resolve() if args.lake else (
-            env.lake if os.environ.get("FINGERTIP_LAKE") else warehouse.parent / "lake"
-        ),
-        first_day=env.first_day,
-    )
+    """Command-line paths win over the environment; the rest as `Settings.from_env`."""
+    for option, variable in (("landing", "LANDING"), ("warehouse", "WAREHOUSE"), ("publish", "PUBLISH"), ("lake", "LAKE")):
+        if getattr(args, option):
+            os.environ[f"FINGERTIP_{variable}"] = str(Path(getattr(args, option)).resolve())
+    return Settings.from_env()
 
 
 def _run(args: argparse.Namespace) -> int:

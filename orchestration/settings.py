@@ -42,8 +42,8 @@ class Settings:
         return cls(
             landing=Path(os.environ.get("FINGERTIP_LANDING", data / "landing")).resolve(),
             warehouse=warehouse,
-            publish=Path(os.environ.get("FINGERTIP_PUBLISH", data / "analytics.duckdb")).resolve(),
-            # The lake sits beside the warehouse unless told otherwise.
+            # The analysts' copy and the lake sit beside the warehouse unless told otherwise.
+            publish=Path(os.environ.get("FINGERTIP_PUBLISH", warehouse.with_name("analytics.duckdb"))).resolve(),
             lake=Path(os.environ.get("FINGERTIP_LAKE", warehouse.parent / "lake")).resolve(),
             first_day=os.environ.get("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY),
             last_day=os.environ.get("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY),
