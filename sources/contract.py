@@ -7,6 +7,7 @@ and which reference table it must point into.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 EVENT_SOURCES = ("app_logins", "checkins", "votes", "cases", "reports")
@@ -36,6 +37,8 @@ class SourceSpec:
     columns: tuple[Column, ...]
     # (later, earlier): the later timestamp may not precede the earlier one.
     ordered_pairs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # The event's own time: it must lie in the plausible window around its delivery day.
+    event_time: str | None = None
 
     @property
     def required_columns(self) -> list[str]:
@@ -117,6 +120,7 @@ EVENT_SPECS: dict[str, SourceSpec] = {
             Column("actions", "integer", nullable=True, minimum=0),
         ),
         ordered_pairs=(("logout_at", "login_at"),),
+        event_time="login_at",
     ),
     "checkins": SourceSpec(
         "checkins",
@@ -133,6 +137,7 @@ EVENT_SPECS: dict[str, SourceSpec] = {
             Column("device_id", "text"),
             Column("photo_hash", "hex64", nullable=True),
         ),
+        event_time="checkin_at",
     ),
     "votes": SourceSpec(
         "votes",
@@ -147,6 +152,7 @@ EVENT_SPECS: dict[str, SourceSpec] = {
             Column("device_id", "text"),
             Column("ip", "text"),
         ),
+        event_time="voted_at",
     ),
     "cases": SourceSpec(
         "cases",
@@ -166,6 +172,7 @@ EVENT_SPECS: dict[str, SourceSpec] = {
             Column("updated_at", "timestamp"),
         ),
         ordered_pairs=(("closed_at", "opened_at"),),
+        event_time="updated_at",
     ),
     "reports": SourceSpec(
         "reports",
@@ -179,9 +186,68 @@ EVENT_SPECS: dict[str, SourceSpec] = {
             Column("value", "number", minimum=0),
             Column("submitted_at", "timestamp"),
         ),
+        event_time="submitted_at",
     ),
 }
 
 # Columns whose text as delivered is kept beside the parsed value: the
 # detectors need "repeated to the last decimal" and the digits as reported.
 VERBATIM_COLUMNS = {"checkins": ("lat", "lon"), "reports": ("value",)}
+
+
+# --- Plausible ranges and settings (issue 11), in one place -------------------
+
+# An event's own time (`SourceSpec.event_time`) must lie in a window around its
+# delivery day (landing contract: by default at most 366 days before it and at
+# most 2 days after it). Days are local calendar days: the window runs from
+# midnight at the start of (delivery day - BEFORE days) to midnight at the end
+# of (delivery day + AFTER days). Outside it the row is quarantined.
+WINDOW_DAYS_BEFORE_ENV = "FINGERTIP_WINDOW_DAYS_BEFORE"
+WINDOW_DAYS_AFTER_ENV = "FINGERTIP_WINDOW_DAYS_AFTER"
+DEFAULT_WINDOW_DAYS_BEFORE = 366
+DEFAULT_WINDOW_DAYS_AFTER = 2
+
+# A number (or integer) beyond this magnitude is no count, amount, rating or
+# distance the contract describes: a typing or overflow error, quarantined.
+# 1e15 is far above any money amount in yuan and still exact to the cent in a
+# double; it also keeps every integer well inside BIGINT.
+MAX_ABS_NUMBER = 1e15
+
+# A delivery folder that is present but yields nothing (empty, only hidden
+# files, or every file rejected) keeps the day's earlier lake data, with a
+# warning. Set this to true to clear such a day instead.
+CLEAR_EMPTY_DAYS_ENV = "FINGERTIP_CLEAR_EMPTY_DAYS"
+
+
+class SettingError(ValueError):
+    """A fingertip setting in the environment has a value that cannot be used."""
+
+
+def _days_setting(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 36500:
+        raise SettingError(f"{name}={text!r} is not a number of days (0..36500): fix or unset it (default {default}).")
+    return value
+
+
+def plausible_window_days() -> tuple[int, int]:
+    """(days before, days after) the delivery day an event's own time may lie."""
+    return (
+        _days_setting(WINDOW_DAYS_BEFORE_ENV, DEFAULT_WINDOW_DAYS_BEFORE),
+        _days_setting(WINDOW_DAYS_AFTER_ENV, DEFAULT_WINDOW_DAYS_AFTER),
+    )
+
+
+def clear_empty_days() -> bool:
+    text = os.environ.get(CLEAR_EMPTY_DAYS_ENV, "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise SettingError(f"{CLEAR_EMPTY_DAYS_ENV}={text!r} is not true/false: fix or unset it (default false).")

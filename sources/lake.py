@@ -9,7 +9,11 @@ Lake layout (what dbt reads as sources):
     LAKE/**/_schema.parquet                    empty, typed: keeps globs readable
 
 Loading a day deletes and rewrites exactly that day's files, which is what
-makes re-runs idempotent.
+makes re-runs idempotent. Nothing disappears silently (issue 11): a delivery
+folder that yields nothing (empty, only hidden files, every file rejected)
+keeps the day's earlier data and books and adds a warning row to the audit,
+unless FINGERTIP_CLEAR_EMPTY_DAYS is true; a reference snapshot that is
+rejected (or has rows but no valid one) keeps the last good snapshot.
 """
 
 from __future__ import annotations
@@ -21,9 +25,21 @@ from pathlib import Path
 
 import polars as pl
 
-from sources.contract import EVENT_SPECS, REFERENCE_SPECS, VERBATIM_COLUMNS, SourceSpec
+from sources.contract import (
+    CLEAR_EMPTY_DAYS_ENV,
+    EVENT_SPECS,
+    REFERENCE_SPECS,
+    VERBATIM_COLUMNS,
+    SourceSpec,
+    clear_empty_days,
+    plausible_window_days,
+)
 from sources.landing import LandingFile, UnreadableFile, delivery_files, read_text_frame, reference_file
 from sources.validation import MissingColumns, validate
+
+# Audit statuses: loaded / rejected (landing contract) and skipped (an
+# extension: a hidden file not read, or a delivery folder that yielded nothing).
+LOADED, REJECTED, SKIPPED = "loaded", "rejected", "skipped"
 
 AUDIT_SCHEMA = {
     "source": pl.String,
@@ -64,7 +80,9 @@ class LoadSummary:
     rows_valid: int = 0
     rows_quarantined: int = 0
     files_rejected: int = 0
+    files_skipped: int = 0
     rejected: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # kept days, skipped files, kept snapshots
 
     def as_metadata(self) -> dict:
         return {
@@ -73,6 +91,7 @@ class LoadSummary:
             "rows_valid": self.rows_valid,
             "rows_quarantined": self.rows_quarantined,
             "files_rejected": self.files_rejected,
+            "files_skipped": self.files_skipped,
         }
 
 
@@ -110,26 +129,42 @@ def ensure_schema_files(lake: Path) -> None:
 
 
 def _load_file(
-    file: LandingFile, spec: SourceSpec, known_ids: dict, loaded_at: datetime
+    file: LandingFile,
+    spec: SourceSpec,
+    known_ids: dict,
+    loaded_at: datetime,
+    window_days: tuple[int, int] | None = None,
 ) -> tuple[pl.DataFrame | None, dict, pl.DataFrame]:
-    """One file: its valid rows, its audit row, its quarantine rows."""
+    """One file: its valid rows, its audit row, its quarantine rows. Never raises
+    for anything in the file: whatever goes wrong rejects this file alone."""
     audit = {"source": file.source, "file_path": file.relative_path, "dt": file.dt, "loaded_at": loaded_at}
+    no_rows = pl.DataFrame(schema={"file_path": pl.String, "row_number": pl.Int64, "reason": pl.String, "raw": pl.String})
+    if file.skipped:
+        audit.update(rows_read=None, rows_valid=0, rows_quarantined=0, status=SKIPPED, error=file.skipped)
+        return None, audit, no_rows
+    frame = None
     try:
-        frame = read_text_frame(file.path)
-        checked = validate(frame, spec, file.relative_path, known_ids)
-    except (UnreadableFile, MissingColumns) as exc:
-        rows = frame.height if isinstance(exc, MissingColumns) else None
-        audit.update(rows_read=rows, rows_valid=0, rows_quarantined=rows, status="rejected", error=str(exc))
+        frame = read_text_frame(file.path, spec.column_names)
+        checked = validate(frame, spec, file.relative_path, known_ids, file.dt, window_days)
+    except MemoryError:
+        raise
+    except (Exception, pl.exceptions.PanicException) as exc:
+        if isinstance(exc, (UnreadableFile, MissingColumns)):
+            reason = str(exc)
+        else:  # a fault no rule foresaw: still this file's, named, never the build's
+            reason = f"cannot be validated: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
+        rows = frame.height if frame is not None and not isinstance(exc, UnreadableFile) else None
+        audit.update(rows_read=rows, rows_valid=0, rows_quarantined=rows, status=REJECTED, error=reason)
         quarantine = pl.DataFrame(
-            [{"file_path": file.relative_path, "row_number": None, "reason": f"file rejected: {exc}", "raw": None}],
-            schema={"file_path": pl.String, "row_number": pl.Int64, "reason": pl.String, "raw": pl.String},
+            [{"file_path": file.relative_path, "row_number": None, "reason": f"file rejected: {reason}", "raw": None}],
+            schema=no_rows.schema,
         )
         return None, audit, quarantine
     audit.update(
         rows_read=frame.height,
         rows_valid=checked.valid.height,
         rows_quarantined=checked.quarantine.height,
-        status="loaded",
+        status=LOADED,
         error=None,
     )
     return checked.valid, audit, checked.quarantine
@@ -147,36 +182,119 @@ def _finish_quarantine(parts: list[pl.DataFrame], source: str, dt: date | None, 
     )
 
 
-def load_delivery_day(landing: Path, lake: Path, source: str, dt: str, known_ids: dict) -> LoadSummary:
-    """Validate every file of one source's delivery day and rewrite that day in the lake."""
+def load_delivery_day(
+    landing: Path,
+    lake: Path,
+    source: str,
+    dt: str,
+    known_ids: dict,
+    window_days: tuple[int, int] | None = None,
+    clear_empty: bool | None = None,
+) -> LoadSummary:
+    """Validate every file of one source's delivery day and rewrite that day in the lake.
+
+    A present folder that yields no loaded file (empty, hidden files only,
+    every file rejected) keeps the day's earlier lake data and books, warns,
+    and says so in a `skipped` audit row for the folder; `clear_empty`
+    (FINGERTIP_CLEAR_EMPTY_DAYS) clears the day instead.
+    """
     spec = EVENT_SPECS[source]
     loaded_at = _now()
     summary = LoadSummary(source)
+    window_days = window_days if window_days is not None else plausible_window_days()
+    clear_empty = clear_empty if clear_empty is not None else clear_empty_days()
     if not (landing / source / f"dt={dt}").is_dir():
         # No delivery of this source that day (or it has left the landing folder):
         # the lake keeps what it has; only a delivered day is rewritten.
         return summary
+    day = date.fromisoformat(dt)
     valid_parts, audits, quarantines = [], [], []
     for file in delivery_files(landing, source, dt):
-        valid, audit, quarantine = _load_file(file, spec, known_ids, loaded_at)
+        valid, audit, quarantine = _load_file(file, spec, known_ids, loaded_at, window_days)
         audits.append(audit)
         quarantines.append(quarantine)
         if valid is not None and valid.height:
             valid_parts.append(valid)
         _count(summary, audit)
+        if audit["status"] == SKIPPED:
+            summary.warnings.append(f"skipped {audit['file_path']}: {audit['error']}")
 
     day_folder = lake / source / f"dt={dt}"
+    data_path = day_folder / "data.parquet"
+    yielded_nothing = not any(a["status"] == LOADED for a in audits)
+    folder_key = f"{source}/dt={dt}/"
+    if yielded_nothing and not clear_empty and data_path.exists():
+        kept_rows = pl.scan_parquet(data_path).select(pl.len()).collect().item()
+        what = "is empty" if not audits else (
+            "has only hidden files" if all(a["status"] == SKIPPED for a in audits) else "has no file that could be loaded"
+        )
+        message = (
+            f"{folder_key} {what}: the day's earlier lake data ({kept_rows} rows) is kept; "
+            f"set {CLEAR_EMPTY_DAYS_ENV}=true to clear the day instead"
+        )
+        summary.warnings.append(message)
+        _keep_books(lake, source, dt, audits, quarantines, folder_key, message, loaded_at, day)
+        return summary
+    if yielded_nothing:
+        what = "is empty" if not audits else "has no file that could be loaded"
+        cleared = " (the day's earlier lake data is cleared)" if data_path.exists() else ""
+        message = f"{folder_key} {what}{cleared}"
+        summary.warnings.append(message)
+        audits.append(_folder_audit(source, folder_key, day, message, loaded_at))
+
     shutil.rmtree(day_folder, ignore_errors=True)
     if valid_parts:
-        day = date.fromisoformat(dt)
         data = pl.concat(valid_parts).with_columns(pl.lit(day, pl.Date).alias("_dt"))
-        _write(data.select(list(lake_schema(spec))).cast(lake_schema(spec)), day_folder / "data.parquet")
-    _replace_books(lake, source, dt, audits, _finish_quarantine(quarantines, source, date.fromisoformat(dt), loaded_at))
+        _write(data.select(list(lake_schema(spec))).cast(lake_schema(spec)), data_path)
+    _replace_books(lake, source, dt, audits, _finish_quarantine(quarantines, source, day, loaded_at))
     return summary
 
 
+def _folder_audit(source: str, folder_key: str, day: date | None, message: str, loaded_at: datetime) -> dict:
+    return {
+        "source": source, "file_path": folder_key, "dt": day, "rows_read": None, "rows_valid": 0,
+        "rows_quarantined": 0, "status": SKIPPED, "error": message, "loaded_at": loaded_at,
+    }
+
+
+def _keep_books(
+    lake: Path, source: str, key: str, audits: list[dict], quarantines: list[pl.DataFrame],
+    marker_path: str | None, message: str, loaded_at: datetime, day: date | None,
+) -> None:
+    """Keep the earlier books (they describe the data kept), and add what this
+    attempt found: files not in them get their own audit rows; a file that is
+    in them and was now rejected gets a quarantine row naming the cause."""
+    audit_path = lake / "_audit" / source / f"{key}.parquet"
+    quarantine_path = lake / "_quarantine" / source / f"{key}.parquet"
+    old_audit = pl.read_parquet(audit_path) if audit_path.exists() else pl.DataFrame(schema=AUDIT_SCHEMA)
+    old_quarantine = pl.read_parquet(quarantine_path) if quarantine_path.exists() else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    if marker_path:
+        old_audit = old_audit.filter(pl.col("file_path") != marker_path)
+    known = set(old_audit["file_path"].to_list())
+    new_audits = [a for a in audits if a["file_path"] not in known]
+    if marker_path:
+        new_audits.append(_folder_audit(source, marker_path, day, message, loaded_at))
+    fresh = _finish_quarantine(quarantines, source, day, loaded_at)
+    again = fresh.filter(pl.col("file_path").is_in(list(known)) & pl.col("row_number").is_null())
+    again = again.with_columns((pl.col("reason") + pl.lit(f" ({message})")).alias("reason"))
+    fresh = fresh.filter(~pl.col("file_path").is_in(list(known)))
+    audit = pl.concat([old_audit.cast(AUDIT_SCHEMA), pl.DataFrame(new_audits, schema=AUDIT_SCHEMA)])
+    quarantine = pl.concat([old_quarantine.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA), fresh, again])
+    # The same rejection seen on every re-run is one row, not one per run.
+    quarantine = quarantine.unique(subset=["file_path", "row_number", "reason"], keep="first", maintain_order=True)
+    _write(audit, audit_path)
+    if quarantine.height:
+        _write(quarantine, quarantine_path)
+
+
 def load_reference(landing: Path, lake: Path) -> dict[str, LoadSummary]:
-    """Validate the reference snapshots; each replaces the previous one whole."""
+    """Validate the reference snapshots; each replaces the previous one whole.
+
+    A snapshot that is rejected, or has rows and not one valid, is not used
+    when an earlier good snapshot is in the lake: that one is kept, and the
+    cause is a warning and a quarantine row. A header-only snapshot is valid
+    and empty (a period without campaigns).
+    """
     loaded_at = _now()
     summaries = {}
     for table, spec in REFERENCE_SPECS.items():
@@ -192,6 +310,21 @@ def load_reference(landing: Path, lake: Path) -> dict[str, LoadSummary]:
             audits.append(audit)
             quarantines.append(quarantine)
             _count(summary, audit)
+            bad = valid is None or (valid.height == 0 and (audit["rows_read"] or 0) > 0)
+            if bad and target.exists():
+                cause = audit["error"] or f"none of its {audit['rows_read']} rows is valid"
+                kept = pl.scan_parquet(target).select(pl.len()).collect().item()
+                message = f"the last good snapshot ({kept} rows) is kept"
+                summary.warnings.append(f"{file.relative_path} not used ({cause}): {message}")
+                if valid is not None:  # readable: say so for the file as a whole too
+                    quarantines.append(pl.DataFrame(
+                        [{"file_path": file.relative_path, "row_number": None,
+                          "reason": f"snapshot not used: none of its {audit['rows_read']} rows is valid", "raw": None}],
+                        schema={"file_path": pl.String, "row_number": pl.Int64, "reason": pl.String, "raw": pl.String},
+                    ))
+                _keep_books(lake, "reference", table, audits, quarantines, None, message, loaded_at, None)
+                summaries[table] = summary
+                continue
         if valid is not None:
             valid = valid.with_columns(pl.lit(None, pl.Date).alias("_dt"))
             _write(valid.select(list(lake_schema(spec))).cast(lake_schema(spec)), target)
@@ -200,6 +333,18 @@ def load_reference(landing: Path, lake: Path) -> dict[str, LoadSummary]:
         _replace_books(lake, "reference", table, audits, _finish_quarantine(quarantines, "reference", None, loaded_at))
         summaries[table] = summary
     return summaries
+
+
+def reference_problem(lake: Path, table: str) -> str | None:
+    """Why reference/<table> has no snapshot in the lake (from its audit), or None if it has one."""
+    if (lake / "reference" / f"{table}.parquet").exists():
+        return None
+    audit_path = lake / "_audit" / "reference" / f"{table}.parquet"
+    if audit_path.exists():
+        errors = pl.read_parquet(audit_path).filter(pl.col("status") == REJECTED)
+        if errors.height:
+            return f"{errors['file_path'][0]} was rejected: {errors['error'][0]}"
+    return f"reference/{table}.csv has not been loaded"
 
 
 def reference_ids(lake: Path) -> dict[str, pl.Series]:
@@ -219,9 +364,11 @@ def _count(summary: LoadSummary, audit: dict) -> None:
     summary.rows_read += audit["rows_read"] or 0
     summary.rows_valid += audit["rows_valid"] or 0
     summary.rows_quarantined += audit["rows_quarantined"] or 0
-    if audit["status"] == "rejected":
+    if audit["status"] == REJECTED:
         summary.files_rejected += 1
         summary.rejected.append(f"{audit['file_path']}: {audit['error']}")
+    elif audit["status"] == SKIPPED:
+        summary.files_skipped += 1
 
 
 def _replace_books(lake: Path, source: str, key: str, audits: list[dict], quarantine: pl.DataFrame) -> None:

@@ -8,11 +8,12 @@ every row, so one quarantine reason lists everything wrong with the row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from sources.contract import VERBATIM_COLUMNS, Column, SourceSpec
-from sources.landing import ROW_COLUMN
+from sources.contract import MAX_ABS_NUMBER, VERBATIM_COLUMNS, Column, SourceSpec, plausible_window_days
+from sources.landing import INTERNAL_COLUMNS, RAW_TEXT_COLUMN, READ_ERROR_COLUMN, ROW_COLUMN
 
 LOCAL_OFFSET_MINUTES = 8 * 60  # Asia/Shanghai, no DST since 1991: local time is naive UTC+8
 TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M")
@@ -75,10 +76,15 @@ def _parsed(column: Column, text: pl.Expr) -> pl.Expr:
         return text.str.to_date("%Y-%m-%d", strict=False)
     if kind in ("number", "latitude", "longitude"):
         number = text.cast(pl.Float64, strict=False)
-        return pl.when(number.is_finite()).then(number)
+        return pl.when(number.is_finite() & (number.abs() <= MAX_ABS_NUMBER)).then(number)
     if kind == "integer":
+        # "12" exactly; "12.0" or "1.2e1" through a double. Never a strict cast:
+        # 99999999999999999999 is a quarantined value, not a failed build.
+        exact = text.cast(pl.Int64, strict=False)
         number = text.cast(pl.Float64, strict=False)
-        return pl.when(number.is_finite() & (number == number.round(0))).then(number).cast(pl.Int64)
+        whole = number.is_finite() & (number == number.round(0)) & (number.abs() <= MAX_ABS_NUMBER)
+        via_double = pl.when(whole).then(number).otherwise(None).cast(pl.Int64, strict=False)
+        return pl.when(exact.is_not_null() & (exact.abs() <= int(MAX_ABS_NUMBER))).then(exact).otherwise(via_double)
     if kind == "boolean":
         lowered = text.str.to_lowercase()
         return pl.when(lowered == "true").then(True).when(lowered == "false").then(False)
@@ -107,7 +113,13 @@ def _value_problems(column: Column, text: pl.Expr, value: pl.Expr) -> list[pl.Ex
         "period": "unparseable period (expected YYYY-MM)",
         "hex64": "photo_hash is not 16 hex characters",
     }
-    if column.kind in unparseable:
+    if column.kind in ("number", "latitude", "longitude", "integer"):
+        magnitude = text.cast(pl.Float64, strict=False).abs()
+        absurd = magnitude.is_finite() & (magnitude > MAX_ABS_NUMBER)
+        problems.append(pl.when(text.is_not_null() & absurd).then(pl.lit(f"absurd magnitude (beyond {MAX_ABS_NUMBER:g}): ") + shown))
+        value_missing = value.is_null() & ~absurd.fill_null(False)
+        problems.append(pl.when(text.is_not_null() & value_missing).then(pl.lit(f"{unparseable[column.kind]}: ") + shown))
+    elif column.kind in unparseable:
         problems.append(pl.when(text.is_not_null() & value.is_null()).then(pl.lit(f"{unparseable[column.kind]}: ") + shown))
     if column.kind == "enum":
         problems.append(
@@ -125,17 +137,36 @@ def _value_problems(column: Column, text: pl.Expr, value: pl.Expr) -> list[pl.Ex
     return problems
 
 
-def validate(frame: pl.DataFrame, spec: SourceSpec, file_path: str, known_ids: dict[str, set[str] | pl.Series]) -> Validated:
+def plausible_window(delivery_day: date, days: tuple[int, int] | None = None) -> tuple[datetime, datetime]:
+    """[start, end) in local time: from midnight starting (day - before) to midnight ending (day + after)."""
+    before, after = days if days is not None else plausible_window_days()
+    midnight = datetime(delivery_day.year, delivery_day.month, delivery_day.day)
+    return midnight - timedelta(days=before), midnight + timedelta(days=after + 1)
+
+
+def validate(
+    frame: pl.DataFrame,
+    spec: SourceSpec,
+    file_path: str,
+    known_ids: dict[str, set[str] | pl.Series],
+    delivery_day: date | None = None,
+    window_days: tuple[int, int] | None = None,
+) -> Validated:
     """Split one file's text frame into typed valid rows and quarantine rows.
 
     `known_ids` maps a reference table name to its valid ids; a reference
     whose table is not in it is not checked (reference tables themselves).
+    With a `delivery_day`, the event's own time must lie in the plausible
+    window around it (`window_days`, default from the environment).
     Raises MissingColumns when a required column is absent.
     """
     missing = [c for c in spec.required_columns if c not in frame.columns]
     if missing:
         raise MissingColumns(f"missing required column(s): {', '.join(missing)}")
-    raw_columns = [c for c in frame.columns if c != ROW_COLUMN]
+    for internal in (READ_ERROR_COLUMN, RAW_TEXT_COLUMN):
+        if internal not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(internal))
+    raw_columns = [c for c in frame.columns if c not in INTERNAL_COLUMNS]
     for column in spec.columns:
         if column.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column.name))
@@ -153,12 +184,31 @@ def validate(frame: pl.DataFrame, spec: SourceSpec, file_path: str, known_ids: d
             )
     for later, earlier in spec.ordered_pairs:
         problems.append(pl.when(values[later] < values[earlier]).then(pl.lit(f"{later} before {earlier}")))
+    if delivery_day is not None and spec.event_time:
+        days = window_days if window_days is not None else plausible_window_days()
+        start, end = plausible_window(delivery_day, days)
+        moment = values[spec.event_time]
+        problems.append(
+            pl.when((moment < pl.lit(start, pl.Datetime("us"))) | (moment >= pl.lit(end, pl.Datetime("us"))))
+            .then(
+                pl.lit(f"{spec.event_time} outside the plausible window for delivery day {delivery_day.isoformat()} "
+                       f"({days[0]} days before to {days[1]} days after): ")
+                + texts[spec.event_time].str.slice(0, 60)
+            )
+        )
 
+    # A record the reader could not make into a row has only the reader's reason.
+    reason = (
+        pl.when(pl.col(READ_ERROR_COLUMN).is_not_null())
+        .then(pl.col(READ_ERROR_COLUMN))
+        .otherwise(pl.concat_str(problems, separator="; ", ignore_nulls=True))
+    )
+    raw = pl.struct(raw_columns).struct.json_encode() if raw_columns else pl.lit("{}")
     typed = frame.with_columns(
         *[values[c.name].alias(c.name) for c in spec.columns],
         *[texts[name].alias(f"{name}_text") for name in VERBATIM_COLUMNS.get(spec.name, ())],
-        pl.concat_str(problems, separator="; ", ignore_nulls=True).alias("_reason"),
-        (pl.struct(raw_columns).struct.json_encode() if raw_columns else pl.lit("{}")).alias("_raw"),
+        reason.alias("_reason"),
+        pl.coalesce(pl.col(RAW_TEXT_COLUMN), raw).alias("_raw"),
         pl.lit(file_path).alias("_file"),
     )
     keep = [c.name for c in spec.columns] + [f"{n}_text" for n in VERBATIM_COLUMNS.get(spec.name, ())] + list(LAKE_COLUMNS)

@@ -29,8 +29,9 @@ def test_audit_counts_each_file(handmade_build):
         )
     }
     assert audit["app_logins/dt=2026-09-14/part-0.jsonl"] == (3, 2, 0, 1, "loaded")
-    # A re-delivered login, a late login delivered as UTC, a bad timestamp.
-    assert audit["app_logins/dt=2026-09-15/late.csv"] == (3, 1, 1, 1, "loaded")
+    # A re-delivered login, a login dated 16 days after its delivery day (outside
+    # the plausible window: quarantined, issue 11), a bad timestamp.
+    assert audit["app_logins/dt=2026-09-15/late.csv"] == (3, 0, 1, 2, "loaded")
     # The open version of the case is superseded by its resolved version.
     assert audit["cases/dt=2026-09-15/part-0.jsonl"] == (2, 1, 1, 0, "loaded")
     assert audit["checkins/dt=2026-09-14/part-1.csv.gz"][4] == "rejected"
@@ -44,13 +45,14 @@ def test_quarantine_keeps_every_bad_row_and_file_with_a_reason(handmade_build):
         "select file_path, row_number, reason, raw from ops.quarantine order by file_path, row_number",
     )
     by_place = {(path, number): (reason, raw) for path, number, reason, raw in rows}
-    assert len(rows) == 5
+    assert len(rows) == 6
     reason, raw = by_place[("app_logins/dt=2026-09-14/part-0.jsonl", 3)]
     assert "negative number: actions" in reason
     assert "unknown cadre_id" in reason
     assert "logout_at before login_at" in reason
     assert '"login_id":"L8f3a1c0000044"' in raw
     assert "unparseable timestamp: login_at='not-a-time'" in by_place[("app_logins/dt=2026-09-15/late.csv", 3)][0]
+    assert "login_at outside the plausible window for delivery day 2026-09-15" in by_place[("app_logins/dt=2026-09-15/late.csv", 2)][0]
     assert by_place[("checkins/dt=2026-09-14/part-1.csv.gz", None)][0].startswith("file rejected: unreadable")
     assert "missing required column(s): cadre_id" in by_place[("reports/dt=2026-09-28/part-1.csv", None)][0]
     assert "latitude out of range" in by_place[("reference/units.csv", 2)][0]
@@ -66,11 +68,13 @@ def test_cadre_monthly_has_every_cadre_and_month(handmade_build):
         """,
     )
     table = {(r[0], r[1]): r[2:] for r in rows}
-    assert len(rows) == 6  # 3 cadres x (Sept, Oct)
+    # 3 cadres x Sept: the only October login (23:30Z on 30 Sept is 07:30 on
+    # 1 Oct in Asia/Shanghai) came in a delivery of 15 Sept, outside the
+    # plausible window, so it is quarantined and October has no data.
+    assert len(rows) == 3
     # 10 min 38 s, and an open session that counts 0; one of the two had no actions.
     assert table[("C10007", "2026-09")] == (2, 10.63, 1, 3, 1, 1, 1, 82.0, 5.0)
-    # 23:30Z on 30 Sept is 07:30 on 1 Oct in Asia/Shanghai.
-    assert table[("C10014", "2026-10")][:2] == (1, 40.0)
+    assert ("C10014", "2026-10") not in table
     assert table[("C10231", "2026-09")] == (0, 0, 0, 0, 0, 0, 0, None, None)
 
 
@@ -113,10 +117,13 @@ def test_dbt_project_builds_on_its_own_for_analysts(handmade_build, tmp_path):
     assert query(tmp_path / "by_dbt.duckdb", sql) == query(handmade_build / "warehouse.duckdb", sql)
 
 
-def test_great_expectations_flags_a_login_dated_after_its_delivery(handmade_build):
-    """late.csv, delivered on 2026-09-15, holds a login of 2026-10-01: outside the sane window."""
+def test_a_login_dated_after_its_delivery_window_is_quarantined_not_loaded(handmade_build):
+    """late.csv, delivered on 2026-09-15, holds a login of 2026-10-01: outside the
+    plausible window, so the validator quarantines it (it used to load with only
+    a GX warning) and no GX check fails. GX's own window check is unit-tested in
+    tests/test_reliability_ingest.py."""
     summary = (handmade_build / "run_output.txt").read_text()
     failed = [line.strip() for line in summary.splitlines() if line.strip().startswith("failed check:")]
-    assert len(failed) == 1
-    assert failed[0].startswith("failed check: app_logins:app_logins_batch_expectations (")
-    assert "login_at__days_from_delivery): unexpected 1" in failed[0]
+    assert failed == []
+    loaded = query(handmade_build / "warehouse.duckdb", "select count(*) from staging.stg_app_logins where login_id = 'L8f3a1c0000050'")
+    assert loaded == [(0,)]

@@ -4,17 +4,12 @@
     cast(date_trunc('month', {{ column }}) as date)
 {%- endmacro %}
 
-{#- One row per month between bounds.first_month and bounds.last_month.
-    DuckDB's generate_series; other engines get their own version here. -#}
-{% macro month_spine(bounds_relation) -%}
-select cast(month_start as date) as month
-from {{ bounds_relation }},
-    generate_series(
-        cast({{ bounds_relation }}.first_month as timestamp),
-        cast({{ bounds_relation }}.last_month as timestamp),
-        interval 1 month
-    ) as months(month_start)
-where {{ bounds_relation }}.first_month is not null
+{#- One row per distinct month that has data (no gap filling: a spine from
+    the first to the last month grows without bound on one absurd date). -#}
+{% macro months_with_data(months_relation) -%}
+select distinct month
+from {{ months_relation }}
+where month is not null
 {%- endmacro %}
 
 {#- Minutes between two timestamps, fractional. -#}

@@ -19,8 +19,9 @@ from dagster import (
 
 from orchestration.partitions import delivery_day
 from orchestration.resources import LakePaths
-from sources.contract import EVENT_SPECS, REFERENCE_TABLES
-from sources.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids
+from sources.contract import EVENT_SPECS, REFERENCE_TABLES, SettingError, clear_empty_days, plausible_window_days
+from sources.landing import delivery_files
+from sources.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids, reference_problem
 
 INGEST_GROUP = "ingest"
 
@@ -37,9 +38,12 @@ def reference_tables(context: AssetExecutionContext, paths: LakePaths):
     ensure_schema_files(paths.lake_dir)
     summaries = load_reference(paths.landing_dir, paths.lake_dir)
     for table, summary in summaries.items():
-        for problem in summary.rejected:
+        for problem in [*summary.rejected, *summary.warnings]:
             context.log.warning(problem)
-        yield MaterializeResult(asset_key=AssetKey(table), metadata=summary.as_metadata())
+        metadata = summary.as_metadata()
+        if summary.warnings:
+            metadata["warnings"] = "\n".join(summary.warnings)
+        yield MaterializeResult(asset_key=AssetKey(table), metadata=metadata)
 
 
 def _event_asset(source: str):
@@ -58,21 +62,41 @@ def _event_asset(source: str):
     )
     def _ingest(context: AssetExecutionContext, paths: LakePaths) -> MaterializeResult:
         ensure_schema_files(paths.lake_dir)
+        try:
+            window, clear_empty = plausible_window_days(), clear_empty_days()
+        except SettingError as exc:
+            raise Failure(str(exc)) from None
         known = reference_ids(paths.lake_dir)
-        empty = [t for t in needed if known[t].len() == 0]
-        if empty:
+        delivered = any(delivery_files(paths.landing_dir, source, dt) for dt in context.partition_keys)
+        # No snapshot at all (never a good one): every row would be quarantined
+        # as unknown, so say why instead. An empty snapshot (header only, e.g. a
+        # period without campaigns) is valid: rows pointing into it are quarantined.
+        missing = [(t, reference_problem(paths.lake_dir, t)) for t in needed]
+        missing = [(t, problem) for t, problem in missing if problem]
+        if missing and delivered:
+            table, problem = missing[0]
             raise Failure(
-                f"reference/{empty[0]}.csv has no valid row, so no {source} row can be "
-                f"checked: deliver a valid reference/{empty[0]}.csv and re-run."
+                f"{problem}; there is no earlier good snapshot, so no {source} row can be "
+                f"checked: deliver a valid reference/{table}.csv and re-run."
             )
-        totals = {"files": 0, "rows_read": 0, "rows_valid": 0, "rows_quarantined": 0, "files_rejected": 0}
+        warnings = [
+            f"reference/{t} has no rows: every {source} row pointing into it is quarantined"
+            for t in needed if known[t].len() == 0 and delivered
+        ]
+        totals = {"files": 0, "rows_read": 0, "rows_valid": 0, "rows_quarantined": 0, "files_rejected": 0, "files_skipped": 0}
         for dt in context.partition_keys:
-            summary = load_delivery_day(paths.landing_dir, paths.lake_dir, source, dt, known)
+            summary = load_delivery_day(paths.landing_dir, paths.lake_dir, source, dt, known, window, clear_empty)
             for problem in summary.rejected:
                 context.log.warning(f"rejected {problem}")
+            warnings.extend(summary.warnings)
             for key, value in summary.as_metadata().items():
                 totals[key] += value
-        return MaterializeResult(metadata={**totals, "days": len(context.partition_keys)})
+        for warning in warnings:
+            context.log.warning(warning)
+        metadata = {**totals, "days": len(context.partition_keys)}
+        if warnings:
+            metadata["warnings"] = "\n".join(warnings[:100]) + (f"\n... and {len(warnings) - 100} more" if len(warnings) > 100 else "")
+        return MaterializeResult(metadata=metadata)
 
     return _ingest
 
