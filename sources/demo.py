@@ -215,6 +215,25 @@ CLAIMED_NO_VISIT_DAYS = 3  # office days the cadre made no field visit, yet clai
 REMOTE_CLAIM_MIN_M = 5_000
 
 # --------------------------------------------------------------------------
+# Evasion dial (the numbers per level live in sources/evasion.py)
+# --------------------------------------------------------------------------
+EVASION_LEVELS = (0, 1, 2, 3)
+EVASION_DESCRIPTIONS = {
+    0: "textbook: scripts on the same second, exact position replays, identical photo hashes, "
+       "one-phone stuffing bursts, every ring member voting for every other, copied invented amounts",
+    1: "mild: scripts jittered by up to 8 s, mock positions off by centimetres, reused photos 0-1 bits apart, "
+       "stuffing over 2 phones in 30-60 min, rings of 3-4 with likes, 60% of amounts invented and rounded; "
+       "look-alikes: punctual people, desk GPS, Wi-Fi fixes, family phones, small units of 4",
+    2: "medium: scripts jittered by up to 25 s on working days only, mock positions off by up to 1.5 m, "
+       "photos 1-3 bits apart, stuffing over 3-4 phones in 1-3 h, rings of 3 at 80% through all actions, "
+       "45% of amounts invented; look-alikes harder: alarm logins, meeting votes for one candidate, viral votes, "
+       "round subsidies, service days, similar photos, expressway trips",
+    3: "strong: scripts jittered by up to 50 s with a moved slot, mock positions off by up to 3 m with honest-looking "
+       "accuracy, photos 1-5 bits apart, stuffing over 4-6 phones in 2-6 h, rings of 3 at 60%, 30% of amounts "
+       "invented and rounded to 10/50/100, padded cases spread over 5 days; look-alikes at their hardest",
+}
+
+# --------------------------------------------------------------------------
 # Invalid input
 # --------------------------------------------------------------------------
 INVALID_PER_KIND = 3
@@ -445,6 +464,8 @@ class World:
     camp_last: np.ndarray | None = None
     camp_mandatory: np.ndarray | None = None
     campaigns: pl.DataFrame | None = None
+    level: int = 0  # evasion level (sources/evasion.py); 0 = textbook
+    small_units: np.ndarray | None = None  # units shrunk to 3-4 cadres (levels 1-3)
 
     @property
     def n_cadres(self) -> int:
@@ -468,7 +489,7 @@ class World:
         return np.arange(first, first + n)
 
 
-def build_world(rng: np.random.Generator, cadres: int, days: int, start: date) -> World:
+def build_world(rng: np.random.Generator, cadres: int, days: int, start: date, level: int = 0) -> World:
     dates = [start + timedelta(days=i) for i in range(days)]
     day_epoch = np.array([(d - EPOCH).days * DAY - LOCAL_OFFSET_S for d in dates], dtype=np.int64)
     workday = np.array([d.weekday() < 5 and d not in PUBLIC_HOLIDAYS for d in dates])
@@ -497,12 +518,17 @@ def build_world(rng: np.random.Generator, cadres: int, days: int, start: date) -
 
     base = max(MIN_UNIT_SIZE, int(0.6 * cadres / n_units))
     sizes = base + rng.multinomial(cadres - base * n_units, np.full(n_units, 1 / n_units))
+    small = None
+    if level:  # small units: 3-4 cadres who have nobody else to vote for
+        from sources.evasion import small_unit_sizes
+        sizes, small = small_unit_sizes(rng, sizes, level)
     cadre_unit = np.repeat(np.arange(n_units), sizes)
     n = len(cadre_unit)
     full_name = np.array([rng.choice(list(SURNAMES)) + "".join(rng.choice(list(GIVEN_CHARS), rng.integers(1, 3)))
                           for _ in range(n)], dtype=object)
     hired = rng.integers((date(1998, 1, 1) - EPOCH).days, (start - EPOCH).days - 30, n)
     return World(
+        level=level, small_units=small,
         rng=rng, start=start, days=days, dates=dates, day_epoch=day_epoch, workday=workday,
         unit_id=np.array([f"U{i + 1:03d}" for i in range(n_units)], dtype=object),
         unit_name=unit_name,
@@ -532,11 +558,14 @@ class Roles:
     carpool_pairs: list = field(default_factory=list)  # honest: punch within a minute
     handover_pairs: list = field(default_factory=list)  # honest: phone passed on weeks later
     desk_days: dict = field(default_factory=dict)  # padded claimer -> days spent at the desk
+    family_pairs: list = field(default_factory=list)  # honest (levels 1-3): spouses, both cadres, one phone at times
+    lookalikes: dict = field(default_factory=dict)  # honest (levels 1-3): kind -> cadres
 
     def busy(self) -> set:
         """Every cadre with a role: kept off leave and out of the random noise."""
         out = {c for cs in self.planted.values() for c in cs}
-        out |= {c for pair in self.proxy_pairs + self.carpool_pairs + self.handover_pairs for c in pair}
+        out |= {c for pair in self.proxy_pairs + self.carpool_pairs + self.handover_pairs + self.family_pairs
+                for c in pair}
         return out
 
     def honest_mask(self, active: np.ndarray) -> np.ndarray:
@@ -1677,6 +1706,12 @@ def write_truth(out: Path, w: World, roles: Roles, invalid: list, summary: dict)
     (d / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
 
 
+def lookalike_rows(w: World, roles: Roles) -> list:
+    """(kind, cadre_id) of every honest cadre that looks like a planted pattern (never in flags.csv)."""
+    from sources.evasion import lookalike_rows as rows
+    return rows(w, roles)
+
+
 def clear(out: Path) -> None:
     """Remove what an earlier run wrote here, and nothing else."""
     for name in ["reference", "_truth", *SOURCES]:
@@ -1689,6 +1724,8 @@ def clear(out: Path) -> None:
 # ==========================================================================
 def generate_tables(w: World, roles: Roles) -> dict:
     """Honest events of every source with the fabrication planted in them."""
+    if w.level:
+        return generate_evasive_tables(w, roles)
     logins = plant_scripted_logins(w, roles, honest_logins(w))
     checkins = honest_checkins(w, roles)
     checkins = plant_proxy_checkins(w, roles, checkins)
@@ -1703,25 +1740,54 @@ def generate_tables(w: World, roles: Roles) -> dict:
     return {"app_logins": logins, "checkins": checkins, "votes": votes, "cases": cases, "reports": reports}
 
 
+def generate_evasive_tables(w: World, roles: Roles) -> dict:
+    """Levels 1-3: padding that hides and honest look-alikes that get harder (sources/evasion.py)."""
+    from sources import evasion as E
+
+    logins = E.logins(w, roles, honest_logins(w))
+    checkins = E.checkins(w, roles, honest_checkins(w, roles))
+    votes = E.votes(w, roles, public_votes(w))
+    cases = [honest_cases(w), claimed_visit_cases(w, checkins), *E.padded_cases(w, roles, checkins)]
+    cases = case_versions(w, {k: np.concatenate([c[k] for c in cases]) for k in cases[0]})
+    reports = E.reports(w, roles, honest_reports(w))
+    return {"app_logins": logins, "checkins": checkins, "votes": votes, "cases": cases, "reports": reports}
+
+
+def simulate(cadres: int, days: int, start: date, seed: int, evasion: int = 0) -> tuple[World, Roles, dict]:
+    """The world, who plays which role, and every source's events (typed, tagged, before delivery)."""
+    rng = np.random.default_rng(seed)
+    w = build_world(rng, cadres, days, start, evasion)
+    if evasion:
+        from sources import evasion as E
+        roles = E.assign_roles(w)
+        settle_world(w, roles)
+        E.settle_family(w, roles)
+    else:
+        roles = assign_roles(w)
+        settle_world(w, roles)
+    return w, roles, generate_tables(w, roles)
+
+
 def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date = date(2026, 9, 1),
-                       seed: int = 7) -> dict:
+                       seed: int = 7, evasion: int = 0) -> dict:
     """Write a demo landing folder at `out` (plus `out/_truth/`) and return a short summary.
 
     The full summary, with definitions, is `out/_truth/summary.json`.
 
-    Deterministic for a seed. Raises ValueError when `cadres` or `days` are too few
-    to plant every pattern over its threshold.
+    `evasion` (one of EVASION_LEVELS) sets how hard the padders hide and how much
+    the honest look-alikes resemble them (EVASION_DESCRIPTIONS); 0 is the textbook form.
+
+    Deterministic for a seed and level. Raises ValueError when `cadres` or `days` are
+    too few to plant every pattern, or the level is unknown.
     """
     if not MIN_CADRES <= cadres <= MAX_CADRES or days < MIN_DAYS:
         raise ValueError(f"need {MIN_CADRES}-{MAX_CADRES} cadres and at least {MIN_DAYS} days")
+    if evasion not in EVASION_LEVELS:
+        raise ValueError(f"evasion level must be one of {EVASION_LEVELS}, not {evasion!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     clear(out)
-    rng = np.random.default_rng(seed)
-    w = build_world(rng, cadres, days, start)
-    roles = assign_roles(w)
-    settle_world(w, roles)
-    tables = generate_tables(w, roles)
+    w, roles, tables = simulate(cadres, days, start, seed, evasion)
     honest = roles.honest_mask(w.active)
 
     lookalikes = {
@@ -1731,6 +1797,11 @@ def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date
         "quick_cases": int(((tables["cases"]["_tag"] == "quick") & (tables["cases"]["status"] == "open")).sum()),
         "claimed_visit_cases": int(((tables["cases"]["_tag"] == "claimed_visit") & (tables["cases"]["status"] == "open")).sum()),
     }
+    lookalike_truth = lookalike_rows(w, roles)
+    if evasion:
+        for kind, _ in lookalike_truth:
+            lookalikes[f"cadres:{kind}"] = lookalikes.get(f"cadres:{kind}", 0) + 1
+        lookalikes["small_units"] = len(w.small_units)
     invalid, ref_stats = write_reference(out, w)
     sources = {}
     for source in SOURCES:  # one source at a time keeps memory down
@@ -1743,6 +1814,8 @@ def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date
     summary = {
         "definitions": SUMMARY_DEFINITIONS,
         "seed": seed,
+        "evasion": evasion,
+        "evasion_description": EVASION_DESCRIPTIONS[evasion],
         "period": {"start": start.isoformat(), "end": w.dates[-1].isoformat(), "days": days,
                    "months": sorted({d.strftime("%Y-%m") for d in w.dates})},
         "cadres": int(w.n_cadres), "units": len(w.unit_id),
@@ -1752,6 +1825,7 @@ def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date
         "lookalikes": lookalikes,
     }
     write_truth(out, w, roles, invalid, summary)
+    pl.DataFrame(lookalike_truth, schema=["kind", "cadre_id"], orient="row").write_csv(out / "_truth" / "lookalikes.csv")
     return {
         "period": f"{summary['period']['start']}..{summary['period']['end']}",
         "rows": {s: v["rows_written"] for s, v in sources.items()},
@@ -1759,6 +1833,7 @@ def write_demo_landing(out: Path, cadres: int = 200, days: int = 61, start: date
                          **{s: v["invalid_rows"] for s, v in sources.items()}},
         "rejected_files": [f["file_path"] for v in sources.values() for f in v["rejected_files"]],
         "planted_flags": summary["planted_flags"],
+        "evasion": evasion,
         "truth": str(out / "_truth"),
     }
 
@@ -1770,8 +1845,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--days", type=int, default=61)
     p.add_argument("--start", type=date.fromisoformat, default=date(2026, 9, 1))
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--evasion", type=int, default=0, choices=EVASION_LEVELS)
     a = p.parse_args(argv)
-    print(json.dumps(write_demo_landing(a.out, a.cadres, a.days, a.start, a.seed), indent=2))
+    print(json.dumps(write_demo_landing(a.out, a.cadres, a.days, a.start, a.seed, a.evasion), indent=2))
 
 
 if __name__ == "__main__":
