@@ -1,190 +1,311 @@
--- vote_ring: a closed group of cadres voting for each other far above the base
--- rate. Every member of the group is flagged.
+-- vote_ring: a closed group of cadres voting for, liking or sharing each other
+-- far above the base rate (any action of the votes source counts). Every
+-- member of the group is flagged.
 --
--- 1. closed group: a trio of cadres in which every member voted for both others
---    in the same campaign ("closed" in that campaign). Larger rings are found
---    as overlapping closed trios (a ring of 4 holds 4 of them) and reported
---    once per member with all co-members.
--- 2. several campaigns: the trio is closed in >= ring_min_campaigns campaigns.
--- 3. base rate: what the members' own voting habits predict. In a campaign a
---    voter chose k cadres out of the pool his unit voted for (n, himself
---    excluded); picking at random, he votes for two given colleagues with
---    probability k(k-1) / (n(n-1)); the trio closes with the product of the
---    three. Campaigns where that chance is ring_max_chance_per_campaign or more
---    (everyone rates everyone) prove nothing and are left out; over the rest,
---    the sum of the chances is the expected number of closed campaigns, and the
---    observed number must reach ring_min_lift times it.
+-- The mutual-interaction graph, with a base rate:
 --
--- Honest look-alikes that stay silent: a campaign where everyone rates every
--- colleague (the prediction is then ~1 per campaign), a tiny unit whose few
--- members must vote for each other, office NAT (IPs are not used).
+-- 1. link: cadre a voted for, liked or shared cadre b in campaign c (any
+--    number of actions; one link per campaign, voter and target, so a like
+--    and a share of the same post are not two pieces of evidence).
+-- 2. base rate of a link: a chose k_ac targets in c; his unit's other voters
+--    spread their links over the targets they chose (the unit's pool); b's
+--    share of those, w (add-one smoothed over the pool, a's own links left
+--    out), is b's popularity where a votes. p(a->b, c) = min(1, k_ac * w).
+--    A link with p >= ring_max_link_chance ("rate every colleague", a tiny
+--    unit whose few members must pick each other) proves nothing and is left
+--    out of both the observed and the expected counts.
+-- 3. reciprocation: for a pair, r_ab = min(links a->b, links b->a) over all
+--    campaigns (each direction in any campaign: evaders spread their links);
+--    its expectation is at most min(E a->b, E b->a). One-way habits (always
+--    picking the same two colleagues) do not reciprocate and add nothing.
+-- 4. closed trio: three cadres every pair of whom reciprocated at least once.
+--    R = the sum of r over its three pairs, mu = the sum of the expectations.
+--    Flag when R >= ring_min_links, R >= ring_min_lift * mu and the Poisson
+--    tail P(X >= R | mu) (an upper bound, macros/tail_bounds.sql) is at most
+--    ring_family_alpha / (number of trios tested): a Bonferroni bound, so over
+--    all the closed trios of a build the chance of any false flag stays below
+--    ring_family_alpha if the base rate holds.
+--
+-- Cost: links are grouped per (campaign, voter, target); the base rate joins a
+-- candidate pair only to the campaigns its voter took part in; trios are
+-- found by joining reciprocated pairs on a shared member (blocked by cadre),
+-- never all pairs of cadres.
+--
+-- Honest look-alikes that stay silent: "rate everyone" campaigns and a tiny
+-- unit (chance ~1, left out); popular cadres (their popularity is the base
+-- rate); friends who pick each other now and then (few reciprocated links, far
+-- from the bound); one-way favourites (no reciprocation); office NAT (IPs are
+-- never used).
 
-with cadre_votes as (
+with links as (
     select
         votes.campaign_id,
         votes.voter_id,
         voters.unit_id as voter_unit_id,
         votes.target_id,
-        min(votes.voted_at) as first_voted_at,
-        max(votes.voted_at) as last_voted_at
+        count(*) as actions,
+        min(votes.voted_at) as first_at,
+        max(votes.voted_at) as last_at
     from {{ ref('stg_votes') }} as votes
     inner join {{ ref('stg_cadres') }} as voters
         on voters.cadre_id = votes.voter_id
-    where votes.action in ('{{ var("ring_actions") | join("', '") }}')
-      and votes.voter_id <> votes.target_id
+    where votes.voter_id <> votes.target_id
     group by votes.campaign_id, votes.voter_id, voters.unit_id, votes.target_id
 ),
 
--- The cadres a unit's voters chose from in a campaign (everyone they voted for).
-unit_pool as (
-    select campaign_id, voter_unit_id, target_id
-    from cadre_votes
-    group by campaign_id, voter_unit_id, target_id
+-- Each voter's activity in a campaign: how many targets he chose.
+voter_activity as (
+    select campaign_id, voter_id, voter_unit_id, count(*) as chosen
+    from links
+    group by campaign_id, voter_id, voter_unit_id
 ),
 
-unit_pool_size as (
-    select campaign_id, voter_unit_id, count(*) as pool_size
-    from unit_pool
+-- The pool of a unit's voters in a campaign: links and distinct targets.
+unit_pool as (
+    select campaign_id, voter_unit_id, count(*) as unit_links, count(distinct target_id) as pool_size
+    from links
     group by campaign_id, voter_unit_id
 ),
 
--- Each voter's chance of voting for two given colleagues in a campaign.
-voter_choice_rate as (
-    select
-        choices.campaign_id,
-        choices.voter_id,
-        choices.chosen,
-        pool.pool_size - case when self_in_pool.target_id is null then 0 else 1 end as pool_without_self
-    from (
-        select campaign_id, voter_id, voter_unit_id, count(*) as chosen
-        from cadre_votes
-        group by campaign_id, voter_id, voter_unit_id
-    ) as choices
-    inner join unit_pool_size as pool
-        on pool.campaign_id = choices.campaign_id
-       and pool.voter_unit_id = choices.voter_unit_id
-    left join unit_pool as self_in_pool
-        on self_in_pool.campaign_id = choices.campaign_id
-       and self_in_pool.voter_unit_id = choices.voter_unit_id
-       and self_in_pool.target_id = choices.voter_id
+unit_target as (
+    select campaign_id, voter_unit_id, target_id, count(*) as target_links
+    from links
+    group by campaign_id, voter_unit_id, target_id
 ),
 
-voter_pair_probability as (
+-- Base rate of one link a -> b in one campaign where a voted.
+link_chance as (
     select
-        campaign_id,
-        voter_id,
-        case
-            when pool_without_self < 2 or chosen >= pool_without_self then 1.0
-            else (chosen * (chosen - 1.0)) / (pool_without_self * (pool_without_self - 1.0))
-        end as p_votes_for_given_two
-    from voter_choice_rate
+        activity.campaign_id,
+        activity.voter_id,
+        activity.chosen,
+        -- links of a's unit to targets a could choose, a's own left out
+        pool.unit_links - activity.chosen - coalesce(to_self.target_links, 0) as others_links,
+        pool.pool_size - case when to_self.target_id is null then 0 else 1 end as pool_without_self,
+        activity.voter_unit_id
+    from voter_activity as activity
+    inner join unit_pool as pool
+        on pool.campaign_id = activity.campaign_id
+       and pool.voter_unit_id = activity.voter_unit_id
+    left join unit_target as to_self
+        on to_self.campaign_id = activity.campaign_id
+       and to_self.voter_unit_id = activity.voter_unit_id
+       and to_self.target_id = activity.voter_id
 ),
 
--- Pairs who voted for each other in a campaign (cadre_a < cadre_b).
-mutual_pairs as (
+directed_chance as (
     select
-        forward.campaign_id,
-        forward.voter_id as cadre_a,
-        forward.target_id as cadre_b,
-        least(forward.first_voted_at, backward.first_voted_at) as first_voted_at,
-        greatest(forward.last_voted_at, backward.last_voted_at) as last_voted_at
-    from cadre_votes as forward
-    inner join cadre_votes as backward
-        on backward.campaign_id = forward.campaign_id
-       and backward.voter_id = forward.target_id
+        chance.campaign_id,
+        chance.voter_id,
+        links.target_id,
+        links.actions,
+        links.first_at,
+        links.last_at,
+        least(1.0, chance.chosen * (coalesce(unit_target.target_links, 0) - 1 + 1.0)
+            / greatest(chance.others_links + chance.pool_without_self, 1)) as chance
+    from links
+    inner join link_chance as chance
+        on chance.campaign_id = links.campaign_id
+       and chance.voter_id = links.voter_id
+    left join unit_target
+        on unit_target.campaign_id = links.campaign_id
+       and unit_target.voter_unit_id = links.voter_unit_id
+       and unit_target.target_id = links.target_id
+),
+
+-- Links that carry evidence (unlikely by the base rate).
+evidence_links as (
+    select *
+    from directed_chance
+    where chance < {{ var('ring_max_link_chance') }}
+),
+
+-- Pairs who reached each other both ways (any campaigns), cadre_a < cadre_b.
+reciprocated_pairs as (
+    select
+        case when forward.voter_id < forward.target_id then forward.voter_id else forward.target_id end as cadre_a,
+        case when forward.voter_id < forward.target_id then forward.target_id else forward.voter_id end as cadre_b
+    from (select distinct voter_id, target_id from evidence_links) as forward
+    inner join (select distinct voter_id, target_id from evidence_links) as backward
+        on backward.voter_id = forward.target_id
        and backward.target_id = forward.voter_id
     where forward.voter_id < forward.target_id
 ),
 
--- Trios closed in a campaign: all three pairs mutual.
-closed_trios as (
+-- Both directions of each reciprocated pair, against every campaign its voter
+-- took part in: observed links and their base rate.
+pair_directions as (
+    select cadre_a as voter_id, cadre_b as target_id, cadre_a, cadre_b from reciprocated_pairs
+    union all
+    select cadre_b as voter_id, cadre_a as target_id, cadre_a, cadre_b from reciprocated_pairs
+),
+
+direction_campaigns as (
     select
-        ab.campaign_id,
-        ab.cadre_a,
-        ab.cadre_b,
-        bc.cadre_b as cadre_c,
-        least(ab.first_voted_at, bc.first_voted_at, ac.first_voted_at) as first_voted_at,
-        greatest(ab.last_voted_at, bc.last_voted_at, ac.last_voted_at) as last_voted_at
-    from mutual_pairs as ab
-    inner join mutual_pairs as bc
-        on bc.campaign_id = ab.campaign_id
-       and bc.cadre_a = ab.cadre_b
-    inner join mutual_pairs as ac
-        on ac.campaign_id = ab.campaign_id
-       and ac.cadre_a = ab.cadre_a
-       and ac.cadre_b = bc.cadre_b
+        directions.cadre_a,
+        directions.cadre_b,
+        directions.voter_id,
+        chance.campaign_id,
+        case when observed.voter_id is null then 0 else 1 end as linked,
+        coalesce(observed.actions, 0) as actions,
+        observed.first_at,
+        observed.last_at,
+        coalesce(
+            observed.chance,
+            least(1.0, chance.chosen * (coalesce(unit_target.target_links, 0) + 1.0)
+                / greatest(chance.others_links + chance.pool_without_self, 1))
+        ) as chance
+    from pair_directions as directions
+    inner join link_chance as chance
+        on chance.voter_id = directions.voter_id
+    left join directed_chance as observed
+        on observed.campaign_id = chance.campaign_id
+       and observed.voter_id = directions.voter_id
+       and observed.target_id = directions.target_id
+    left join unit_target
+        on unit_target.campaign_id = chance.campaign_id
+       and unit_target.voter_unit_id = chance.voter_unit_id
+       and unit_target.target_id = directions.target_id
 ),
 
--- Candidate trios: closed in enough campaigns at all.
-candidate_trios as (
-    select cadre_a, cadre_b, cadre_c
-    from closed_trios
-    group by cadre_a, cadre_b, cadre_c
-    having count(distinct campaign_id) >= {{ var('ring_min_campaigns') }}
-),
-
--- For every campaign all three voted in: the chance that the trio closes
--- there by the members' own voting rates, and whether it did.
-trio_campaigns as (
-    select
-        trio.cadre_a,
-        trio.cadre_b,
-        trio.cadre_c,
-        pa.campaign_id,
-        pa.p_votes_for_given_two * pb.p_votes_for_given_two * pc.p_votes_for_given_two as chance_closed,
-        closed.campaign_id is not null as is_closed,
-        closed.first_voted_at,
-        closed.last_voted_at
-    from candidate_trios as trio
-    inner join voter_pair_probability as pa
-        on pa.voter_id = trio.cadre_a
-    inner join voter_pair_probability as pb
-        on pb.voter_id = trio.cadre_b
-       and pb.campaign_id = pa.campaign_id
-    inner join voter_pair_probability as pc
-        on pc.voter_id = trio.cadre_c
-       and pc.campaign_id = pa.campaign_id
-    left join closed_trios as closed
-        on closed.cadre_a = trio.cadre_a
-       and closed.cadre_b = trio.cadre_b
-       and closed.cadre_c = trio.cadre_c
-       and closed.campaign_id = pa.campaign_id
-),
-
--- Only campaigns where closing was unlikely carry evidence: where everyone
--- votes for everyone (chance near 1) a closed trio proves nothing.
-trio_evidence as (
+pair_evidence as (
     select
         cadre_a,
         cadre_b,
-        cadre_c,
-        sum(case when is_closed then 1 else 0 end) as closed_campaigns,
-        sum(chance_closed) as expected_closed,
-        min(first_voted_at) as first_seen,
-        max(last_voted_at) as last_seen
-    from trio_campaigns
-    where chance_closed < {{ var('ring_max_chance_per_campaign') }}
-    group by cadre_a, cadre_b, cadre_c
+        sum(case when voter_id = cadre_a then linked else 0 end) as links_ab,
+        sum(case when voter_id = cadre_b then linked else 0 end) as links_ba,
+        sum(case when voter_id = cadre_a then chance else 0 end) as expected_ab,
+        sum(case when voter_id = cadre_b then chance else 0 end) as expected_ba,
+        sum(actions) as actions,
+        min(first_at) as first_seen,
+        max(last_at) as last_seen
+    from direction_campaigns
+    where chance < {{ var('ring_max_link_chance') }}
+    group by cadre_a, cadre_b
+),
+
+pair_scores as (
+    select
+        *,
+        case when links_ab < links_ba then links_ab else links_ba end as reciprocated,
+        case when expected_ab < expected_ba then expected_ab else expected_ba end as expected_reciprocated
+    from pair_evidence
+    where links_ab >= 1 and links_ba >= 1
+),
+
+-- Closed trios: all three pairs reciprocated (joined on the shared member).
+trios as (
+    select
+        ab.cadre_a,
+        ab.cadre_b,
+        bc.cadre_b as cadre_c,
+        ab.reciprocated + bc.reciprocated + ac.reciprocated as reciprocated,
+        ab.expected_reciprocated + bc.expected_reciprocated + ac.expected_reciprocated as expected,
+        ab.links_ab + ab.links_ba + bc.links_ab + bc.links_ba + ac.links_ab + ac.links_ba as links,
+        ab.actions + bc.actions + ac.actions as actions,
+        least(ab.first_seen, bc.first_seen, ac.first_seen) as first_seen,
+        greatest(ab.last_seen, bc.last_seen, ac.last_seen) as last_seen
+    from pair_scores as ab
+    inner join pair_scores as bc
+        on bc.cadre_a = ab.cadre_b
+    inner join pair_scores as ac
+        on ac.cadre_a = ab.cadre_a
+       and ac.cadre_b = bc.cadre_b
+),
+
+tested_trios as (
+    select
+        trios.*,
+        {{ log10_poisson_tail('reciprocated', 'expected') }} as log10_chance,
+        count(*) over () as trios_tested
+    from trios
 ),
 
 ring_trios as (
     select *
-    from trio_evidence
-    where closed_campaigns >= {{ var('ring_min_campaigns') }}
-      and closed_campaigns >= {{ var('ring_min_lift') }} * expected_closed
+    from tested_trios
+    where reciprocated >= {{ var('ring_min_links') }}
+      and reciprocated >= {{ var('ring_min_lift') }} * expected
+      and log10_chance <= log10({{ var('ring_family_alpha') }} / trios_tested)
 ),
 
--- Each member of a ring trio, with the trio's other two members.
+-- Campaigns in which the trio's members reached each other (evidence links),
+-- and campaigns all three took part in.
+trio_directions as (
+    select cadre_a, cadre_b, cadre_c, cadre_a as voter_id, cadre_b as target_id from ring_trios
+    union all select cadre_a, cadre_b, cadre_c, cadre_a, cadre_c from ring_trios
+    union all select cadre_a, cadre_b, cadre_c, cadre_b, cadre_a from ring_trios
+    union all select cadre_a, cadre_b, cadre_c, cadre_b, cadre_c from ring_trios
+    union all select cadre_a, cadre_b, cadre_c, cadre_c, cadre_a from ring_trios
+    union all select cadre_a, cadre_b, cadre_c, cadre_c, cadre_b from ring_trios
+),
+
+trio_campaigns as (
+    select
+        directions.cadre_a,
+        directions.cadre_b,
+        directions.cadre_c,
+        links.campaign_id
+    from trio_directions as directions
+    inner join evidence_links as links
+        on links.voter_id = directions.voter_id
+       and links.target_id = directions.target_id
+    group by directions.cadre_a, directions.cadre_b, directions.cadre_c, links.campaign_id
+),
+
+trio_campaign_lists as (
+    select
+        cadre_a,
+        cadre_b,
+        cadre_c,
+        count(*) as linked_campaigns,
+        {{ dbt.listagg('campaign_id', "', '", 'order by campaign_id') }} as campaigns
+    from trio_campaigns
+    group by cadre_a, cadre_b, cadre_c
+),
+
+shared_campaigns as (
+    select ring_trios.cadre_a, ring_trios.cadre_b, ring_trios.cadre_c, count(*) as active_campaigns
+    from ring_trios
+    inner join voter_activity as a
+        on a.voter_id = ring_trios.cadre_a
+    inner join voter_activity as b
+        on b.voter_id = ring_trios.cadre_b
+       and b.campaign_id = a.campaign_id
+    inner join voter_activity as c
+        on c.voter_id = ring_trios.cadre_c
+       and c.campaign_id = a.campaign_id
+    group by ring_trios.cadre_a, ring_trios.cadre_b, ring_trios.cadre_c
+),
+
+ring_trio_facts as (
+    select
+        ring_trios.*,
+        lists.linked_campaigns,
+        lists.campaigns,
+        coalesce(shared.active_campaigns, 0) as active_campaigns
+    from ring_trios
+    inner join trio_campaign_lists as lists
+        on lists.cadre_a = ring_trios.cadre_a
+       and lists.cadre_b = ring_trios.cadre_b
+       and lists.cadre_c = ring_trios.cadre_c
+    left join shared_campaigns as shared
+        on shared.cadre_a = ring_trios.cadre_a
+       and shared.cadre_b = ring_trios.cadre_b
+       and shared.cadre_c = ring_trios.cadre_c
+),
+
+-- Each member of a ring trio, with the trio's members.
 trio_members as (
-    select cadre_a as cadre_id, cadre_a as member_id, ring_trios.* from ring_trios
-    union all select cadre_a, cadre_b, ring_trios.* from ring_trios
-    union all select cadre_a, cadre_c, ring_trios.* from ring_trios
-    union all select cadre_b, cadre_a, ring_trios.* from ring_trios
-    union all select cadre_b, cadre_b, ring_trios.* from ring_trios
-    union all select cadre_b, cadre_c, ring_trios.* from ring_trios
-    union all select cadre_c, cadre_a, ring_trios.* from ring_trios
-    union all select cadre_c, cadre_b, ring_trios.* from ring_trios
-    union all select cadre_c, cadre_c, ring_trios.* from ring_trios
+    select cadre_a as cadre_id, cadre_a as member_id, ring_trio_facts.* from ring_trio_facts
+    union all select cadre_a, cadre_b, ring_trio_facts.* from ring_trio_facts
+    union all select cadre_a, cadre_c, ring_trio_facts.* from ring_trio_facts
+    union all select cadre_b, cadre_a, ring_trio_facts.* from ring_trio_facts
+    union all select cadre_b, cadre_b, ring_trio_facts.* from ring_trio_facts
+    union all select cadre_b, cadre_c, ring_trio_facts.* from ring_trio_facts
+    union all select cadre_c, cadre_a, ring_trio_facts.* from ring_trio_facts
+    union all select cadre_c, cadre_b, ring_trio_facts.* from ring_trio_facts
+    union all select cadre_c, cadre_c, ring_trio_facts.* from ring_trio_facts
 ),
 
 member_ring as (
@@ -192,45 +313,54 @@ member_ring as (
         cadre_id,
         {{ dbt.listagg('distinct member_id', "', '", 'order by member_id') }} as ring_members,
         count(distinct member_id) as ring_size,
-        max(expected_closed) as max_expected_closed,
         min(first_seen) as first_seen,
         max(last_seen) as last_seen
     from trio_members
     group by cadre_id
 ),
 
--- The campaigns in which the member's ring trios were closed.
-member_campaigns as (
-    select
-        members.cadre_id,
-        count(distinct closed.campaign_id) as closed_campaigns,
-        {{ dbt.listagg('distinct closed.campaign_id', "', '", 'order by closed.campaign_id') }} as campaigns
-    from (select distinct cadre_id, cadre_a, cadre_b, cadre_c from trio_members) as members
-    inner join trio_campaigns as closed
-        on closed.cadre_a = members.cadre_a
-       and closed.cadre_b = members.cadre_b
-       and closed.cadre_c = members.cadre_c
-       and closed.is_closed
-       and closed.chance_closed < {{ var('ring_max_chance_per_campaign') }}
-    group by members.cadre_id
+-- The member's strongest trio is quoted in the sentence.
+member_best_trio as (
+    select *
+    from (
+        select
+            trio_members.*,
+            row_number() over (
+                partition by cadre_id
+                order by log10_chance, cadre_a, cadre_b, cadre_c
+            ) as trio_rank
+        from (select distinct cadre_id, cadre_a, cadre_b, cadre_c, reciprocated, expected, links, actions,
+                     log10_chance, trios_tested, linked_campaigns, campaigns, active_campaigns
+              from trio_members) as trio_members
+    ) as ranked
+    where trio_rank = 1
 )
 
 select
     'vote_ring' as flag_code,
     member_ring.cadre_id,
-    cast(null as varchar) as subject_id,
+    cast(null as {{ dbt.type_string() }}) as subject_id,
     member_ring.first_seen,
     member_ring.last_seen,
     case
-        when member_campaigns.closed_campaigns >= {{ var('ring_high_campaigns') }} then 'high'
+        when best.linked_campaigns >= {{ var('ring_high_campaigns') }} then 'high'
         else 'medium'
     end as severity,
-    member_ring.cadre_id || ' belongs to a closed voting group of ' || cast(member_ring.ring_size as varchar)
-        || ' cadres (' || member_ring.ring_members || '): within each of its trios every member voted for both others in '
-        || cast(member_campaigns.closed_campaigns as varchar) || ' campaigns (' || member_campaigns.campaigns
-        || '), where the members'' own voting rates predict at most '
-        || cast(round(member_ring.max_expected_closed, 3) as varchar) || ' such campaigns' as evidence,
+    member_ring.cadre_id || ' belongs to a closed voting group of '
+        || cast(member_ring.ring_size as {{ dbt.type_string() }})
+        || ' cadres (' || member_ring.ring_members || '): '
+        || best.cadre_a || ', ' || best.cadre_b || ' and ' || best.cadre_c
+        || ' voted for, liked or shared each other in '
+        || cast(best.linked_campaigns as {{ dbt.type_string() }}) || ' campaigns (' || best.campaigns
+        || ') of the ' || cast(best.active_campaigns as {{ dbt.type_string() }})
+        || ' all three took part in, '
+        || cast(best.actions as {{ dbt.type_string() }}) || ' actions; '
+        || cast(best.reciprocated as {{ dbt.type_string() }})
+        || ' links returned the other way, where their own activity and each other''s popularity predict about '
+        || cast(round(best.expected, 2) as {{ dbt.type_string() }})
+        || ' (chance at most 1e' || cast(cast(ceil(best.log10_chance) as integer) as {{ dbt.type_string() }})
+        || ', ' || cast(best.trios_tested as {{ dbt.type_string() }}) || ' closed trios tested)' as evidence,
     member_ring.ring_members as evidence_key
 from member_ring
-inner join member_campaigns
-    on member_campaigns.cadre_id = member_ring.cadre_id
+inner join member_best_trio as best
+    on best.cadre_id = member_ring.cadre_id
