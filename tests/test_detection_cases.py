@@ -106,7 +106,9 @@ def test_gps_spoof_flags_a_replayed_position_not_office_jitter_a_cached_fix_or_a
     assert flag["subject_id"] == "dev-20401"
     assert flag["severity"] == "medium"
     assert re.search(
-        r"at exactly \d+\.\d{6}, \d+\.\d{6} on 5 different days between 2026-09-14 and 2026-09-18", flag["evidence"]
+        r"at one spot on 6 days between 2026-09-14 and 2026-10-14: 6 check-ins within 0\.\d m of one spot "
+        r"\(5 at exactly the same coordinates\), while the phone reported an accuracy of 8-8 m",
+        flag["evidence"],
     ), flag["evidence"]
 
 

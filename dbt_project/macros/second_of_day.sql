@@ -8,7 +8,7 @@
 
 {#- 'HH:MM:SS' of a second-of-day number, for evidence sentences. -#}
 {% macro format_second_of_day(seconds) -%}
-    (lpad(cast(cast(floor(({{ seconds }}) / 3600) as integer) as varchar), 2, '0') || ':'
-     || lpad(cast(cast(floor(mod(({{ seconds }}), 3600) / 60) as integer) as varchar), 2, '0') || ':'
-     || lpad(cast(cast(mod(({{ seconds }}), 60) as integer) as varchar), 2, '0'))
+    (lpad(cast(cast(floor(({{ seconds }}) / 3600) as integer) as {{ dbt.type_string() }}), 2, '0') || ':'
+     || lpad(cast(cast(floor(mod(({{ seconds }}), 3600) / 60) as integer) as {{ dbt.type_string() }}), 2, '0') || ':'
+     || lpad(cast(cast(mod(({{ seconds }}), 60) as integer) as {{ dbt.type_string() }}), 2, '0'))
 {%- endmacro %}

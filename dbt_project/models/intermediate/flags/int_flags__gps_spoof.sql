@@ -1,66 +1,225 @@
--- gps_spoof: check-in positions repeated to the last decimal across days.
--- A real GPS fix jitters by metres between fixes, so the same latitude AND
--- longitude to 6 decimals (0.11 m) on several days is a typed-in or replayed
--- position (a location-spoofing app), not a phone standing at the office.
+-- gps_spoof: one spot across days with less scatter than real GPS fixes show.
 --
--- The comparison is on the position exactly as delivered (lat_text, lon_text),
--- not on the parsed DOUBLE, and only positions delivered with at least
--- gps_min_decimals decimals count: a feed rounded to 4 decimals (11 m) repeats
--- honestly every day.
+-- A real GPS fix scatters by metres, in step with the accuracy the phone
+-- reports. A mock-location app reports the same fake spot, exactly or plus a
+-- small random offset (centimetres to a few metres), with GPS-like accuracy
+-- figures. So, per cadre and place, the rule counts the fixes in a small core
+-- around the spot and compares that with how many honest GPS fixes, at the
+-- accuracies reported, would land there by chance (Rayleigh scatter).
 --
--- Honest look-alikes that stay silent: jitter around the same office, coarse
--- positions, one cached fix re-sent once or twice.
+-- Positions delivered with fewer than gps_min_decimals decimals are too coarse
+-- to show a scatter of metres and are not judged either.
+--
+-- Network positioning (coarse accuracy) may repeat a place's coordinates
+-- exactly and honestly: those fixes are never judged, nor coordinates that
+-- several cadres report (a venue's or an access point's snapped position).
+--
+-- Cost: fixes are compared only within one cadre and neighbouring blocks of a
+-- few metres (an equality join), and places within one cadre; across cadres
+-- only an equality group on exact coordinates.
 
-with positions as (
+{% set core_radii = var('gps_core_radii_m') %}
+{# Blocks at least the largest core radius wide (in metres) up to 60 degrees of
+    latitude, so that every pair within a core radius is in neighbouring blocks. #}
+{% set block_degrees = (core_radii | max) / 55660 -%}
+
+with checkins as (
     select
         checkin_id,
         cadre_id,
         device_id,
         checkin_at,
         cast(checkin_at as date) as checkin_day,
-        trim(lat_text) as lat_text,
-        trim(lon_text) as lon_text
+        lat,
+        lon,
+        accuracy_m
     from {{ ref('stg_checkins') }}
-    where lat_text is not null
-      and lon_text is not null
+    where lat is not null
+      and lon is not null
+      and accuracy_m is not null
+      -- a feed rounded to 4 decimals (11 m) repeats honestly: too coarse to judge
+      and length(trim(lat_text)) - position('.' in trim(lat_text)) >= {{ var('gps_min_decimals') }}
+      and length(trim(lon_text)) - position('.' in trim(lon_text)) >= {{ var('gps_min_decimals') }}
+      and position('.' in trim(lat_text)) > 0
+      and position('.' in trim(lon_text)) > 0
 ),
 
-precise_positions as (
+gps_grade_fixes as (
     select *
-    from positions
-    where position('.' in lat_text) > 0
-      and position('.' in lon_text) > 0
-      and length(lat_text) - position('.' in lat_text) >= {{ var('gps_min_decimals') }}
-      and length(lon_text) - position('.' in lon_text) >= {{ var('gps_min_decimals') }}
+    from checkins
+    where accuracy_m < {{ var('gps_network_min_accuracy_m') }}
 ),
 
-repeated_positions as (
+shared_coordinates as (
+    select lat, lon
+    from gps_grade_fixes
+    group by lat, lon
+    having count(distinct cadre_id) >= {{ var('gps_shared_place_min_cadres') }}
+),
+
+own_fixes as (
+    select
+        gps.*,
+        floor(gps.lat * {{ var('gps_cells_per_degree') }}) as cell_lat,
+        floor(gps.lon * {{ var('gps_cells_per_degree') }}) as cell_lon,
+        floor(gps.lat / {{ block_degrees }}) as block_lat,
+        floor(gps.lon / {{ block_degrees }}) as block_lon
+    from gps_grade_fixes as gps
+    left join shared_coordinates as shared
+        on shared.lat = gps.lat
+       and shared.lon = gps.lon
+    where shared.lat is null
+),
+
+core_radii as (
+    {% for radius in core_radii -%}
+    select cast({{ radius }} as double) as core_radius_m
+    {% if not loop.last %}union all
+    {% endif %}
+    {%- endfor %}
+),
+
+-- Each fix copied into its own and the eight neighbouring blocks, so that the
+-- search for fixes within a core radius is an equality join.
+block_neighbours as (
+    select
+        own_fixes.*,
+        own_fixes.block_lat + shift.lat_shift as search_lat,
+        own_fixes.block_lon + shift.lon_shift as search_lon
+    from own_fixes
+    cross join (
+        values (-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 0), (0, 1), (1, -1), (1, 0), (1, 1)
+    ) as shift (lat_shift, lon_shift)
+),
+
+-- For every fix and core radius: on how many days the cadre was within that
+-- radius of it. The densest fix is the spot a spoofing app replays.
+days_near_each_fix as (
+    select
+        anchor.checkin_id as anchor_checkin_id,
+        anchor.cadre_id,
+        anchor.lat as spot_lat,
+        anchor.lon as spot_lon,
+        anchor.cell_lat,
+        anchor.cell_lon,
+        core_radii.core_radius_m,
+        count(distinct other.checkin_day) as days_near
+    from own_fixes as anchor
+    inner join block_neighbours as other
+        on other.cadre_id = anchor.cadre_id
+       and other.search_lat = anchor.block_lat
+       and other.search_lon = anchor.block_lon
+    cross join core_radii
+    where 1000 * {{ haversine_km('anchor.lat', 'anchor.lon', 'other.lat', 'other.lon') }} <= core_radii.core_radius_m
+    group by
+        anchor.checkin_id, anchor.cadre_id, anchor.lat, anchor.lon,
+        anchor.cell_lat, anchor.cell_lon, core_radii.core_radius_m
+),
+
+densest_spots as (
+    select *
+    from (
+        select
+            days_near_each_fix.*,
+            row_number() over (
+                partition by cadre_id, core_radius_m
+                order by days_near desc, anchor_checkin_id
+            ) as density_rank
+        from days_near_each_fix
+    ) as ranked
+    where density_rank = 1
+      and days_near >= {{ var('gps_min_days') }}
+),
+
+-- Every GPS-grade fix of the cadre around the spot (a cell edge must not split
+-- a place), with the chance that an honest fix at its reported accuracy would
+-- land in the core (Rayleigh: 1 - exp(-r^2 / 2 sigma^2)).
+place_fixes as (
+    select
+        spot.cadre_id,
+        spot.core_radius_m,
+        spot.spot_lat,
+        spot.spot_lon,
+        gps.checkin_id,
+        gps.device_id,
+        gps.checkin_at,
+        gps.checkin_day,
+        gps.accuracy_m,
+        1000 * {{ haversine_km('spot.spot_lat', 'spot.spot_lon', 'gps.lat', 'gps.lon') }} as metres_from_spot,
+        1 - exp(
+            -power(spot.core_radius_m, 2)
+            / (2 * power(gps.accuracy_m / {{ var('gps_accuracy_sigmas') }}, 2))
+        ) as honest_core_chance
+    from densest_spots as spot
+    inner join own_fixes as gps
+        on gps.cadre_id = spot.cadre_id
+       and abs(gps.cell_lat - spot.cell_lat) <= 1
+       and abs(gps.cell_lon - spot.cell_lon) <= 1
+    where 1000 * {{ haversine_km('spot.spot_lat', 'spot.spot_lon', 'gps.lat', 'gps.lon') }}
+        <= {{ var('gps_place_radius_m') }}
+),
+
+spot_evidence as (
     select
         cadre_id,
-        lat_text,
-        lon_text,
-        count(distinct checkin_day) as days_repeated,
-        count(*) as checkins,
-        count(distinct device_id) as devices,
-        max(device_id) as any_device_id,
-        min(checkin_at) as first_seen,
-        max(checkin_at) as last_seen
-    from precise_positions
-    group by cadre_id, lat_text, lon_text
+        core_radius_m,
+        spot_lat,
+        spot_lon,
+        count(*) as place_checkins,
+        sum(honest_core_chance) as expected_core_checkins,
+        sum(case when metres_from_spot <= core_radius_m then 1 else 0 end) as core_checkins,
+        count(distinct case when metres_from_spot <= core_radius_m then checkin_day end) as core_days,
+        max(case when metres_from_spot <= core_radius_m then metres_from_spot end) as core_max_metres,
+        sum(case when metres_from_spot = 0 then 1 else 0 end) as exact_repeats,
+        percentile_cont(0.5) within group (order by metres_from_spot) as median_metres,
+        min(case when metres_from_spot <= core_radius_m then accuracy_m end) as core_min_accuracy_m,
+        max(case when metres_from_spot <= core_radius_m then accuracy_m end) as core_max_accuracy_m,
+        count(distinct case when metres_from_spot <= core_radius_m then device_id end) as core_devices,
+        max(case when metres_from_spot <= core_radius_m then device_id end) as any_core_device,
+        min(case when metres_from_spot <= core_radius_m then checkin_at end) as first_seen,
+        max(case when metres_from_spot <= core_radius_m then checkin_at end) as last_seen
+    from place_fixes
+    group by cadre_id, core_radius_m, spot_lat, spot_lon
+),
+
+-- One finding per cadre: the radius at which the spot stands out most.
+too_tight_spots as (
+    select *
+    from (
+        select
+            spot_evidence.*,
+            row_number() over (
+                partition by cadre_id
+                order by core_checkins / expected_core_checkins desc, core_radius_m
+            ) as finding_rank
+        from spot_evidence
+        where core_days >= {{ var('gps_min_days') }}
+          and core_checkins >= {{ var('gps_min_lift') }} * expected_core_checkins
+    ) as ranked
+    where finding_rank = 1
 )
 
 select
     'gps_spoof' as flag_code,
     cadre_id,
-    case when devices = 1 then any_device_id end as subject_id,
+    case when core_devices = 1 then any_core_device end as subject_id,
     first_seen,
     last_seen,
-    case when days_repeated >= {{ var('gps_high_days') }} then 'high' else 'medium' end as severity,
-    cadre_id || ' checked in at exactly ' || lat_text || ', ' || lon_text
-        || ' on ' || cast(days_repeated as varchar) || ' different days between '
-        || cast(cast(first_seen as date) as varchar) || ' and ' || cast(cast(last_seen as date) as varchar)
-        || ' (' || cast(checkins as varchar) || ' check-ins from ' || cast(devices as varchar)
-        || ' device(s)); real GPS fixes jitter by metres and never repeat to the last decimal' as evidence,
-    lat_text || ',' || lon_text as evidence_key
-from repeated_positions
-where days_repeated >= {{ var('gps_min_days') }}
+    case when core_days >= {{ var('gps_high_days') }} then 'high' else 'medium' end as severity,
+    cadre_id || ' checked in at one spot on ' || cast(core_days as {{ dbt.type_string() }})
+        || ' days between ' || cast(cast(first_seen as date) as {{ dbt.type_string() }})
+        || ' and ' || cast(cast(last_seen as date) as {{ dbt.type_string() }})
+        || ': ' || cast(core_checkins as {{ dbt.type_string() }}) || ' check-ins within '
+        || cast(round(core_max_metres, 1) as {{ dbt.type_string() }})
+        || ' m of one spot (' || cast(exact_repeats as {{ dbt.type_string() }})
+        || ' at exactly the same coordinates), while the phone reported an accuracy of '
+        || cast(cast(round(core_min_accuracy_m, 0) as integer) as {{ dbt.type_string() }}) || '-'
+        || cast(cast(round(core_max_accuracy_m, 0) as integer) as {{ dbt.type_string() }})
+        || ' m; real GPS fixes at that accuracy would put about '
+        || cast(round(expected_core_checkins, 1) as {{ dbt.type_string() }})
+        || ' of its ' || cast(place_checkins as {{ dbt.type_string() }})
+        || ' check-ins at this place that close (they lie a median '
+        || cast(round(median_metres, 1) as {{ dbt.type_string() }}) || ' m from the spot)' as evidence,
+    cast(floor(spot_lat * {{ var('gps_cells_per_degree') }}) as {{ dbt.type_string() }}) || ','
+        || cast(floor(spot_lon * {{ var('gps_cells_per_degree') }}) as {{ dbt.type_string() }}) as evidence_key
+from too_tight_spots

@@ -11,6 +11,11 @@
 --   * different cadres: the exact same hash in another cadre's check-in (exact
 --     equality is a cheap hash join at any volume). Every later user is
 --     flagged; the first user too when they used it on more than one day.
+--   * different cadres, near copies: a re-encoded, cropped or filtered copy
+--     (within photo_near_max_bits) of a photo a colleague of the same unit
+--     used earlier in the window, on photo_cross_near_min_days days or more.
+--     Blocked by unit and window: photos are passed round among colleagues,
+--     and a search across all cadres would be all pairs of a growing table.
 --
 -- Honest look-alikes that stay silent: an app re-sending a photo on the same
 -- day (a retry), a once-only repeat, hashes of uniform images (a covered lens
@@ -18,13 +23,16 @@
 
 with photos as (
     select
-        checkin_id,
-        cadre_id,
-        checkin_at,
-        cast(checkin_at as date) as checkin_day,
-        lower(photo_hash) as photo_hash
-    from {{ ref('stg_checkins') }}
-    where photo_hash is not null
+        checkins.checkin_id,
+        checkins.cadre_id,
+        cadres.unit_id,
+        checkins.checkin_at,
+        cast(checkins.checkin_at as date) as checkin_day,
+        lower(checkins.photo_hash) as photo_hash
+    from {{ ref('stg_checkins') }} as checkins
+    inner join {{ ref('stg_cadres') }} as cadres
+        on cadres.cadre_id = checkins.cadre_id
+    where checkins.photo_hash is not null
       and {{ hex_bit_count('lower(photo_hash)') }} > {{ var('photo_degenerate_bits') }}
       and {{ hex_bit_count('lower(photo_hash)') }} < 64 - {{ var('photo_degenerate_bits') }}
 ),
@@ -64,6 +72,8 @@ photo_blocks as (
     select
         checkin_id,
         cadre_id,
+        unit_id,
+        checkin_at,
         checkin_day,
         {{ block }} as block_number,
         substring(photo_hash, {{ block_start }}, {{ block_length }}) as block_value
@@ -238,6 +248,78 @@ shared_photos as (
        and second_user.user_rank = 2
     where this_user.users > 1
       and (this_user.user_rank > 1 or this_user.days_used > 1)
+),
+
+-- Near copies of a colleague's earlier photo: pairs sharing a block, in one
+-- unit and window, the later check-in by another cadre.
+cross_cadre_candidates as (
+    select distinct
+        earlier_block.checkin_id as earlier_checkin_id,
+        later_block.checkin_id as later_checkin_id
+    from photo_blocks as earlier_block
+    inner join photo_blocks as later_block
+        on later_block.unit_id = earlier_block.unit_id
+       and later_block.block_number = earlier_block.block_number
+       and later_block.block_value = earlier_block.block_value
+       and later_block.cadre_id <> earlier_block.cadre_id
+       and later_block.checkin_at > earlier_block.checkin_at
+       and later_block.checkin_day <= {{ dbt.dateadd('day', var('photo_window_days'), 'earlier_block.checkin_day') }}
+),
+
+cross_cadre_near_copies as (
+    select
+        later.cadre_id,
+        earlier.cadre_id as source_cadre_id,
+        earlier.photo_hash as source_hash,
+        earlier.checkin_at as source_at,
+        later.checkin_id,
+        later.checkin_at,
+        later.checkin_day,
+        {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} as differing_bits
+    from cross_cadre_candidates as candidate
+    inner join photos as earlier
+        on earlier.checkin_id = candidate.earlier_checkin_id
+    inner join photos as later
+        on later.checkin_id = candidate.later_checkin_id
+    where later.photo_hash <> earlier.photo_hash
+      and {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} <= {{ var('photo_near_max_bits') }}
+),
+
+-- Per (later user, colleague whose photo it was): the days it happened, named
+-- after the colleague's earliest matching photo.
+cross_cadre_near_reuse as (
+    select
+        cadre_id,
+        source_cadre_id,
+        min(source_hash) as any_source_hash,
+        min(source_at) as source_first_at,
+        min(checkin_at) as first_seen,
+        max(checkin_at) as last_seen,
+        count(distinct checkin_id) as checkins,
+        count(distinct checkin_day) as days_used,
+        min(differing_bits) as min_differing_bits,
+        max(differing_bits) as max_differing_bits
+    from cross_cadre_near_copies
+    group by cadre_id, source_cadre_id
+    having count(distinct checkin_day) >= {{ var('photo_cross_near_min_days') }}
+),
+
+cross_cadre_source_photo as (
+    select
+        reuse.*,
+        earliest.source_hash
+    from cross_cadre_near_reuse as reuse
+    inner join (
+        select
+            cadre_id,
+            source_cadre_id,
+            source_hash,
+            row_number() over (partition by cadre_id, source_cadre_id order by source_at, source_hash) as source_rank
+        from cross_cadre_near_copies
+    ) as earliest
+        on earliest.cadre_id = reuse.cadre_id
+       and earliest.source_cadre_id = reuse.source_cadre_id
+       and earliest.source_rank = 1
 )
 
 select
@@ -250,12 +332,12 @@ select
     cadre_id || ' checked in with the same photo (hash ' || cluster_hash || ', '
         || case
                when max_differing_bits = 0 then 'identical every time'
-               else 'identical or at most ' || cast(max_differing_bits as varchar) || ' of 64 bits different'
+               else 'identical or at most ' || cast(max_differing_bits as {{ dbt.type_string() }}) || ' of 64 bits different'
            end
-        || ') on ' || cast(days_used as varchar) || ' different days between '
-        || cast(cast(cluster_first_seen as date) as varchar) || ' and '
-        || cast(cast(cluster_last_seen as date) as varchar)
-        || ' (' || cast(checkins as varchar) || ' check-ins)' as evidence,
+        || ') on ' || cast(days_used as {{ dbt.type_string() }}) || ' different days between '
+        || cast(cast(cluster_first_seen as date) as {{ dbt.type_string() }}) || ' and '
+        || cast(cast(cluster_last_seen as date) as {{ dbt.type_string() }})
+        || ' (' || cast(checkins as {{ dbt.type_string() }}) || ' check-ins)' as evidence,
     'same_cadre:' || cluster_hash as evidence_key
 from same_cadre_reuse
 
@@ -270,17 +352,36 @@ select
     'medium' as severity,
     case
         when user_rank = 1 then
-            cadre_id || ' checked in with photo hash ' || photo_hash || ' on ' || cast(days_used as varchar)
+            cadre_id || ' checked in with photo hash ' || photo_hash || ' on ' || cast(days_used as {{ dbt.type_string() }})
             || ' different days from ' || {{ format_timestamp('first_used_at') }} || ' to '
             || {{ format_timestamp('last_used_at') }} || ', and the identical photo was then used by '
-            || cast(users - 1 as varchar) || ' other cadre(s), first ' || second_user_id || ' at '
+            || cast(users - 1 as {{ dbt.type_string() }}) || ' other cadre(s), first ' || second_user_id || ' at '
             || {{ format_timestamp('second_user_at') }}
         else
-            cadre_id || ' checked in ' || cast(checkins as varchar) || ' time(s) on ' || cast(days_used as varchar)
+            cadre_id || ' checked in ' || cast(checkins as {{ dbt.type_string() }}) || ' time(s) on ' || cast(days_used as {{ dbt.type_string() }})
             || ' day(s) from ' || {{ format_timestamp('first_used_at') }} || ' with photo hash ' || photo_hash
             || ', identical to the photo ' || first_user_id || ' had already used at '
-            || {{ format_timestamp('first_user_at') }} || ' (' || cast(users as varchar)
+            || {{ format_timestamp('first_user_at') }} || ' (' || cast(users as {{ dbt.type_string() }})
             || ' cadres used this exact photo)'
     end as evidence,
     'cross_cadre:' || photo_hash as evidence_key
 from shared_photos
+
+union all
+
+select
+    'photo_reuse' as flag_code,
+    cadre_id,
+    source_hash as subject_id,
+    first_seen,
+    last_seen,
+    case when days_used >= {{ var('photo_high_days') }} then 'high' else 'medium' end as severity,
+    cadre_id || ' checked in on ' || cast(days_used as {{ dbt.type_string() }}) || ' days between '
+        || cast(cast(first_seen as date) as {{ dbt.type_string() }}) || ' and '
+        || cast(cast(last_seen as date) as {{ dbt.type_string() }}) || ' (' || cast(checkins as {{ dbt.type_string() }})
+        || ' check-ins) with near copies (' || cast(min_differing_bits as {{ dbt.type_string() }}) || ' to '
+        || cast(max_differing_bits as {{ dbt.type_string() }}) || ' of 64 bits different) of photos that colleague '
+        || source_cadre_id || ' had used first, from ' || {{ format_timestamp('source_first_at') }}
+        || ' (hash ' || source_hash || '); two photos taken live differ in about 32 bits' as evidence,
+    'cross_cadre_near:' || source_cadre_id as evidence_key
+from cross_cadre_source_photo

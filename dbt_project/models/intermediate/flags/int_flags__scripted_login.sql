@@ -1,21 +1,23 @@
--- scripted_login: logins with no actions at the same second of the day, day
--- after day, by one cadre in one app: a script keeping a login streak, not a
--- person.
+-- scripted_login: logins with no actions at one time of the day, day after
+-- day, by one cadre in one app: a script keeping a login streak, not a person.
+-- The script may be jittered by tens of seconds; a person kept to a mandated
+-- time spreads over minutes.
 --
 -- Like RITA's beacon score (which measures the dispersion of the gaps between
 -- connections), the test is on dispersion: of the time of day across days.
---   1. cluster: for each trace-only login (actions = 0), the days on which the
+--   1. slot: for each trace-only login (actions = 0), the days on which the
 --      same cadre had a trace-only login in the same app within
---      +-script_tolerance_seconds of its time of day; keep the biggest cluster
---      per (cadre, app);
---   2. dispersion: around that cluster (+-script_neighbourhood_minutes) take the
---      median absolute deviation (MAD) of the time of day. A script gives a MAD
---      of clock jitter (<= script_max_mad_seconds); people kept to a mandated
---      time give tens of seconds, because they spread over minutes and only a
---      few of their days fall in any 5-second slot by chance.
+--      +-script_tolerance_seconds of its time of day; keep the biggest such
+--      cluster per (cadre, app): the script's slot;
+--   2. concentration: around the slot (+-script_neighbourhood_minutes), one
+--      login per day (the closest), the share of days that fall in the slot.
+--      A script puts (nearly) all its days there; a person with a spread of a
+--      minute or more puts well under half;
+--   3. dispersion: the median absolute deviation (MAD) of those logins' time
+--      of day must be at most script_max_mad_seconds.
 --
 -- Apps whose login_at carries whole minutes only are skipped: without seconds
--- a "same second" pattern cannot be told from people logging in on time.
+-- a scripted slot cannot be told from people logging in on time.
 -- Times of day are compared on the clock face, so 23:59:59 and 00:00:01 are
 -- 2 seconds apart.
 
@@ -105,20 +107,31 @@ biggest_cluster as (
       and days_at_this_second >= {{ var('script_min_days') }}
 ),
 
--- Trace-only logins around the cluster, as signed offsets (seconds) from it.
+-- Trace-only logins around the slot, as signed offsets (seconds) from it:
+-- on each day only the login closest to the slot (a person's second login
+-- that morning is not a second day).
 neighbourhood as (
-    select
-        cluster.cadre_id,
-        cluster.app_id,
-        cluster.anchor_second,
-        cluster.days_at_this_second,
-        around.login_at,
-        around.login_day,
-        mod(around.second_of_day - cluster.anchor_second + 86400 + 43200, 86400) - 43200 as offset_seconds
-    from biggest_cluster as cluster
-    inner join trace_only_logins as around
-        on around.cadre_id = cluster.cadre_id
-       and around.app_id = cluster.app_id
+    select *
+    from (
+        select
+            cluster.cadre_id,
+            cluster.app_id,
+            cluster.anchor_second,
+            cluster.days_at_this_second,
+            around.login_at,
+            around.login_day,
+            mod(around.second_of_day - cluster.anchor_second + 86400 + 43200, 86400) - 43200 as offset_seconds,
+            row_number() over (
+                partition by cluster.cadre_id, cluster.app_id, around.login_day
+                order by abs(mod(around.second_of_day - cluster.anchor_second + 86400 + 43200, 86400) - 43200),
+                    around.login_at
+            ) as closest_rank
+        from biggest_cluster as cluster
+        inner join trace_only_logins as around
+            on around.cadre_id = cluster.cadre_id
+           and around.app_id = cluster.app_id
+    ) as ranked
+    where closest_rank = 1
 ),
 
 neighbourhood_median as (
@@ -180,14 +193,15 @@ select
     dispersion.cadre_id || ' logged into ' || dispersion.app_id
         || coalesce(' (' || apps.app_name || ')', '') || ' with 0 actions at '
         || {{ format_second_of_day('dispersion.typical_second') }} || ' (+-'
-        || cast({{ var('script_tolerance_seconds') }} as varchar) || ' s) on '
-        || cast(dispersion.days_at_this_second as varchar) || ' days between '
-        || cast(cast(cluster_span.first_seen as date) as varchar) || ' and '
-        || cast(cast(cluster_span.last_seen as date) as varchar)
-        || '; the time-of-day spread (MAD) of its trace-only logins within '
-        || cast({{ var('script_neighbourhood_minutes') }} as varchar) || ' min of that time is '
-        || cast(round(dispersion.mad_seconds, 1) as varchar) || ' s over '
-        || cast(dispersion.days_in_neighbourhood as varchar) || ' days, where people spread over minutes' as evidence,
+        || cast({{ var('script_tolerance_seconds') }} as {{ dbt.type_string() }}) || ' s) on '
+        || cast(dispersion.days_at_this_second as {{ dbt.type_string() }}) || ' of the '
+        || cast(dispersion.days_in_neighbourhood as {{ dbt.type_string() }}) || ' days it logged in within '
+        || cast({{ var('script_neighbourhood_minutes') }} as {{ dbt.type_string() }}) || ' min of that time, between '
+        || cast(cast(cluster_span.first_seen as date) as {{ dbt.type_string() }}) || ' and '
+        || cast(cast(cluster_span.last_seen as date) as {{ dbt.type_string() }})
+        || '; the spread (MAD) of those login times is '
+        || cast(round(dispersion.mad_seconds, 1) as {{ dbt.type_string() }})
+        || ' s, where people kept to a set time spread over minutes' as evidence,
     dispersion.app_id as evidence_key
 from dispersion
 inner join cluster_span
@@ -196,3 +210,5 @@ inner join cluster_span
 left join {{ ref('stg_apps') }} as apps
     on apps.app_id = dispersion.app_id
 where dispersion.mad_seconds <= {{ var('script_max_mad_seconds') }}
+  and dispersion.days_at_this_second
+      >= {{ var('script_min_concentration') }} * dispersion.days_in_neighbourhood
