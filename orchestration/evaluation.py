@@ -61,3 +61,76 @@ def format_report(scores: dict[str, dict]) -> str:
     for code, s in scores.items():
         lines.append(f"{code:<18} {s['planted']:>7} {s['flagged']:>7} {s['precision']:>9.3f} {s['recall']:>7.3f}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# The curve: precision and recall per code at each evasion level
+# --------------------------------------------------------------------------
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_warehouse(landing: Path, warehouse: Path, dagster_home: Path) -> None:
+    """Build `landing` into `warehouse` with the real CLI, in its own process and a clean environment."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINGERTIP_") and k != "DAGSTER_HOME"}
+    env["DAGSTER_HOME"] = str(dagster_home)
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)]
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+    if result.returncode != 0:
+        raise RuntimeError(f"build of {landing} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
+def score_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: Path,
+                 start=None) -> dict[int, dict[str, dict]]:
+    """Write, build and score one landing folder per evasion level: {level: score()}."""
+    from datetime import date
+
+    from sources.demo import EVASION_LEVELS, write_demo_landing
+
+    for level in levels:
+        if level not in EVASION_LEVELS:
+            raise ValueError(f"evasion level must be one of {EVASION_LEVELS}, not {level!r}")
+    workdir = Path(workdir).resolve()
+    out = {}
+    for level in levels:
+        base = workdir / f"level-{level}"
+        landing, warehouse = base / "landing", base / "warehouse.duckdb"
+        for stale in (warehouse, base / "analytics.duckdb"):
+            stale.unlink(missing_ok=True)  # a warehouse from an earlier run would keep its flags
+        write_demo_landing(landing, cadres=cadres, days=days, start=start or date(2026, 9, 1), seed=seed, evasion=level)
+        build_warehouse(landing, warehouse, base / ".dagster")
+        out[level] = score(truth_pairs(landing), flagged_pairs(warehouse))
+    return out
+
+
+def format_levels(scores: dict[int, dict[str, dict]]) -> str:
+    """One row per flag code, precision/recall per level, and a totals row (pairs summed over codes)."""
+    levels = list(scores)
+    head = f"{'flag_code':<18} | " + " | ".join(f"{f'L{lv} P/R':>11}" for lv in levels)
+    lines = [head, "-" * len(head)]
+
+    def cell(planted: int, flagged: int, hits: int) -> str:
+        p = hits / flagged if flagged else (1.0 if not planted else 0.0)
+        r = hits / planted if planted else 1.0
+        return f"{p:.2f}/{r:.2f}".rjust(11)
+
+    for code in FLAG_CODES:
+        cells = [cell(scores[lv][code]["planted"], scores[lv][code]["flagged"], scores[lv][code]["true_positives"])
+                 for lv in levels]
+        lines.append(f"{code:<18} | " + " | ".join(cells))
+    totals = [cell(*(sum(s[k] for s in scores[lv].values()) for k in ("planted", "flagged", "true_positives")))
+              for lv in levels]
+    lines.append("-" * len(head))
+    lines.append(f"{'total':<18} | " + " | ".join(totals))
+    planted = ", ".join(f"L{lv} {sum(s['planted'] for s in scores[lv].values())}" for lv in levels)
+    lines.append(f"(precision/recall on (flag_code, cadre_id) pairs; planted pairs: {planted})")
+    return "\n".join(lines)
+
+
+def evaluate_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: Path, start=None) -> str:
+    """For each level: demo landing in workdir/level-N/landing, a real build, scored; returns the table."""
+    return format_levels(score_levels(levels, cadres, days, seed, workdir, start))

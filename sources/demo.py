@@ -480,7 +480,11 @@ class World:
         return (np.asarray(ts) - self.day_epoch[0]) // DAY
 
     def device_names(self, idx) -> np.ndarray:
-        return np.array(self.devices, dtype=object)[idx]
+        key = (id(self.devices), len(self.devices))  # the list only ever grows (or is replaced)
+        if self.__dict__.get("_device_key") != key:
+            self.__dict__["_device_array"] = np.array(self.devices, dtype=object)
+            self.__dict__["_device_key"] = key
+        return self.__dict__["_device_array"][idx]
 
     def new_devices(self, n: int) -> np.ndarray:
         names = hex_strings(self.rng, n, 10, "dev-", set(self.devices))

@@ -309,7 +309,8 @@ def plant_scripted_logins(w: World, roles: Roles, t: Table) -> Table:
     rng = w.rng
     rows = []
     drop = np.zeros(nrows(t), dtype=bool)
-    login_day = w.day_of(t["login_at"])
+    own = np.nonzero(np.isin(t["_c"], roles.planted["scripted_login"]) & (t["_tag"] == "mandated_study"))[0]
+    own_day = w.day_of(t["login_at"][own])
     for i, c in enumerate(roles.planted["scripted_login"]):
         app = STUDY_APP if i % 2 == 0 else TRACE_APP
         slot = int(rng.integers(*SCRIPT_TOD))
@@ -329,7 +330,7 @@ def plant_scripted_logins(w: World, roles: Roles, t: Table) -> Table:
                          device_id=w.device_names(w.dev[c, days]), ip=ip, login_at=login,
                          logout_at=login + rng.integers(*P.script_session_s, n), actions=0))
         if app == STUDY_APP:  # on the days it runs, the script does the cadre's study login
-            drop |= (t["_c"] == c) & (t["_tag"] == "mandated_study") & np.isin(login_day, days)
+            drop[own[(t["_c"][own] == c) & np.isin(own_day, days)]] = True
     return concat(take(t, ~drop), *rows)
 
 
@@ -364,8 +365,9 @@ def family_logins(w: World, roles: Roles, t: Table) -> Table:
     """On weekends a spouse does the study session on the other's phone."""
     P = dial(w)
     rng = w.rng
+    study = np.nonzero(np.isin(t["_c"], [b for _, b in roles.family_pairs]) & (t["app_id"] == APP_IDS[STUDY_APP]))[0]
     for a, b in roles.family_pairs:
-        rows = np.nonzero((t["_c"] == b) & (t["app_id"] == APP_IDS[STUDY_APP]))[0]
+        rows = study[t["_c"][study] == b]
         day = w.day_of(t["login_at"][rows])
         rows, day = rows[~w.workday[day]], day[~w.workday[day]]
         on = rng.random(len(rows)) < P.family_login_p
@@ -381,6 +383,20 @@ def logins(w: World, roles: Roles, t: Table) -> Table:
 # ==========================================================================
 # checkins
 # ==========================================================================
+def first_punches(w: World, t: Table, cadres) -> dict:
+    """Cadre -> {day index -> row of the cadre's first punch_in that day}, for many cadres in one pass."""
+    cadres = np.asarray(list(cadres), dtype=np.int64)
+    rows = np.nonzero(np.isin(t["_c"], cadres) & (t["kind"] == "punch_in"))[0]
+    rows = rows[np.lexsort((t["checkin_at"][rows], t["_c"][rows]))]
+    c, d = t["_c"][rows], w.day_of(t["checkin_at"][rows])
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (c[1:] != c[:-1]) | (d[1:] != d[:-1])
+    out: dict = {int(x): {} for x in cadres}
+    for x, day, r in zip(c[first].tolist(), d[first].tolist(), rows[first].tolist()):
+        out[x][day] = r
+    return out
+
+
 def rayleigh_offsets(rng, lat, lon, sigma_m):
     """A real fix: per-axis normal error of sigma metres around the true point."""
     n = len(lat)
@@ -394,8 +410,9 @@ def plant_proxy_checkins(w: World, roles: Roles, t: Table) -> Table:
     rng = w.rng
     drop = np.zeros(nrows(t), dtype=bool)
     rows = []
+    firsts = first_punches(w, t, [a for a, _ in roles.proxy_pairs])
     for a, b in roles.proxy_pairs:
-        a_rows = first_punch_rows(w, t, a)
+        a_rows = firsts[a]
         days = pick(rng, [d for d in a_rows if w.present[b, d]], P.proxy_days)
         drop |= (t["_c"] == b) & (t["kind"] == "punch_in") & np.isin(w.day_of(t["checkin_at"]), days)
         ts = np.array([t["checkin_at"][a_rows[d]] for d in days]) + rng.integers(*P.proxy_gap_s, len(days))
@@ -414,8 +431,9 @@ def plant_impossible_travel(w: World, roles: Roles, t: Table) -> Table:
     P = dial(w)
     rng = w.rng
     rows = []
+    index = first_punches(w, t, roles.planted["impossible_travel"])
     for c in roles.planted["impossible_travel"]:
-        firsts = first_punch_rows(w, t, c)
+        firsts = index[c]
         days = pick(rng, list(firsts), 2)
         src = np.array([firsts[d] for d in days])
         n = len(src)
@@ -437,12 +455,13 @@ def plant_photo_reuse(w: World, roles: Roles, t: Table) -> Table:
     P = dial(w)
     rng = w.rng
     lo, hi = P.photo_bits
+    index = first_punches(w, t, roles.planted["photo_reuse"])
     for variant, cadres in roles.photo_variants:
         base = int(rng.integers(0, 2**64, dtype=np.uint64))
         if variant == "shared":
-            rows = [r for c in cadres for r in pick(rng, list(first_punch_rows(w, t, c).values()), 2)]
+            rows = [r for c in cadres for r in pick(rng, list(index[c].values()), 2)]
         else:
-            rows = list(pick(rng, list(first_punch_rows(w, t, cadres[0]).values()), P.photo_days))
+            rows = list(pick(rng, list(index[cadres[0]].values()), P.photo_days))
         hashes = [base] + [flip_bits(rng, base, lo, hi) for _ in rows[1:]]
         t["photo_hash"][rows] = [f"{h:016x}" for h in hashes]
         t["_tag"][rows] = "photo_reuse"
@@ -453,12 +472,14 @@ def plant_gps_spoof(w: World, roles: Roles, t: Table) -> Table:
     """A mock-location app: one fake spot plus a small random offset, with plausible accuracy figures."""
     P = dial(w)
     rng = w.rng
+    index = first_punches(w, t, roles.planted["gps_spoof"])
+    cand = np.nonzero(np.isin(t["_c"], roles.planted["gps_spoof"]) & np.isin(t["kind"], ["punch_in", "punch_out"]))[0]
+    cand_day = w.day_of(t["checkin_at"][cand])
     for c in roles.planted["gps_spoof"]:
-        firsts = first_punch_rows(w, t, c)
+        firsts = index[c]
         k = max(5, round(P.spoof_day_share * len(firsts)))
         days = pick(rng, list(firsts), k)
-        rows = np.nonzero((t["_c"] == c) & np.isin(t["kind"], ["punch_in", "punch_out"])
-                          & np.isin(w.day_of(t["checkin_at"]), days))[0]
+        rows = cand[(t["_c"][cand] == c) & np.isin(cand_day, days)]
         n = len(rows)
         if P.spoof_at_office:
             u = w.cadre_unit[c]
@@ -525,8 +546,9 @@ def family_punches(w: World, roles: Roles, t: Table) -> None:
     rng = w.rng
     if not P.family_punch_days:
         return
+    index = first_punches(w, t, [c for pair in roles.family_pairs for c in pair])
     for a, b in roles.family_pairs:
-        fa, fb = first_punch_rows(w, t, a), first_punch_rows(w, t, b)
+        fa, fb = index[a], index[b]
         days = [d for d in fa if d in fb and t["checkin_at"][fa[d]] <= t["checkin_at"][fb[d]]]
         for d in pick(rng, days, P.family_punch_days):
             r = fb[int(d)]
@@ -539,8 +561,9 @@ def photo_backdrop(w: World, roles: Roles, t: Table) -> None:
     """Honest: a new photo every day in front of the same wall; perceptual hashes land near each other."""
     P = dial(w)
     rng = w.rng
+    cand = np.nonzero(np.isin(t["_c"], roles.lookalikes["photo_backdrop"]) & (t["kind"] == "punch_in"))[0]
     for c in roles.lookalikes["photo_backdrop"]:
-        rows = np.nonzero((t["_c"] == c) & (t["kind"] == "punch_in"))[0]
+        rows = cand[t["_c"][cand] == c]
         base = int(rng.integers(0, 2**64, dtype=np.uint64))
         t["photo_hash"][rows] = [f"{flip_bits(rng, base, *P.backdrop_bits):016x}" for _ in rows]
         t["_tag"][rows] = "backdrop"
@@ -550,28 +573,32 @@ def expressway_trips(w: World, roles: Roles, t: Table) -> Table:
     """Honest: a morning trip to a far township by expressway, fast but possible; no other visit that day."""
     P = dial(w)
     rng = w.rng
+    cad = roles.lookalikes["expressway"]
+    if not cad:
+        return t
+    index = first_punches(w, t, cad)
+    src = []
+    for c in cad:
+        src += [index[c][d] for d in pick(rng, list(index[c]), 2)]
+    src = np.array(src, dtype=np.int64)
+    n = len(src)
+    c, day = t["_c"][src], w.day_of(t["checkin_at"][src])
+    dist = rng.uniform(20_000, 45_000, n)
+    leave = t["checkin_at"][src] + rng.integers(10 * MINUTE, 30 * MINUTE, n)
+    arrive = leave + np.round(dist / (rng.uniform(*P.expressway_kmh, n) / 3.6)).astype(np.int64)
+    lat, lon = destination(t["lat"][src] / 1e6, t["lon"][src] / 1e6, dist, rng.uniform(0, 2 * np.pi, n))
+    trips = checkin_rows(w, c, arrive, "field_visit", lat, lon, tag="visit")
+    # no other visit that day, and the punch out comes hours later: the drive back is slow enough
+    key = c * 100_000 + day
+    mine = np.nonzero(np.isin(t["_c"], cad))[0]
+    on_trip = np.isin(t["_c"][mine] * 100_000 + w.day_of(t["checkin_at"][mine]), key)
     drop = np.zeros(nrows(t), dtype=bool)
-    rows = []
-    for c in roles.lookalikes["expressway"]:
-        firsts = first_punch_rows(w, t, c)
-        days = pick(rng, list(firsts), 2)
-        if not len(days):
-            continue
-        day_of = w.day_of(t["checkin_at"])
-        drop |= (t["_c"] == c) & (t["kind"] == "field_visit") & np.isin(day_of, days)
-        src = np.array([firsts[d] for d in days])
-        n = len(src)
-        dist = rng.uniform(20_000, 45_000, n)
-        leave = t["checkin_at"][src] + rng.integers(10 * MINUTE, 30 * MINUTE, n)
-        arrive = leave + np.round(dist / (rng.uniform(*P.expressway_kmh, n) / 3.6)).astype(np.int64)
-        lat, lon = destination(t["lat"][src] / 1e6, t["lon"][src] / 1e6, dist, rng.uniform(0, 2 * np.pi, n))
-        rows.append(checkin_rows(w, np.full(n, c), arrive, "field_visit", lat, lon, tag="visit"))
-        # the punch out that day comes hours later: the drive back is slow enough
-        outs = np.nonzero((t["_c"] == c) & (t["kind"] == "punch_out") & np.isin(day_of, days))[0]
-        for o in outs:
-            d = int(day_of[o])
-            t["checkin_at"][o] = max(t["checkin_at"][o], int(arrive[list(days).index(d)]) + 3 * HOUR)
-    return concat(take(t, ~drop), *rows)
+    drop[mine[on_trip & (t["kind"][mine] == "field_visit")]] = True
+    outs = mine[on_trip & (t["kind"][mine] == "punch_out")]
+    back = dict(zip(key.tolist(), (arrive + 3 * HOUR).tolist()))
+    okey = t["_c"][outs] * 100_000 + w.day_of(t["checkin_at"][outs])
+    t["checkin_at"][outs] = np.maximum(t["checkin_at"][outs], [back[k] for k in okey.tolist()])
+    return concat(take(t, ~drop), trips)
 
 
 def keep_claimers_at_desk(w: World, roles: Roles, t: Table) -> Table:
@@ -579,11 +606,13 @@ def keep_claimers_at_desk(w: World, roles: Roles, t: Table) -> Table:
     P = dial(w)
     rng = w.rng
     drop = np.zeros(nrows(t), dtype=bool)
+    visits = np.nonzero(np.isin(t["_c"], roles.planted["padded_cases"][1::2]) & (t["kind"] == "field_visit"))[0]
+    visit_day = w.day_of(t["checkin_at"][visits])
     for c in roles.planted["padded_cases"][1::2]:
         days = pick(rng, np.nonzero(w.present[c])[0], P.claim_days)
         roles.desk_days[c] = days
         if not P.claim_on_visit_days:
-            drop |= (t["_c"] == c) & (t["kind"] == "field_visit") & np.isin(w.day_of(t["checkin_at"]), days)
+            drop[visits[(t["_c"][visits] == c) & np.isin(visit_day, days)]] = True
     return take(t, ~drop)
 
 
@@ -652,39 +681,46 @@ def viral_votes(w: World, roles: Roles) -> list:
     """Honest: a popular cadre's post is shared in residents' groups; many new accounts vote within hours."""
     P = dial(w)
     rng = w.rng
-    parts = []
-    if not P.viral_votes[1]:
-        return parts
-    for target in roles.lookalikes["popular"]:
+    cad = roles.lookalikes["popular"]
+    if not P.viral_votes[1] or not cad:
+        return []
+    camp, target, day, tod = [], [], [], []
+    for c in cad:
         k = int(rng.integers(0, len(w.camp_id)))
         n = int(rng.integers(*P.viral_votes))
         span = rng.uniform(*P.viral_span_s)
         start = rng.uniform(8 * HOUR, 22 * HOUR - span)
-        tod = start + np.sort(rng.uniform(0, span, n))
-        day = np.full(n, window_days(w, k, 1)[0])
-        dev = w.new_devices(n)
-        shared = rng.random(n) < P.viral_shared_device_p  # two relatives' accounts on one phone
-        dev[shared] = dev[rng.integers(0, n, shared.sum())]
-        ip = w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)]
-        action = rng.choice(["vote", "like", "share"], n, p=[0.7, 0.2, 0.1])
-        parts.append(vote_rows(w, np.full(n, k), hex_strings(rng, n, 8, "P"), np.full(n, target), day, tod,
-                               dev, ip, action, tag="viral"))
-    return parts
+        camp.append(np.full(n, k))
+        target.append(np.full(n, c))
+        day.append(np.full(n, window_days(w, k, 1)[0]))
+        tod.append(start + np.sort(rng.uniform(0, span, n)))
+    camp, target, day, tod = (np.concatenate(x) for x in (camp, target, day, tod))
+    n = len(target)
+    dev = w.new_devices(n)
+    shared = np.nonzero(rng.random(n) < P.viral_shared_device_p)[0]
+    same = np.nonzero(np.isin(target, target[shared]))[0]
+    for i in shared:  # the relative's account sits on a phone of the same burst
+        peers = same[target[same] == target[i]]
+        dev[i] = dev[peers[rng.integers(0, len(peers))]]
+    ip = w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)]
+    action = rng.choice(["vote", "like", "share"], n, p=[0.7, 0.2, 0.1])
+    return [vote_rows(w, camp, hex_strings(rng, n, 8, "P"), target, day, tod, dev, ip, action, tag="viral")]
 
 
 def popular_votes(w: World, roles: Roles) -> list:
-    """Honest: popular cadres get many more ordinary votes, spread over the campaign."""
+    """Honest: popular cadres get many more ordinary votes from residents, spread over each campaign."""
     rng = w.rng
-    parts = []
-    for target in roles.lookalikes["popular"]:
-        for k in range(len(w.camp_id)):
-            n = int(rng.integers(15, 40))
-            acc = hex_strings(rng, n, 8, "P")
-            parts.append(vote_rows(w, np.full(n, k), acc, np.full(n, target), window_days(w, k, n),
-                                   rng.uniform(7 * HOUR, 23 * HOUR, n), w.new_devices(n),
-                                   w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)],
-                                   rng.choice(["vote", "like", "share"], n, p=[0.6, 0.25, 0.15])))
-    return parts
+    cad = np.array(roles.lookalikes["popular"], dtype=np.int64)
+    if not len(cad):
+        return []
+    per = rng.integers(15, 40, (len(cad), len(w.camp_id)))
+    target = np.repeat(np.repeat(cad, len(w.camp_id)), per.ravel())
+    camp = np.repeat(np.tile(np.arange(len(w.camp_id)), len(cad)), per.ravel())
+    n = len(target)
+    day = rng.integers(w.camp_first[camp], w.camp_last[camp] + 1)
+    return [vote_rows(w, camp, hex_strings(rng, n, 8, "P"), target, day, rng.uniform(7 * HOUR, 23 * HOUR, n),
+                      w.new_devices(n), w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)],
+                      rng.choice(["vote", "like", "share"], n, p=[0.6, 0.25, 0.15]))]
 
 
 def plant_vote_stuffing(w: World, roles: Roles) -> list:
@@ -692,8 +728,9 @@ def plant_vote_stuffing(w: World, roles: Roles) -> list:
     P = dial(w)
     rng = w.rng
     parts = []
-    for target in roles.planted["vote_stuffing"]:
-        phones = w.new_devices(P.stuff_devices[1])
+    pool = w.new_devices(P.stuff_devices[1] * len(roles.planted["vote_stuffing"]))
+    for i, target in enumerate(roles.planted["vote_stuffing"]):
+        phones = pool[i * P.stuff_devices[1]:(i + 1) * P.stuff_devices[1]]
         phone_ip = w.mobile_ips[rng.integers(0, len(w.mobile_ips), len(phones))]
         for k in pick(rng, np.arange(len(w.camp_id)), P.stuff_bursts):
             n = int(rng.integers(*P.stuff_votes))
@@ -781,11 +818,11 @@ def claimed_without_visit(w: World, c: int, days: np.ndarray, checkins: Table) -
     days = np.sort(rng.choice(days, P.claim_cases, replace=len(days) < P.claim_cases))
     first, n_vil = w.unit_vil_start[w.cadre_unit[c]], w.unit_vil_count[w.cadre_unit[c]]
     vils = np.arange(first, first + n_vil)
-    mine = checkins["_c"] == c
-    cday = w.day_of(checkins["checkin_at"])
+    mine = np.nonzero(checkins["_c"] == c)[0]
+    cday = w.day_of(checkins["checkin_at"][mine])
     vil = []
     for d in days:
-        on = mine & (cday == d)
+        on = mine[cday == d]
         lat, lon = checkins["lat"][on] / 1e6, checkins["lon"][on] / 1e6
         near = np.array([haversine_m(lat, lon, w.vil_lat[v], w.vil_lon[v]).min() if len(lat) else np.inf
                          for v in vils])
