@@ -195,6 +195,10 @@ too_tight_spots as (
         from spot_evidence
         where core_days >= {{ var('gps_min_days') }}
           and core_checkins >= {{ var('gps_min_lift') }} * expected_core_checkins
+          -- Chernoff bound on the Poisson tail: ln P(X >= k) <= -lambda + k (1 + ln lambda - ln k)
+          and -expected_core_checkins
+              + core_checkins * (1 + ln(expected_core_checkins) - ln(core_checkins))
+              <= ln({{ var('gps_max_chance') }})
     ) as ranked
     where finding_rank = 1
 )
@@ -218,7 +222,10 @@ select
         || ' m; real GPS fixes at that accuracy would put about '
         || cast(round(expected_core_checkins, 1) as {{ dbt.type_string() }})
         || ' of its ' || cast(place_checkins as {{ dbt.type_string() }})
-        || ' check-ins at this place that close (they lie a median '
+        || ' check-ins at this place that close (chance at most '
+        || cast(round(exp(-expected_core_checkins
+               + core_checkins * (1 + ln(expected_core_checkins) - ln(core_checkins))), 6) as {{ dbt.type_string() }})
+        || '; they lie a median '
         || cast(round(median_metres, 1) as {{ dbt.type_string() }}) || ' m from the spot)' as evidence,
     cast(floor(spot_lat * {{ var('gps_cells_per_degree') }}) as {{ dbt.type_string() }}) || ','
         || cast(floor(spot_lon * {{ var('gps_cells_per_degree') }}) as {{ dbt.type_string() }}) as evidence_key

@@ -11,11 +11,12 @@
 --   * different cadres: the exact same hash in another cadre's check-in (exact
 --     equality is a cheap hash join at any volume). Every later user is
 --     flagged; the first user too when they used it on more than one day.
---   * different cadres, near copies: a re-encoded, cropped or filtered copy
---     (within photo_near_max_bits) of a photo a colleague of the same unit
---     used earlier in the window, on photo_cross_near_min_days days or more.
---     Blocked by unit and window: photos are passed round among colleagues,
---     and a search across all cadres would be all pairs of a growing table.
+--   * different cadres, near copies: re-encoded, cropped or filtered copies
+--     (within photo_cross_near_max_bits) of one photo used by two cadres
+--     within the window of days: each cadre who used them on
+--     photo_cross_near_min_days days or more is flagged (the one who took it
+--     live and had it copied used it once). The search is blocked by exact
+--     sub-keys of the hash (pigeonhole), so it costs per photo, not per pair.
 --
 -- Honest look-alikes that stay silent: an app re-sending a photo on the same
 -- day (a retry), a once-only repeat, hashes of uniform images (a covered lens
@@ -250,31 +251,67 @@ shared_photos as (
       and (this_user.user_rank > 1 or this_user.days_used > 1)
 ),
 
--- Near copies of a colleague's earlier photo: pairs sharing a block, in one
--- unit and window, the later check-in by another cadre.
-cross_cadre_candidates as (
-    select distinct
-        earlier_block.checkin_id as earlier_checkin_id,
-        later_block.checkin_id as later_checkin_id
-    from photo_blocks as earlier_block
-    inner join photo_blocks as later_block
-        on later_block.unit_id = earlier_block.unit_id
-       and later_block.block_number = earlier_block.block_number
-       and later_block.block_value = earlier_block.block_value
-       and later_block.cadre_id <> earlier_block.cadre_id
-       and later_block.checkin_at > earlier_block.checkin_at
-       and later_block.checkin_day <= {{ dbt.dateadd('day', var('photo_window_days'), 'earlier_block.checkin_day') }}
+-- Near copies across cadres, anywhere: the hash is cut into 8 blocks of 2 hex
+-- characters (8 bits). Two hashes at most photo_cross_near_max_bits (5) bits
+-- apart differ in at most 5 blocks, so they share at least 3 blocks exactly
+-- (pigeonhole): every combination of 3 blocks (56) is an equality key of 24
+-- bits. The cost grows with the photos (56 keys each), not with their pairs;
+-- unrelated photos share a key with chance 56 / 2^24.
+block_triples as (
+    select
+        first_block.block_number as block_a,
+        second_block.block_number as block_b,
+        third_block.block_number as block_c
+    from (values (0), (1), (2), (3), (4), (5), (6), (7)) as first_block (block_number)
+    cross join (values (0), (1), (2), (3), (4), (5), (6), (7)) as second_block (block_number)
+    cross join (values (0), (1), (2), (3), (4), (5), (6), (7)) as third_block (block_number)
+    where first_block.block_number < second_block.block_number
+      and second_block.block_number < third_block.block_number
 ),
 
-cross_cadre_near_copies as (
+photo_triple_keys as (
     select
-        later.cadre_id,
-        earlier.cadre_id as source_cadre_id,
-        earlier.photo_hash as source_hash,
-        earlier.checkin_at as source_at,
-        later.checkin_id,
-        later.checkin_at,
-        later.checkin_day,
+        photos.checkin_id,
+        photos.cadre_id,
+        photos.checkin_at,
+        photos.checkin_day,
+        triple.block_a,
+        triple.block_b,
+        triple.block_c,
+        substring(photos.photo_hash, 2 * triple.block_a + 1, 2)
+            || substring(photos.photo_hash, 2 * triple.block_b + 1, 2)
+            || substring(photos.photo_hash, 2 * triple.block_c + 1, 2) as triple_key
+    from photos
+    cross join block_triples as triple
+),
+
+cross_cadre_candidates as (
+    select distinct
+        earlier_key.checkin_id as earlier_checkin_id,
+        later_key.checkin_id as later_checkin_id
+    from photo_triple_keys as earlier_key
+    inner join photo_triple_keys as later_key
+        on later_key.block_a = earlier_key.block_a
+       and later_key.block_b = earlier_key.block_b
+       and later_key.block_c = earlier_key.block_c
+       and later_key.triple_key = earlier_key.triple_key
+       and later_key.cadre_id <> earlier_key.cadre_id
+       and later_key.checkin_at > earlier_key.checkin_at
+       and later_key.checkin_day <= {{ dbt.dateadd('day', var('photo_window_days'), 'earlier_key.checkin_day') }}
+),
+
+cross_cadre_near_pairs as (
+    select
+        earlier.cadre_id as earlier_cadre_id,
+        earlier.checkin_id as earlier_checkin_id,
+        earlier.checkin_at as earlier_at,
+        earlier.checkin_day as earlier_day,
+        earlier.photo_hash as earlier_hash,
+        later.cadre_id as later_cadre_id,
+        later.checkin_id as later_checkin_id,
+        later.checkin_at as later_at,
+        later.checkin_day as later_day,
+        later.photo_hash as later_hash,
         {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} as differing_bits
     from cross_cadre_candidates as candidate
     inner join photos as earlier
@@ -282,44 +319,59 @@ cross_cadre_near_copies as (
     inner join photos as later
         on later.checkin_id = candidate.later_checkin_id
     where later.photo_hash <> earlier.photo_hash
-      and {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} <= {{ var('photo_near_max_bits') }}
+      and {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} <= {{ var('photo_cross_near_max_bits') }}
 ),
 
--- Per (later user, colleague whose photo it was): the days it happened, named
--- after the colleague's earliest matching photo.
+-- Each cadre's side of the near copies it shares with one other cadre. The
+-- one who took the photo live and had it copied used it once; a cadre who
+-- used copies of it on several days kept it to pass round, or received it.
+cross_cadre_uses as (
+    select
+        earlier_cadre_id as cadre_id, later_cadre_id as other_cadre_id, earlier_checkin_id as checkin_id,
+        earlier_at as used_at, earlier_day as used_day, earlier_hash as photo_hash, differing_bits,
+        earlier_at as pair_first_at
+    from cross_cadre_near_pairs
+    union all
+    select
+        later_cadre_id, earlier_cadre_id, later_checkin_id,
+        later_at, later_day, later_hash, differing_bits,
+        earlier_at
+    from cross_cadre_near_pairs
+),
+
 cross_cadre_near_reuse as (
     select
         cadre_id,
-        source_cadre_id,
-        min(source_hash) as any_source_hash,
-        min(source_at) as source_first_at,
-        min(checkin_at) as first_seen,
-        max(checkin_at) as last_seen,
+        other_cadre_id,
+        min(used_at) as first_seen,
+        max(used_at) as last_seen,
+        min(pair_first_at) as shared_first_at,
         count(distinct checkin_id) as checkins,
-        count(distinct checkin_day) as days_used,
+        count(distinct used_day) as days_used,
         min(differing_bits) as min_differing_bits,
         max(differing_bits) as max_differing_bits
-    from cross_cadre_near_copies
-    group by cadre_id, source_cadre_id
-    having count(distinct checkin_day) >= {{ var('photo_cross_near_min_days') }}
+    from cross_cadre_uses
+    group by cadre_id, other_cadre_id
+    having count(distinct used_day) >= {{ var('photo_cross_near_min_days') }}
 ),
 
+-- The cadre's first photo in the finding names it (subject_id).
 cross_cadre_source_photo as (
     select
         reuse.*,
-        earliest.source_hash
+        first_use.photo_hash as source_hash
     from cross_cadre_near_reuse as reuse
     inner join (
         select
             cadre_id,
-            source_cadre_id,
-            source_hash,
-            row_number() over (partition by cadre_id, source_cadre_id order by source_at, source_hash) as source_rank
-        from cross_cadre_near_copies
-    ) as earliest
-        on earliest.cadre_id = reuse.cadre_id
-       and earliest.source_cadre_id = reuse.source_cadre_id
-       and earliest.source_rank = 1
+            other_cadre_id,
+            photo_hash,
+            row_number() over (partition by cadre_id, other_cadre_id order by used_at, photo_hash) as use_rank
+        from cross_cadre_uses
+    ) as first_use
+        on first_use.cadre_id = reuse.cadre_id
+       and first_use.other_cadre_id = reuse.other_cadre_id
+       and first_use.use_rank = 1
 )
 
 select
@@ -379,9 +431,9 @@ select
     cadre_id || ' checked in on ' || cast(days_used as {{ dbt.type_string() }}) || ' days between '
         || cast(cast(first_seen as date) as {{ dbt.type_string() }}) || ' and '
         || cast(cast(last_seen as date) as {{ dbt.type_string() }}) || ' (' || cast(checkins as {{ dbt.type_string() }})
-        || ' check-ins) with near copies (' || cast(min_differing_bits as {{ dbt.type_string() }}) || ' to '
-        || cast(max_differing_bits as {{ dbt.type_string() }}) || ' of 64 bits different) of photos that colleague '
-        || source_cadre_id || ' had used first, from ' || {{ format_timestamp('source_first_at') }}
-        || ' (hash ' || source_hash || '); two photos taken live differ in about 32 bits' as evidence,
-    'cross_cadre_near:' || source_cadre_id as evidence_key
+        || ' check-ins) with near copies of one photo (' || cast(min_differing_bits as {{ dbt.type_string() }}) || ' to '
+        || cast(max_differing_bits as {{ dbt.type_string() }}) || ' of 64 bits different) that '
+        || other_cadre_id || ' also used, from ' || {{ format_timestamp('shared_first_at') }}
+        || ' (first hash ' || source_hash || '); two photos taken live differ in about 32 bits' as evidence,
+    'cross_cadre_near:' || other_cadre_id as evidence_key
 from cross_cadre_source_photo

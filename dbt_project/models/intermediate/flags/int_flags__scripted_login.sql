@@ -10,9 +10,10 @@
 --      +-script_tolerance_seconds of its time of day; keep the biggest such
 --      cluster per (cadre, app): the script's slot;
 --   2. concentration: around the slot (+-script_neighbourhood_minutes), one
---      login per day (the closest), the share of days that fall in the slot.
---      A script puts (nearly) all its days there; a person with a spread of a
---      minute or more puts well under half;
+--      login per day (the closest), between the slot's first and last day, the
+--      share of days that fall in the slot. A script fires in its slot every
+--      day it runs (its jitter is bounded); a person who keeps a time to
+--      minutes is late now and then;
 --   3. dispersion: the median absolute deviation (MAD) of those logins' time
 --      of day must be at most script_max_mad_seconds.
 --
@@ -79,7 +80,9 @@ same_second_days as (
         anchor.cadre_id,
         anchor.app_id,
         anchor.second_of_day as anchor_second,
-        count(distinct other.login_day) as days_at_this_second
+        count(distinct other.login_day) as days_at_this_second,
+        min(other.login_day) as slot_first_day,
+        max(other.login_day) as slot_last_day
     from trace_only_logins as anchor
     inner join slot_neighbours as other
         on other.cadre_id = anchor.cadre_id
@@ -118,6 +121,8 @@ neighbourhood as (
             cluster.app_id,
             cluster.anchor_second,
             cluster.days_at_this_second,
+            cluster.slot_first_day,
+            cluster.slot_last_day,
             around.login_at,
             around.login_day,
             mod(around.second_of_day - cluster.anchor_second + 86400 + 43200, 86400) - 43200 as offset_seconds,
@@ -130,6 +135,8 @@ neighbourhood as (
         inner join trace_only_logins as around
             on around.cadre_id = cluster.cadre_id
            and around.app_id = cluster.app_id
+           -- while the slot was in use: a script moved to a new slot starts a new period
+           and around.login_day between cluster.slot_first_day and cluster.slot_last_day
     ) as ranked
     where closest_rank = 1
 ),
