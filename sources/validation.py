@@ -166,6 +166,10 @@ def validate(
     for internal in (READ_ERROR_COLUMN, RAW_TEXT_COLUMN):
         if internal not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(internal))
+    # Values arrive as text from the readers; a frame built otherwise (all-null columns) is made so.
+    untyped = [c for c, t in frame.schema.items() if c != ROW_COLUMN and t != pl.String]
+    if untyped:
+        frame = frame.with_columns(pl.col(untyped).cast(pl.String))
     raw_columns = [c for c in frame.columns if c not in INTERNAL_COLUMNS]
     for column in spec.columns:
         if column.name not in frame.columns:
