@@ -1,6 +1,7 @@
 -- One row per case judged padded ("a case flagged as padded is not a result"):
---   * instant closure in bulk: resolved within instant_max_seconds of opening,
---     on a day the cadre had >= instant_min_cases_per_day such cases;
+--   * closure in bulk (int_cases__instant_closures.is_bulk_closure): resolved
+--     within seconds of opening, many on one day, or within minutes, a few a
+--     day on several days;
 --   * unverified field visit: a claimed visit with no check-in of the cadre
 --     near the case, for a cadre whose record of unverified visits is flagged
 --     (int_cases__visit_record).
@@ -10,11 +11,12 @@ with bulk_instant_closures as (
     select
         case_id,
         cadre_id,
-        'resolved ' || cast(seconds_to_close as varchar) || ' s after opening, one of '
-            || cast(instant_closures_that_day as varchar) || ' such cases of the cadre on '
-            || cast(opened_day as varchar) as reason
+        'resolved ' || cast(seconds_to_close as {{ dbt.type_string() }}) || ' s after opening, one of '
+            || cast(quick_closures_that_day as {{ dbt.type_string() }}) || ' cases of the cadre resolved within '
+            || cast({{ var('quick_max_seconds') }} as {{ dbt.type_string() }}) || ' s on '
+            || cast(opened_day as {{ dbt.type_string() }}) as reason
     from {{ ref('int_cases__instant_closures') }}
-    where instant_closures_that_day >= {{ var('instant_min_cases_per_day') }}
+    where is_bulk_closure
 ),
 
 visit_record as (
@@ -26,11 +28,11 @@ unverified_field_visits as (
     select
         checks.case_id,
         checks.cadre_id,
-        'field visit claimed, but the nearest of the cadre''s ' || cast(checks.checkins_in_window as varchar)
-            || ' check-ins from ' || cast(checks.window_start_day as varchar) || ' to '
-            || cast(checks.window_end_day as varchar) || ' is '
-            || cast(round(checks.nearest_checkin_km, 1) as varchar) || ' km from the case (limit '
-            || cast({{ var('visit_radius_km') }} as varchar) || ' km)' as reason
+        'field visit claimed, but the nearest of the cadre''s ' || cast(checks.checkins_in_window as {{ dbt.type_string() }})
+            || ' check-ins from ' || cast(checks.window_start_day as {{ dbt.type_string() }}) || ' to '
+            || cast(checks.window_end_day as {{ dbt.type_string() }}) || ' is '
+            || cast(round(checks.nearest_checkin_km, 1) as {{ dbt.type_string() }}) || ' km from the case (limit '
+            || cast({{ var('visit_radius_km') }} as {{ dbt.type_string() }}) || ' km)' as reason
     from {{ ref('int_cases__field_visit_checks') }} as checks
     inner join visit_record
         on visit_record.cadre_id = checks.cadre_id

@@ -1,4 +1,5 @@
--- padded_cases: cases opened and closed within seconds in bulk, or field
+-- padded_cases: cases opened and closed within seconds (or minutes, spread
+-- over several days) in bulk, or field
 -- visits claimed with no check-in near the case. One flag per (cadre, rule);
 -- the cases themselves are listed in int_cases__padded.
 --
@@ -17,7 +18,7 @@ with bulk_days as (
         min(opened_at) as first_opened_at,
         max(closed_at) as last_closed_at
     from {{ ref('int_cases__instant_closures') }}
-    where instant_closures_that_day >= {{ var('instant_min_cases_per_day') }}
+    where is_bulk_closure
     group by cadre_id, opened_day
 ),
 
@@ -66,16 +67,15 @@ unverified_per_cadre as (
 select
     'padded_cases' as flag_code,
     bulk.cadre_id,
-    cast(null as varchar) as subject_id,
+    cast(null as {{ dbt.type_string() }}) as subject_id,
     bulk.first_seen,
     bulk.last_seen,
     case when bulk.instant_cases >= {{ var('instant_high_cases') }} then 'high' else 'medium' end as severity,
-    bulk.cadre_id || ' resolved ' || cast(busiest.instant_cases as varchar) || ' cases on '
-        || cast(busiest.opened_day as varchar) || ' each within ' || cast(busiest.slowest_seconds as varchar)
-        || ' s of opening it; ' || cast(bulk.instant_cases as varchar) || ' such cases on '
-        || cast(bulk.bulk_days as varchar) || ' day(s) with at least '
-        || cast({{ var('instant_min_cases_per_day') }} as varchar) || ' (all closed within '
-        || cast(bulk.slowest_seconds as varchar) || ' s)' as evidence,
+    bulk.cadre_id || ' resolved ' || cast(busiest.instant_cases as {{ dbt.type_string() }}) || ' cases on '
+        || cast(busiest.opened_day as {{ dbt.type_string() }}) || ' each within ' || cast(busiest.slowest_seconds as {{ dbt.type_string() }})
+        || ' s of opening it; ' || cast(bulk.instant_cases as {{ dbt.type_string() }}) || ' such cases on '
+        || cast(bulk.bulk_days as {{ dbt.type_string() }}) || ' day(s) (all closed within '
+        || cast(bulk.slowest_seconds as {{ dbt.type_string() }}) || ' s; a real case takes a reply, a visit or a call)' as evidence,
     'instant_closure' as evidence_key
 from bulk_per_cadre as bulk
 inner join busiest_bulk_day as busiest
@@ -86,16 +86,16 @@ union all
 select
     'padded_cases' as flag_code,
     cadre_id,
-    cast(null as varchar) as subject_id,
+    cast(null as {{ dbt.type_string() }}) as subject_id,
     first_seen,
     last_seen,
     case when unverified_visits >= {{ var('visit_high_cases') }} then 'high' else 'medium' end as severity,
-    cadre_id || ' claimed field visits on ' || cast(unverified_visits as varchar) || ' of '
-        || cast(judged_visits as varchar) || ' cases (' || cast(unverified_days as varchar) || ' day(s) between '
-        || cast(cast(first_seen as date) as varchar) || ' and ' || cast(cast(last_seen as date) as varchar)
-        || ') with no check-in of theirs within ' || cast({{ var('visit_radius_km') }} as varchar)
-        || ' km of the case while it was open (closest ' || cast(round(closest_km, 1) as varchar)
+    cadre_id || ' claimed field visits on ' || cast(unverified_visits as {{ dbt.type_string() }}) || ' of '
+        || cast(judged_visits as {{ dbt.type_string() }}) || ' cases (' || cast(unverified_days as {{ dbt.type_string() }}) || ' day(s) between '
+        || cast(cast(first_seen as date) as {{ dbt.type_string() }}) || ' and ' || cast(cast(last_seen as date) as {{ dbt.type_string() }})
+        || ') with no check-in of theirs within ' || cast({{ var('visit_radius_km') }} as {{ dbt.type_string() }})
+        || ' km of the case while it was open (closest ' || cast(round(closest_km, 1) as {{ dbt.type_string() }})
         || ' km), though they checked in elsewhere on those days; among other cadres '
-        || cast(round(100.0 * peer_unverified_share, 1) as varchar) || '% of claimed visits lack a check-in' as evidence,
+        || cast(round(100.0 * peer_unverified_share, 1) as {{ dbt.type_string() }}) || '% of claimed visits lack a check-in' as evidence,
     'unverified_field_visit' as evidence_key
 from unverified_per_cadre

@@ -6,7 +6,10 @@
 --   * colleagues punching within a minute on their own phones (different devices);
 --   * a phone borrowed once (flat battery): fewer than proxy_min_days days;
 --   * a phone whose usual owner cannot be told (two cadres use it equally):
---     nobody can say whose record is padded, so no flag.
+--     nobody can say whose record is padded, so no flag;
+--   * a household phone: the second cadre also uses it for apps
+--     (proxy_household_min_logins logins or more), so the punches on it are
+--     their own.
 
 with punches as (
     select
@@ -23,9 +26,19 @@ with punches as (
 
 -- Every trace a device left, from check-ins and app logins: who uses this phone.
 device_events as (
-    select device_id, cadre_id from {{ ref('stg_checkins') }} where device_id is not null
+    select device_id, cadre_id, 'checkin' as event_kind from {{ ref('stg_checkins') }} where device_id is not null
     union all
-    select device_id, cadre_id from {{ ref('stg_app_logins') }} where device_id is not null
+    select device_id, cadre_id, 'login' as event_kind from {{ ref('stg_app_logins') }} where device_id is not null
+),
+
+-- A cadre who also uses the phone for apps shares it (a household phone):
+-- their punches on it are their own, not someone else punching for them.
+household_users as (
+    select device_id, cadre_id
+    from device_events
+    where event_kind = 'login'
+    group by device_id, cadre_id
+    having count(*) >= {{ var('proxy_household_min_logins') }}
 ),
 
 device_usage as (
@@ -69,6 +82,9 @@ proxy_pairs as (
     inner join device_owner as owner
         on owner.device_id = proxied.device_id
        and owner.owner_id <> proxied.cadre_id
+    left join household_users as household
+        on household.device_id = proxied.device_id
+       and household.cadre_id = proxied.cadre_id
     inner join punches as other
         on other.device_id = proxied.device_id
        and other.punch_day = proxied.punch_day
@@ -76,6 +92,7 @@ proxy_pairs as (
        and other.cadre_id <> proxied.cadre_id
     where abs({{ dbt.datediff('other.checkin_at', 'proxied.checkin_at', 'second') }})
           <= {{ var('proxy_max_gap_minutes') }} * 60
+      and household.cadre_id is null
 ),
 
 -- The closest pair of each day is that day's evidence.
@@ -127,11 +144,11 @@ select
     flagged.last_seen,
     case when flagged.proxy_days >= {{ var('proxy_high_days') }} then 'high' else 'medium' end as severity,
     'phone ' || flagged.device_id || ' (usually ' || flagged.owner_id || '''s) ' || case when example.kind = 'punch_out' then 'punched out' else 'punched in' end
-        || ' for ' || example.other_id || ' at ' || substring(cast(example.other_at as varchar), 12, 8)
-        || ' and for ' || flagged.proxied_id || ' at ' || substring(cast(example.proxied_at as varchar), 12, 8)
-        || ' on ' || cast(example.punch_day as varchar) || ', '
+        || ' for ' || example.other_id || ' at ' || substring(cast(example.other_at as {{ dbt.type_string() }}), 12, 8)
+        || ' and for ' || flagged.proxied_id || ' at ' || substring(cast(example.proxied_at as {{ dbt.type_string() }}), 12, 8)
+        || ' on ' || cast(example.punch_day as {{ dbt.type_string() }}) || ', '
         || {{ format_duration('example.gap_seconds') }} || ' apart; same pattern on '
-        || cast(flagged.proxy_days as varchar) || ' days up to ' || cast(cast(flagged.last_seen as date) as varchar)
+        || cast(flagged.proxy_days as {{ dbt.type_string() }}) || ' days up to ' || cast(cast(flagged.last_seen as date) as {{ dbt.type_string() }})
         || ' (gaps ' || {{ format_duration('flagged.min_gap_seconds') }} || ' to '
         || {{ format_duration('flagged.max_gap_seconds') }} || ')' as evidence,
     flagged.device_id as evidence_key
