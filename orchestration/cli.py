@@ -1,8 +1,13 @@
 """`fingertip`: make demo data, build the warehouse, report.
 
-    fingertip demo-data --out DIR [--cadres N] [--days N] [--start DATE] [--seed S]
-    fingertip run --landing DIR --warehouse FILE [--publish FILE]
-    fingertip eval --landing DIR [--warehouse FILE]
+    fingertip demo-data --out DIR [--cadres N] [--days N] [--start DATE] [--seed S] [--evasion 0-3]
+    fingertip run --landing DIR --warehouse FILE [--publish FILE] [--lake DIR]
+    fingertip eval --landing DIR [--warehouse FILE] [--verbose]
+    fingertip eval --levels 0,1,2,3 [--cadres N] [--days N] [--seed S] [--workdir DIR]
+
+Every error a user can cause is one line on stderr saying what to do, with a
+non-zero exit: 2 for a wrong setting or path, 1 for a failed build step,
+3 when a build gave up waiting (FINGERTIP_WAIT_SECONDS), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -17,9 +22,24 @@ from orchestration.settings import Settings, ensure_dagster_home
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from sources.demo import write_demo_landing
+    import sources.demo as demo
 
-    summary = write_demo_landing(Path(args.out), cadres=args.cadres, days=args.days, start=args.start, seed=args.seed)
+    # The generator plants every padding pattern beside honest look-alikes: it needs room.
+    low, high, min_days = getattr(demo, "MIN_CADRES", 1), getattr(demo, "MAX_CADRES", 10**9), getattr(demo, "MIN_DAYS", 1)
+    if not low <= args.cadres <= high or args.days < min_days:
+        print(
+            f"error: the demo needs {low} to {high} cadres and at least {min_days} days (it plants every padding pattern, "
+            f"e.g. scripted logins over 10+ days, beside honest look-alikes), not --cadres {args.cadres} --days {args.days}: "
+            f"pass e.g. --cadres {max(low, min(args.cadres, high))} --days {max(min_days, args.days)}.",
+            file=sys.stderr,
+        )
+        return 2
+    options = {"evasion": args.evasion} if args.evasion else {}
+    try:
+        summary = demo.write_demo_landing(Path(args.out), cadres=args.cadres, days=args.days, start=args.start, seed=args.seed, **options)
+    except ValueError as error:  # the generator's own limits
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"wrote demo landing data to {args.out}")
     for key, value in summary.items():
         print(f"  {key}: {value}")
@@ -34,14 +54,41 @@ def _settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env()
 
 
+def writable_folder_problem(folder: Path, what: str, option: str) -> str | None:
+    """Why `folder` cannot hold fingertip's files (one line saying what to do), or None if it can."""
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, so {what} cannot go in {folder}: pass {option} in a folder, or move that file."
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"cannot create {folder} for {what} ({error.strerror}): pass {option} in a folder you can write."
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write to {folder}, where {what} goes: make it writable, or pass {option} in a folder you can write."
+    return None
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = _settings_from(args)
     if not settings.landing.is_dir():
         print(f"error: landing folder {settings.landing} does not exist: pass --landing DIR or set FINGERTIP_LANDING.", file=sys.stderr)
         return 2
     settings.export()
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(settings.warehouse.parent / ".dagster"))
+    for folder, what, option in (
+        (settings.warehouse.parent, "the warehouse", "--warehouse"),
+        (settings.lake, "the lake", "--lake"),
+        (settings.publish.parent, "the analysts' copy", "--publish"),
+        (Path(os.environ["DAGSTER_HOME"]), "Dagster's run records", "DAGSTER_HOME"),
+    ):
+        problem = writable_folder_problem(folder, what, option)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
 
     from orchestration.build import build_all
@@ -49,9 +96,38 @@ def _run(args: argparse.Namespace) -> int:
     return build_all(settings)
 
 
+def _eval_levels(args: argparse.Namespace) -> int:
+    import tempfile
+
+    try:
+        levels = sorted({int(level) for level in args.levels.split(",") if level.strip()})
+    except ValueError:
+        levels = []
+    if not levels or any(level not in range(4) for level in levels):
+        print(f"error: --levels {args.levels!r} is not a list of evasion levels 0 to 3: pass e.g. --levels 0,1,2,3.", file=sys.stderr)
+        return 2
+    from orchestration.evaluation import evaluate_levels
+
+    workdir = Path(args.workdir).resolve() if args.workdir else Path(tempfile.mkdtemp(prefix="fingertip-eval-levels-"))
+    problem = writable_folder_problem(workdir, "the evaluation's landing folders and warehouses", "--workdir")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(evaluate_levels(levels, cadres=args.cadres, days=args.days, seed=args.seed, workdir=workdir))
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     import tempfile
 
+    if args.levels:
+        if args.landing:
+            print("error: pass either --landing DIR (score a landing folder) or --levels (generate and score each level), not both.", file=sys.stderr)
+            return 2
+        return _eval_levels(args)
+    if not args.landing:
+        print("error: pass --landing DIR (a landing folder written by demo-data) or --levels 0,1,2,3.", file=sys.stderr)
+        return 2
     from orchestration.evaluation import flagged_pairs, format_report, score, truth_pairs
 
     landing = Path(args.landing).resolve()
@@ -88,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--days", type=int, default=61)
     demo.add_argument("--start", type=date.fromisoformat, default=date(2026, 9, 1), help="first event day, YYYY-MM-DD")
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--evasion", type=int, choices=range(4), default=0, metavar="LEVEL",
+                      help="0 (default) to 3: how hard the planted padding tries to look honest")
     demo.set_defaults(handler=_demo_data)
 
     run = commands.add_parser("run", help="ingest every delivery day, build the warehouse, publish")
@@ -98,13 +176,34 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(handler=_run)
 
     evaluate = commands.add_parser("eval", help="precision and recall per flag code against the demo ground truth")
-    evaluate.add_argument("--landing", required=True, help="a landing folder written by demo-data (has _truth/)")
+    evaluate.add_argument("--landing", help="a landing folder written by demo-data (has _truth/)")
     evaluate.add_argument("--warehouse", help="a warehouse built from this landing, or where to build one (default: a temp folder)")
     evaluate.add_argument("--verbose", action="store_true", help="list false positives and misses")
+    evaluate.add_argument("--levels", help="instead of --landing: evasion levels to generate, build and score, e.g. 0,1,2,3")
+    evaluate.add_argument("--cadres", type=int, default=300, help="with --levels: cadres per level (default 300)")
+    evaluate.add_argument("--days", type=int, default=61, help="with --levels: days per level (default 61)")
+    evaluate.add_argument("--seed", type=int, default=901, help="with --levels: demo seed (default 901)")
+    evaluate.add_argument("--workdir", help="with --levels: where each level's landing and warehouse go (default: a temp folder)")
     evaluate.set_defaults(handler=_eval)
 
     args = parser.parse_args(argv)
-    return args.handler(args)
+    from orchestration.build import BuildError
+    from orchestration.settings import SettingError
+
+    try:
+        return args.handler(args)
+    except (BuildError, SettingError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return getattr(error, "exit_code", 2)
+    except KeyboardInterrupt:
+        print("error: interrupted; the next `fingertip run` finishes or redoes what this one left", file=sys.stderr)
+        return 130
+    except OSError as error:
+        # A file or folder the user named cannot be read or written (permissions, a full disk, ...).
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror or error}:{where}: check that this user can read the landing folder and "
+              "write the warehouse folder, or pass other paths.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from dagster import ConfigurableResource
@@ -35,7 +36,37 @@ _VENV_BIN = str(Path(sys.executable).parent)
 if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _writable(folder: Path) -> bool:
+    """Can this process create files in `folder` (or create `folder`)?"""
+    while not folder.exists():
+        folder = folder.parent
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
+def dbt_target_dir() -> Path:
+    """Where dbt writes its manifest, compiled SQL and logs.
+
+    dbt_project/target when this user can write it; otherwise (a shared
+    checkout, another user's clone) a folder of this user's own in the temp
+    directory, so that a build never needs write access to the code.
+    DBT_TARGET_PATH, if set, wins.
+    """
+    if os.environ.get("DBT_TARGET_PATH"):
+        return Path(os.environ["DBT_TARGET_PATH"]).resolve()
+    default = DBT_PROJECT_DIR / "target"
+    if _writable(default):
+        return default
+    own = Path(tempfile.gettempdir()) / f"fingertip-dbt-{os.getuid()}" / "target"
+    own.mkdir(parents=True, exist_ok=True)
+    # dagster-dbt gives every dbt invocation its own folder under DBT_TARGET_PATH.
+    os.environ["DBT_TARGET_PATH"] = str(own)
+    os.environ.setdefault("DBT_LOG_PATH", str(own))
+    return own
+
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir())
 # Under `dagster dev` the manifest is rebuilt on load; the CLI and tests run `dbt parse` first.
 dbt_project.prepare_if_dev()
 

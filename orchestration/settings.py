@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,25 @@ TIMEZONE = "Asia/Shanghai"
 # Every DuckDB writer runs in this Dagster concurrency pool (limit 1): DuckDB
 # allows one writing process per file.
 DUCKDB_POOL = "duckdb_warehouse"
+# How long a build waits for what it must wait for (another build of the same
+# warehouse, a Dagster run holding the DuckDB pool, a program holding the
+# warehouse file open) before it gives up with a message.
+DEFAULT_WAIT_SECONDS = 600
+
+
+class SettingError(ValueError):
+    """A setting the user gave cannot be used; the message says which and what to do."""
+
+
+def wait_seconds() -> float:
+    raw = os.environ.get("FINGERTIP_WAIT_SECONDS", str(DEFAULT_WAIT_SECONDS))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise SettingError(f"FINGERTIP_WAIT_SECONDS={raw!r} is not a number of seconds: set it to e.g. {DEFAULT_WAIT_SECONDS}.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,12 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
+        for variable, default in (("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY), ("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY)):
+            value = os.environ.get(variable, default)
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise SettingError(f"{variable}={value!r} is not a date: set it as YYYY-MM-DD (default {default}).") from None
         data = PROJECT_ROOT / "data"
         warehouse = Path(os.environ.get("FINGERTIP_WAREHOUSE", data / "warehouse.duckdb")).resolve()
         return cls(
@@ -58,8 +84,21 @@ class Settings:
 
 
 # The instance config every fingertip DAGSTER_HOME gets: pools (here only the
-# DuckDB writers' pool) run one step at a time.
+# DuckDB writers' pool) run one step at a time. Under `dagster dev` the run
+# monitor frees the pool slots of a run that ended without freeing them
+# (`fingertip run` frees those of runs whose process is gone, see build.py).
 DAGSTER_YAML = """\
+concurrency:
+  pools:
+    default_limit: 1
+run_monitoring:
+  enabled: true
+  free_slots_after_run_end_seconds: 30
+telemetry:
+  enabled: false
+"""
+# What earlier versions wrote: upgraded in place, a user's own config is left alone.
+_OLD_DAGSTER_YAML = """\
 concurrency:
   pools:
     default_limit: 1
@@ -71,5 +110,5 @@ telemetry:
 def ensure_dagster_home(home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or config.read_text() == _OLD_DAGSTER_YAML:
         config.write_text(DAGSTER_YAML)

@@ -20,20 +20,33 @@ PUBLISH_STORAGE_VERSION = "v1.4.0"
 WITHHELD_COLUMNS = {"padding_flags": ("evidence", "subject_id")}
 
 
+def quote_identifier(name: str) -> str:
+    """`name` as a DuckDB identifier: double-quoted, inner double quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def publish_marts(warehouse: Path, target: Path) -> dict[str, int]:
     """Copy marts.* to `target` via a temporary file and an atomic rename.
 
     A reader holding the old file keeps reading it (the rename swaps the
     directory entry, not the open file), so an analyst never blocks a run.
     """
+    from orchestration.build import pid_alive
+
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A publish killed half-way leaves its temporary file (named by its pid): remove those of dead processes.
+    for stale in target.parent.glob(f".{target.name}.*.tmp*"):
+        pid = stale.name[len(target.name) + 2:].split(".")[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            stale.unlink(missing_ok=True)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     staging.unlink(missing_ok=True)
     counts = {}
     with duckdb.connect() as source:
-        source.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        # Paths are bound parameters, never spliced into the SQL text.
+        source.execute("attach ? as warehouse (read_only)", [str(warehouse)])
         source.execute("use warehouse")
-        source.execute(f"attach '{staging}' as published (storage_version '{PUBLISH_STORAGE_VERSION}')")
+        source.execute(f"attach ? as published (storage_version '{PUBLISH_STORAGE_VERSION}')", [str(staging)])
         source.execute("create schema published.marts")
         for table in MARTS:
             withheld = WITHHELD_COLUMNS.get(table, ())
@@ -47,9 +60,10 @@ def publish_marts(warehouse: Path, target: Path) -> dict[str, int]:
                 ).fetchall()
                 if name not in withheld
             ]
-            select_list = ", ".join(f'"{c}"' for c in columns)
-            source.execute(f"create table published.marts.{table} as select {select_list} from marts.{table}")
-            counts[table] = source.execute(f"select count(*) from published.marts.{table}").fetchone()[0]
+            select_list = ", ".join(quote_identifier(c) for c in columns)
+            name = quote_identifier(table)
+            source.execute(f"create table published.marts.{name} as select {select_list} from marts.{name}")
+            counts[table] = source.execute(f"select count(*) from published.marts.{name}").fetchone()[0]
         source.execute("detach published")
     os.replace(staging, target)
     return counts

@@ -1,0 +1,354 @@
+"""Process-side reliability (issue 11): killed runs, waiting, concurrent runs, odd paths, one-line errors.
+
+Real processes only: `fingertip run` is started as a user would start it, killed
+with SIGKILL at real points of a real build (found from the run's own events
+in the Dagster instance), and run again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from conftest import FINGERTIP, FIXTURES, REPO, fingertip, query
+
+HANDMADE = FIXTURES / "handmade_landing"
+QUIRKY = "o'brien \"dir\"; x"  # a quote, double quotes, a semicolon and spaces
+MARTS = ("cadre_monthly", "app_portfolio", "unit_monthly", "padding_flags")
+RUN_TIMEOUT = 600  # a regression that hangs fails the test instead of hanging it
+
+
+def clean_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME", "DBT_"))}
+    env.update(extra)
+    return env
+
+
+def start_run(landing: Path, warehouse: Path, log: Path, env: dict | None = None, argv: list[str] | None = None) -> subprocess.Popen:
+    """`fingertip run` in its own process, stdout/stderr to `log`.out/.err."""
+    command = argv or [FINGERTIP]
+    return subprocess.Popen(
+        [*command, "run", "--landing", str(landing), "--warehouse", str(warehouse)],
+        stdout=log.with_suffix(".out").open("w"),
+        stderr=log.with_suffix(".err").open("w"),
+        env=env or clean_env(),
+        cwd=REPO,
+    )
+
+
+def finish(process: subprocess.Popen, log: Path) -> tuple[int, str, str]:
+    try:
+        code = process.wait(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"fingertip run hung for {RUN_TIMEOUT} s: {log.with_suffix('.err').read_text()[-2000:]}")
+    return code, log.with_suffix(".out").read_text(), log.with_suffix(".err").read_text()
+
+
+def instance_at(home: Path):
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+
+
+def run_of(home: Path, pid: int):
+    """The Dagster run started by process `pid` (tagged fingertip/pid), or None yet."""
+    if not (home / "history").exists():
+        return None
+    from dagster import RunsFilter
+
+    runs = instance_at(home).get_runs(filters=RunsFilter(tags={"fingertip/pid": str(pid)}))
+    return runs[0] if runs else None
+
+
+def started_steps(home: Path, run_id: str) -> list[str]:
+    from dagster import DagsterEventType
+
+    return [e.dagster_event.step_key for e in instance_at(home).all_logs(run_id, of_type=DagsterEventType.STEP_START)]
+
+
+def kill_when_step_starts(process: subprocess.Popen, home: Path, step: str, extra_seconds: float = 0.0) -> str:
+    """SIGKILL `process` once its run has started `step` (plus `extra_seconds`); returns the run id."""
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the run ended before step {step} started"
+        run = run_of(home, process.pid)
+        if run is not None and step in started_steps(home, run.run_id):
+            time.sleep(extra_seconds)
+            assert process.poll() is None, f"the run ended within {extra_seconds} s of step {step}"
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+            return run.run_id
+        time.sleep(0.2)
+    raise AssertionError(f"step {step} never started")
+
+
+def table_rows(database: Path, sql: str) -> list[tuple]:
+    return query(database, sql)
+
+
+def same_build(built: Path, reference: Path) -> None:
+    """The marts, the load audit and the quarantine match, and the published copy has the same marts."""
+    for mart in MARTS:
+        sql = f"select * from marts.{mart} order by all"
+        assert table_rows(built / "warehouse.duckdb", sql) == table_rows(reference / "warehouse.duckdb", sql), mart
+        assert table_rows(built / "analytics.duckdb", f"select count(*) from marts.{mart}") == table_rows(
+            reference / "analytics.duckdb", f"select count(*) from marts.{mart}"
+        ), mart
+    for sql in (
+        "select * exclude (loaded_at) from ops.load_audit order by all",
+        "select * exclude (quarantined_at) from ops.quarantine order by all",
+    ):
+        assert table_rows(built / "warehouse.duckdb", sql) == table_rows(reference / "warehouse.duckdb", sql), sql
+
+
+# Kill points: (step whose start triggers the kill, seconds after it starts).
+KILL_POINTS = (
+    ("checkins", 0.0),  # ingest: lake folders half written
+    ("warehouse_models", 4.0),  # dbt build: models half built in the warehouse
+    ("analytics_copy", 0.0),  # publish: the copy half written
+)
+
+
+def test_a_run_killed_at_any_stage_never_blocks_the_next_and_it_builds_the_same(handmade_build, tmp_path):
+    """Issue 11, item 1: SIGKILL during ingest, dbt and publish; each time the killed run held
+    the DuckDB pool or the lock; the next run frees them by itself and the result is an uninterrupted build's."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    home = tmp_path / ".dagster"
+    killed = []
+    for n, (step, extra) in enumerate(KILL_POINTS):
+        process = start_run(HANDMADE, warehouse, tmp_path / f"killed{n}")
+        killed.append(kill_when_step_starts(process, home, step, extra))
+    instance = instance_at(home)
+    held = {slot.run_id for slot in instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots}
+    assert killed[-1] in held, "the run killed while publishing should still hold the DuckDB pool slot (the fault being tested)"
+
+    started = time.monotonic()
+    code, out, err = finish(start_run(HANDMADE, warehouse, tmp_path / "after"), tmp_path / "after")
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert "stopped before it finished" in err  # the lock file said the last run never finished
+    assert f"Dagster run {killed[-1]} was left unfinished" in err
+    # Nothing left behind: every killed run is marked failed, no slot is held, no temporary copy remains.
+    from dagster import DagsterRunStatus
+
+    instance = instance_at(home)
+    assert {instance.get_run_by_id(run_id).status for run_id in killed} == {DagsterRunStatus.FAILURE}
+    assert instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots == []
+    assert not list(tmp_path.glob(".analytics.duckdb.*.tmp*"))
+    same_build(tmp_path, handmade_build)
+    print(f"recovered after {len(KILL_POINTS)} kills in {time.monotonic() - started:.0f} s")
+
+
+def _hold_pool(home: Path) -> subprocess.Popen:
+    """A live process holding the DuckDB pool slot for a Dagster run, as a `make dev` run's dbt step would."""
+    script = f"""
+import os, sys, time
+os.environ["DAGSTER_HOME"] = {str(home)!r}
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+from dagster._core.events import DagsterEvent, DagsterEventType
+from dagster._core.utils import make_new_run_id
+from orchestration.settings import ensure_dagster_home
+from pathlib import Path
+ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
+instance = DagsterInstance.get()
+run = instance.add_run(DagsterRun(job_name="build_warehouse", run_id=make_new_run_id(), status=DagsterRunStatus.STARTED,
+                                  tags={{"fingertip/pid": str(os.getpid())}}))
+instance.event_log_storage.initialize_concurrency_limit_to_default("duckdb_warehouse")
+status = instance.event_log_storage.claim_concurrency_slot("duckdb_warehouse", run.run_id, "warehouse_models")
+assert status.is_claimed, status
+print(run.run_id, flush=True)
+time.sleep(600)
+"""
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=REPO, env=clean_env())
+    return holder
+
+
+def test_a_run_that_must_wait_says_for_what_and_gives_up_then_recovers_when_the_holder_dies(tmp_path):
+    """Item 1: a live holder of the DuckDB pool makes the run wait, say so and stop after
+    FINGERTIP_WAIT_SECONDS (exit 3, one line); once the holder is killed the next run frees its slot."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    home = tmp_path / ".dagster"
+    holder = _hold_pool(home)
+    try:
+        holder_run = holder.stdout.readline().strip()
+        assert holder_run, "the pool holder did not start"
+        started = time.monotonic()
+        result = fingertip("run", "--landing", str(HANDMADE), "--warehouse", str(warehouse),
+                           env={"FINGERTIP_WAIT_SECONDS": "3"}, check=False)
+        waited = time.monotonic() - started
+        assert result.returncode == 3, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert lines[0].startswith("waiting: ") and holder_run in lines[0] and "FINGERTIP_WAIT_SECONDS" in lines[0], lines
+        assert lines[-1].startswith("error: ") and holder_run in lines[-1] and "after 3 s" in lines[-1], lines
+        assert "Traceback" not in result.stderr and len(lines) == 2, lines
+        assert waited < 60
+        assert not warehouse.exists()  # gave up before writing anything
+    finally:
+        holder.kill()
+        holder.wait()
+    # The holder is gone (SIGKILL, no clean-up): the check every run makes first frees its slot and fails its run.
+    instance = instance_at(home)
+    assert [s.run_id for s in instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots] == [holder_run]
+    from orchestration.build import recover_dead_runs
+
+    assert recover_dead_runs(instance) == [holder_run]
+    assert instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots == []
+    assert instance.get_run_by_id(holder_run).is_failure
+
+
+def _read_only_checkout(tmp_path: Path) -> Path:
+    """A copy of the code whose dbt_project this user cannot write (as on a shared, read-only checkout)."""
+    checkout = tmp_path / "checkout"
+    for part in ("orchestration", "sources"):
+        shutil.copytree(REPO / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "dbt_project", checkout / "dbt_project", ignore=shutil.ignore_patterns("target", "logs", "*.tmp"))
+    for folder, _, _ in os.walk(checkout / "dbt_project"):
+        os.chmod(folder, 0o555)
+    return checkout
+
+
+def as_other_user(checkout: Path) -> list[str]:
+    """Run the checkout's CLI; as root, without the right to override file permissions (as another user would)."""
+    command = [sys.executable, "-m", "orchestration.cli"]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    return command
+
+
+def test_two_runs_on_one_warehouse_in_an_odd_folder_with_dagster_dev_open_and_dbt_project_read_only(handmade_build, tmp_path):
+    """Items 4, 6 and 8 in one build pair (each build costs ~40 s):
+    - the folder is named `o'brien "dir"; x`: paths reach SQL quoted or bound, never spliced;
+    - the code's dbt_project is not writable: dbt writes its target and logs elsewhere;
+    - `dagster dev` is open on the same DAGSTER_HOME and files: it blocks nothing;
+    - a second `fingertip run` waits for the first (saying so), a third with a short wait stops with one line;
+      both full runs succeed and the warehouse is an uninterrupted build's."""
+    workdir = tmp_path / QUIRKY
+    workdir.mkdir()
+    warehouse = workdir / "warehouse.duckdb"
+    home = workdir / ".dagster"
+    checkout = _read_only_checkout(tmp_path)
+    env = clean_env(PYTHONPATH=str(checkout), DAGSTER_HOME=str(home), FINGERTIP_LANDING=str(HANDMADE),
+                    FINGERTIP_WAREHOUSE=str(warehouse))
+    from orchestration.settings import ensure_dagster_home
+
+    ensure_dagster_home(home)
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dev = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(REPO / "workspace.yaml"), "-p", str(port)],
+                           cwd=REPO, env=clean_env(DAGSTER_HOME=str(home), FINGERTIP_LANDING=str(HANDMADE),
+                                                   FINGERTIP_WAREHOUSE=str(warehouse)),
+                           stdout=(tmp_path / "dev.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        first = start_run(HANDMADE, warehouse, tmp_path / "first", env=env, argv=as_other_user(checkout))
+        # The first run holds the warehouse lock once its Dagster run exists.
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while run_of(home, first.pid) is None:
+            assert first.poll() is None, (tmp_path / "first.err").read_text()
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        impatient = start_run(HANDMADE, warehouse, tmp_path / "impatient", env={**env, "FINGERTIP_WAIT_SECONDS": "1"},
+                              argv=as_other_user(checkout))
+        second = start_run(HANDMADE, warehouse, tmp_path / "second", env=env, argv=as_other_user(checkout))
+        code, _, err = finish(impatient, tmp_path / "impatient")
+        assert code == 3, err
+        assert err.strip().splitlines()[-1].startswith(f"error: another fingertip run (pid {first.pid}"), err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 2, err
+        for process, name in ((first, "first"), (second, "second")):
+            code, out, err = finish(process, tmp_path / name)
+            assert code == 0, err
+            assert "Traceback" not in err
+            assert "fingertip: built 3 delivery days" in out
+        assert "waiting: another fingertip run" in (tmp_path / "second.err").read_text()
+        assert dev.poll() is None, "dagster dev stopped: " + (tmp_path / "dev.log").read_text()[-2000:]
+    finally:
+        os.killpg(dev.pid, signal.SIGTERM)
+        try:
+            dev.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(dev.pid, signal.SIGKILL)
+    assert not (checkout / "dbt_project" / "target").exists()
+    same_build(workdir, handmade_build)
+    # The lake path with its quote was read by dbt (staging is not empty) and the copy was published.
+    assert query(warehouse, "select count(*) from staging.stg_checkins")[0][0] > 0
+    assert query(workdir / "analytics.duckdb", "select count(*) from marts.cadre_monthly")[0][0] > 0
+
+
+def test_user_errors_are_one_line_with_a_non_zero_exit(tmp_path):
+    """Item 6: each mistake a user can make is one `error:` line saying what to do; no traceback."""
+    landing = str(HANDMADE)
+
+    def one_line(result: subprocess.CompletedProcess, *words: str) -> None:
+        assert result.returncode != 0
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        for word in words:
+            assert word in lines[0], lines[0]
+
+    # A warehouse whose parent is a file.
+    (tmp_path / "a_file").write_text("x")
+    one_line(fingertip("run", "--landing", landing, "--warehouse", str(tmp_path / "a_file" / "w.duckdb"), check=False),
+             "is a file", "--warehouse")
+    # A read-only warehouse folder (root is denied too: it runs without the right to override permissions).
+    read_only = tmp_path / "read_only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    command = [FINGERTIP, "run", "--landing", landing, "--warehouse", str(read_only / "w.duckdb")]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    one_line(subprocess.run(command, capture_output=True, text=True, env=clean_env(), cwd=REPO), "cannot write", str(read_only))
+    # A file that is not a DuckDB database where the warehouse should be.
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "w.duckdb").write_text("not a database")
+    one_line(fingertip("run", "--landing", landing, "--warehouse", str(tmp_path / "bad" / "w.duckdb"), check=False),
+             "cannot open the warehouse", "move the file aside")
+    # Too small a demo.
+    one_line(fingertip("demo-data", "--out", str(tmp_path / "demo"), "--cadres", "30", "--days", "8", check=False),
+             "--cadres 40", "--days 14")
+    assert not (tmp_path / "demo").exists()
+    # A bad wait setting.
+    one_line(fingertip("run", "--landing", landing, "--warehouse", str(tmp_path / "w" / "w.duckdb"),
+                       env={"FINGERTIP_WAIT_SECONDS": "soon"}, check=False), "FINGERTIP_WAIT_SECONDS")
+    # 400 delivery days, all before FINGERTIP_FIRST_DAY: said once (how many, which range, which setting).
+    old = tmp_path / "old_landing"
+    for n in range(400):
+        day = (date(1990, 1, 1) + timedelta(days=n)).isoformat()
+        (old / "checkins" / f"dt={day}").mkdir(parents=True)
+        (old / "checkins" / f"dt={day}" / "checkins.csv").write_text("checkin_id\n")
+    result = fingertip("run", "--landing", str(old), "--warehouse", str(tmp_path / "w" / "w.duckdb"), check=False)
+    assert result.returncode == 2
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 2, lines
+    assert "400 delivery days (1990-01-01 to 1991-02-04)" in lines[0] and "FINGERTIP_FIRST_DAY" in lines[0], lines
+    assert lines[1].startswith("error: every delivery day") and "FINGERTIP_FIRST_DAY" in lines[1], lines
+
+
+def test_the_published_copy_is_written_without_splicing(tmp_path):
+    """Item 4 on its own: publish_marts with quotes in both paths (no build needed: a small warehouse)."""
+    from orchestration.assets.publish import publish_marts
+
+    folder = tmp_path / QUIRKY
+    folder.mkdir()
+    warehouse = folder / "it's.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        for mart in MARTS:
+            con.execute(f'create table marts.{mart} ("odd ""column""" varchar, evidence varchar, subject_id varchar)')
+            con.execute(f"insert into marts.{mart} values ('a''b', 'e', 's')")
+    counts = publish_marts(warehouse, folder / 'pub "x".duckdb')
+    assert counts == {mart: 1 for mart in MARTS}
+    assert query(folder / 'pub "x".duckdb', 'select "odd ""column""" from marts.cadre_monthly') == [("a'b",)]
+    columns = query(folder / 'pub "x".duckdb', "select column_name from information_schema.columns where table_name = 'padding_flags'")
+    assert ("evidence",) not in columns and ("subject_id",) not in columns
