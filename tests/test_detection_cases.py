@@ -167,7 +167,7 @@ def test_fabricated_report_flags_invented_figures_not_honest_narrow_amounts_or_s
     evidence = flag["evidence"]
     assert re.search(r"first digits off Benford \(chi-square \d+\.\d > 26\.12, 8 df", evidence), evidence
     assert "at n = 30" in evidence
-    assert "7 values are whole multiples of 100 (23% vs 0.4% among other cadres)" in evidence
+    assert "7 values are whole multiples of 100 (23% of figures of at least 200, where the median cadre has 0.0%" in evidence
     assert "3 values repeat a figure reported for another item (e.g. 78412.35 for 3 items)" in evidence
 
 

@@ -1,10 +1,17 @@
 -- fabricated_report: reported figures that fail the digit tests of
--- int_reports__digit_tests. One failed test can happen to an honest series
+-- int_reports__digit_tests. One failed test at its own level (p = 0.001 for
+-- Benford's chi-square and for round values) can happen to an honest series
 -- (county vote counts fail Benford's chi-square now and then), so a flag needs
--- at least two independent signals, or one overwhelming one: the same precise
--- figure copied to copy_overwhelming_rows rows of different items, or nearly
--- every figure round where other cadres' are not (too few values for Benford;
--- severity low: look before accusing, an amount can be round by policy).
+-- at least two independent signals, or one overwhelming one:
+--   * the same precise figure copied to copy_overwhelming_rows rows of
+--     different items;
+--   * round values (at 10, 50 or 100) far more often than the peers on the same
+--     metric, at a binomial tail below round_family_alpha / (round tests made
+--     in the build): a Bonferroni bound, so an honest cadre is flagged this
+--     way in fewer than round_family_alpha of builds. This is what finds
+--     partial fabrication (some figures invented and rounded, the rest real).
+--     Severity low: one kind of evidence; an amount can be round by policy for
+--     one cadre.
 -- Benford alone is never overwhelming: honest data with a narrow span (Maine's
 -- town vote counts) fails it massively.
 
@@ -22,11 +29,7 @@ flagged as (
     from digit_tests
     where failed_tests >= 2
        or copied_rows >= {{ var('copy_overwhelming_rows') }}
-       or (
-           prefers_round_values
-           and n_round >= {{ var('round_overwhelming_count') }}
-           and n_round >= {{ var('round_overwhelming_share') }} * n_values
-       )
+       or round_significant_alone
 )
 
 select
@@ -36,24 +39,30 @@ select
     first_seen,
     last_seen,
     case when failed_tests = 3 then 'high' when failed_tests = 2 then 'medium' else 'low' end as severity,
-    cadre_id || '''s ' || metric || ' figures (' || cast(n_values as varchar) || ' values, '
+    cadre_id || '''s ' || metric || ' figures (' || cast(n_values as {{ dbt.type_string() }}) || ' values, '
         || first_period || case when last_period <> first_period then ' to ' || last_period else '' end
-        || ') fail ' || cast(failed_tests as varchar) || ' of 3 digit tests: '
+        || ') fail ' || cast(failed_tests as {{ dbt.type_string() }}) || ' of 3 digit tests: '
         || concat_ws('; ',
             case when fails_benford then
-                'first digits off Benford (chi-square ' || cast(round(chi_square, 1) as varchar)
-                || ' > ' || cast({{ var('benford_chi2_critical') }} as varchar) || ', 8 df; MAD '
-                || cast(round(mad, 3) as varchar) || ' vs ' || cast(round(expected_mad, 3) as varchar)
-                || ' expected at n = ' || cast(n_positive as varchar) || ')'
+                'first digits off Benford (chi-square ' || cast(round(chi_square, 1) as {{ dbt.type_string() }})
+                || ' > ' || cast({{ var('benford_chi2_critical') }} as {{ dbt.type_string() }}) || ', 8 df; MAD '
+                || cast(round(mad, 3) as {{ dbt.type_string() }}) || ' vs ' || cast(round(expected_mad, 3) as {{ dbt.type_string() }})
+                || ' expected at n = ' || cast(n_positive as {{ dbt.type_string() }}) || ')'
             end,
             case when prefers_round_values then
-                cast(n_round as varchar) || ' values are whole multiples of ' || cast({{ var('round_unit') }} as varchar)
-                || ' (' || cast(cast(round(100.0 * n_round / n_values, 0) as integer) as varchar) || '% vs '
-                || cast(round(100.0 * coalesce(peer_round_share, 0), 1) as varchar) || '% among other cadres)'
+                cast(n_round as {{ dbt.type_string() }}) || ' values are whole multiples of '
+                || cast(round_unit as {{ dbt.type_string() }})
+                || ' (' || cast(cast(round(100.0 * n_round / n_round_eligible, 0) as integer) as {{ dbt.type_string() }})
+                || '% of figures of at least ' || cast({{ var('round_min_multiple') }} * round_unit as {{ dbt.type_string() }})
+                || ', where the median cadre has ' || cast(round(100.0 * median_round_share, 1) as {{ dbt.type_string() }})
+                || '%; base rate ' || cast(round(100.0 * base_round_share, 2) as {{ dbt.type_string() }}) || '%'
+                || '; binomial chance at most 1e'
+                || cast(cast(ceil(round_log10_chance) as integer) as {{ dbt.type_string() }})
+                || ', ' || cast(round_tests_made as {{ dbt.type_string() }}) || ' round-value tests made)'
             end,
             case when has_copied_values then
-                cast(copied_rows as varchar) || ' values repeat a figure reported for another item (e.g. '
-                || cast(most_copied_value as varchar) || ' for ' || cast(most_copied_items as varchar) || ' items)'
+                cast(copied_rows as {{ dbt.type_string() }}) || ' values repeat a figure reported for another item (e.g. '
+                || cast(most_copied_value as {{ dbt.type_string() }}) || ' for ' || cast(most_copied_items as {{ dbt.type_string() }}) || ' items)'
             end
         ) as evidence,
     metric as evidence_key

@@ -11,9 +11,16 @@
 --             AND Nigrini's MAD above its own expectation at that n by more than
 --             benford_min_excess_mad (at a thousand values chi-square alone
 --             fires on honest small deviations).
---   round     terminal-digit preference: values that are whole multiples of
---             round_unit, far more often than among the other cadres reporting
---             the same metric (peers set the base rate; leave-one-out).
+--   round     terminal-digit preference at several units (round_units: 10, 50,
+--             100): of the cadre's figures that are at least round_min_multiple
+--             times the unit, how many are whole multiples of it, against the
+--             other cadres' share on the same metric (peers set the base rate;
+--             leave-one-out, add-one smoothed). Binomial tail bound (Chernoff)
+--             per (cadre, metric, unit); the unit with the smallest tail is
+--             reported. A signal at p <= round_signal_p; alone enough for a
+--             flag at p <= round_family_alpha / (tests made in the build), a
+--             Bonferroni bound (partial fabrication: only some figures
+--             invented, rounded, the rest real).
 --   copied    the same figure, with >= copy_min_sig_digits significant digits,
 --             reported for different items.
 --
@@ -31,7 +38,7 @@ with figures as (
         submitted_at,
         -- the digits of the figure without the decimal point and the leading /
         -- trailing zeros: '18342.57' -> '1834257', '20000' -> '2', '0.05' -> '5'
-        trim(both '0' from replace(trim(coalesce(value_text, cast(value as varchar))), '.', '')) as significant_digits
+        trim(both '0' from replace(trim(coalesce(value_text, cast(value as {{ dbt.type_string() }}))), '.', '')) as significant_digits
     from {{ ref('stg_reports') }}
     where value is not null
 ),
@@ -40,13 +47,16 @@ figures_with_digits as (
     select
         figures.*,
         case when value > 0 then cast(substring(significant_digits, 1, 1) as integer) end as first_digit,
-        length(significant_digits) as significant_digit_count,
+        length(significant_digits) as significant_digit_count
+        {%- for unit in var('round_units') %},
+        case when value >= {{ var('round_min_multiple') }} * {{ unit }} then 1 else 0 end as eligible_{{ unit }},
         case
-            when value >= {{ var('round_unit') }}
+            when value >= {{ var('round_min_multiple') }} * {{ unit }}
              and value = floor(value)
-             and mod(value, {{ var('round_unit') }}) = 0 then 1
+             and mod(value, {{ unit }}) = 0 then 1
             else 0
-        end as is_round
+        end as round_{{ unit }}
+        {%- endfor %}
     from figures
 ),
 
@@ -58,7 +68,10 @@ series as (
         sum(case when first_digit between 1 and 9 then 1 else 0 end) as n_positive,
         min(case when value > 0 then value end) as min_positive,
         max(value) as max_value,
-        sum(is_round) as n_round,
+        {%- for unit in var('round_units') %}
+        sum(eligible_{{ unit }}) as eligible_{{ unit }},
+        sum(round_{{ unit }}) as round_{{ unit }},
+        {%- endfor %}
         min(period) as first_period,
         max(period) as last_period,
         min(submitted_at) as first_seen,
@@ -152,11 +165,90 @@ benford_tests as (
     group by eligible.cadre_id, eligible.metric
 ),
 
--- Peers' share of round values on the same metric, the cadre left out.
-metric_round_totals as (
-    select metric, sum(n_round) as all_round, sum(n_values) as all_values
+-- Round values per unit, against the base rate of the same metric: the median
+-- cadre's share of round figures (robust: a few heavy rounders do not raise
+-- it), floored at one in (figures of the other cadres + 2), the add-one rate
+-- of a metric where nobody rounds.
+cadre_unit_shares as (
+    {%- for unit in var('round_units') %}
+    select
+        cadre_id,
+        metric,
+        {{ unit }} as round_unit,
+        eligible_{{ unit }} as n_eligible,
+        round_{{ unit }} as n_round,
+        round_{{ unit }} * 1.0 / eligible_{{ unit }} as round_share
     from series
-    group by metric
+    where eligible_{{ unit }} >= {{ var('round_min_count') }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+metric_unit_base as (
+    select
+        metric,
+        round_unit,
+        sum(n_eligible) as all_eligible,
+        sum(n_round) as all_round,
+        percentile_cont(0.5) within group (order by round_share) as median_round_share
+    from cadre_unit_shares
+    group by metric, round_unit
+),
+
+round_tests as (
+    select
+        shares.cadre_id,
+        shares.metric,
+        shares.round_unit,
+        shares.n_eligible,
+        shares.n_round,
+        case
+            when base.all_eligible > shares.n_eligible
+                then (base.all_round - shares.n_round) * 1.0 / (base.all_eligible - shares.n_eligible)
+        end as peer_round_share,
+        base.median_round_share,
+        greatest(base.median_round_share, 1.0 / (base.all_eligible - shares.n_eligible + 2)) as base_round_share
+    from cadre_unit_shares as shares
+    inner join metric_unit_base as base
+        on base.metric = shares.metric
+       and base.round_unit = shares.round_unit
+),
+
+round_scored as (
+    select
+        round_tests.*,
+        {{ log10_binomial_tail('n_round', 'n_eligible', 'base_round_share') }} as round_log10_chance,
+        -- every (cadre, metric, unit) that could reach round_min_count is a test
+        count(*) over () as round_tests_made,
+        (
+            n_round >= {{ var('round_min_count') }}
+            and n_round >= {{ var('round_min_share') }} * n_eligible
+            and n_round >= {{ var('round_min_lift') }} * base_round_share * n_eligible
+        ) as round_effect
+    from round_tests
+),
+
+-- The unit reported: effect sizes met first, then significant at the signal
+-- level, then the coarsest unit (5000 is reported as a multiple of 100, not
+-- of 10), then the smallest tail.
+best_round as (
+    select *
+    from (
+        select
+            round_scored.*,
+            row_number() over (
+                partition by cadre_id, metric
+                order by
+                    case when round_effect then 0 else 1 end,
+                    case when round_log10_chance <= log10({{ var('round_signal_p') }}) then 0 else 1 end,
+                    round_unit desc,
+                    round_log10_chance
+            ) as unit_rank
+        from round_scored
+    ) as ranked
+    where unit_rank = 1
 ),
 
 -- Figures precise enough that a repeat is no accident, reported for >= 2 items.
@@ -201,10 +293,15 @@ tests as (
         benford_tests.chi_square,
         benford_tests.mad,
         benford_tests.expected_mad,
-        case
-            when totals.all_values > series.n_values
-                then (totals.all_round - series.n_round) * 1.0 / (totals.all_values - series.n_values)
-        end as peer_round_share,
+        best_round.round_unit,
+        coalesce(best_round.n_eligible, 0) as n_round_eligible,
+        coalesce(best_round.n_round, 0) as n_round,
+        best_round.peer_round_share,
+        best_round.median_round_share,
+        best_round.base_round_share,
+        coalesce(best_round.round_log10_chance, 0) as round_log10_chance,
+        best_round.round_tests_made,
+        coalesce(best_round.round_effect, false) as round_effect,
         coalesce(copy_summary.copied_rows, 0) as copied_rows,
         coalesce(copy_summary.copied_figures, 0) as copied_figures,
         most_copied.value as most_copied_value,
@@ -213,8 +310,9 @@ tests as (
     left join benford_tests
         on benford_tests.cadre_id = series.cadre_id
        and benford_tests.metric = series.metric
-    inner join metric_round_totals as totals
-        on totals.metric = series.metric
+    left join best_round
+        on best_round.cadre_id = series.cadre_id
+       and best_round.metric = series.metric
     left join copy_summary
         on copy_summary.cadre_id = series.cadre_id
        and copy_summary.metric = series.metric
@@ -231,9 +329,12 @@ select
         false
     ) as fails_benford,
     (
-        n_round >= {{ var('round_min_count') }}
-        and n_round >= {{ var('round_min_share') }} * n_values
-        and n_round >= {{ var('round_min_lift') }} * coalesce(peer_round_share, 0) * n_values
+        round_effect
+        and round_log10_chance <= log10({{ var('round_signal_p') }})
     ) as prefers_round_values,
+    (
+        round_effect
+        and round_log10_chance <= log10({{ var('round_family_alpha') }} / round_tests_made)
+    ) as round_significant_alone,
     copied_rows >= {{ var('copy_min_rows') }} as has_copied_values
 from tests
