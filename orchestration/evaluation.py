@@ -69,6 +69,10 @@ def format_report(scores: dict[str, dict]) -> str:
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class BuildFailed(RuntimeError):
+    """`fingertip run` failed on a landing folder; the message ends with the CLI's own error lines."""
+
+
 def build_warehouse(landing: Path, warehouse: Path, dagster_home: Path) -> None:
     """Build `landing` into `warehouse` with the real CLI, in its own process and a clean environment."""
     import os
@@ -81,12 +85,16 @@ def build_warehouse(landing: Path, warehouse: Path, dagster_home: Path) -> None:
     cmd = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
     if result.returncode != 0:
-        raise RuntimeError(f"build of {landing} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise BuildFailed(f"build of {landing} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
 def score_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: Path,
-                 start=None) -> dict[int, dict[str, dict]]:
-    """Write, build and score one landing folder per evasion level: {level: score()}."""
+                 start=None) -> dict[int, dict[str, dict] | str]:
+    """Write, build and score one landing folder per evasion level: {level: score()}.
+
+    A level whose build fails scores as the CLI's error message (a string), and the
+    other levels still run.
+    """
     from datetime import date
 
     from sources.demo import EVASION_LEVELS, write_demo_landing
@@ -102,13 +110,23 @@ def score_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: 
         for stale in (warehouse, base / "analytics.duckdb"):
             stale.unlink(missing_ok=True)  # a warehouse from an earlier run would keep its flags
         write_demo_landing(landing, cadres=cadres, days=days, start=start or date(2026, 9, 1), seed=seed, evasion=level)
-        build_warehouse(landing, warehouse, base / ".dagster")
+        try:
+            build_warehouse(landing, warehouse, base / ".dagster")
+        except BuildFailed as failed:
+            out[level] = "\n".join(line for line in str(failed).splitlines() if line.startswith("error"))[-1500:] \
+                or str(failed)[-1500:]
+            continue
         out[level] = score(truth_pairs(landing), flagged_pairs(warehouse))
     return out
 
 
-def format_levels(scores: dict[int, dict[str, dict]]) -> str:
-    """One row per flag code, precision/recall per level, and a totals row (pairs summed over codes)."""
+def format_levels(scores: dict[int, dict[str, dict] | str]) -> str:
+    """One row per flag code, precision/recall per level, and a totals row (pairs summed over codes).
+
+    A level whose build failed shows "failed" and its error below the table.
+    """
+    failed = {lv: s for lv, s in scores.items() if isinstance(s, str)}
+    scores = {lv: (None if lv in failed else s) for lv, s in scores.items()}
     levels = list(scores)
     head = f"{'flag_code':<18} | " + " | ".join(f"{f'L{lv} P/R':>11}" for lv in levels)
     lines = [head, "-" * len(head)]
@@ -119,15 +137,19 @@ def format_levels(scores: dict[int, dict[str, dict]]) -> str:
         return f"{p:.2f}/{r:.2f}".rjust(11)
 
     for code in FLAG_CODES:
-        cells = [cell(scores[lv][code]["planted"], scores[lv][code]["flagged"], scores[lv][code]["true_positives"])
+        cells = ["failed".rjust(11) if lv in failed else
+                 cell(scores[lv][code]["planted"], scores[lv][code]["flagged"], scores[lv][code]["true_positives"])
                  for lv in levels]
         lines.append(f"{code:<18} | " + " | ".join(cells))
-    totals = [cell(*(sum(s[k] for s in scores[lv].values()) for k in ("planted", "flagged", "true_positives")))
+    totals = ["failed".rjust(11) if lv in failed else
+              cell(*(sum(s[k] for s in scores[lv].values()) for k in ("planted", "flagged", "true_positives")))
               for lv in levels]
     lines.append("-" * len(head))
     lines.append(f"{'total':<18} | " + " | ".join(totals))
-    planted = ", ".join(f"L{lv} {sum(s['planted'] for s in scores[lv].values())}" for lv in levels)
+    planted = ", ".join(f"L{lv} {sum(s['planted'] for s in scores[lv].values())}" for lv in levels if lv not in failed)
     lines.append(f"(precision/recall on (flag_code, cadre_id) pairs; planted pairs: {planted})")
+    for lv, error in failed.items():
+        lines.append(f"level {lv}: the build failed: {error}")
     return "\n".join(lines)
 
 
