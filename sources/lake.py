@@ -209,7 +209,7 @@ def load_delivery_day(
         return summary
     day = date.fromisoformat(dt)
     valid_parts, audits, quarantines = [], [], []
-    for file in delivery_files(landing, source, dt):
+    for file in delivery_files(landing, source, dt, include_hidden=True):
         valid, audit, quarantine = _load_file(file, spec, known_ids, loaded_at, window_days)
         audits.append(audit)
         quarantines.append(quarantine)

@@ -95,7 +95,10 @@ def _is_date(text: str) -> bool:
         return False
 
 
-def delivery_files(landing: Path, source: str, dt: str) -> list[LandingFile]:
+def delivery_files(landing: Path, source: str, dt: str, include_hidden: bool = False) -> list[LandingFile]:
+    """The files of one delivery folder. Hidden files (a path part starting
+    with '.') are left out, or, with `include_hidden`, listed with the reason
+    they are not read (the ingest books them as skipped)."""
     folder = landing / source / f"dt={dt}"
     if not folder.is_dir():
         return []
@@ -105,6 +108,8 @@ def delivery_files(landing: Path, source: str, dt: str) -> list[LandingFile]:
         if not path.is_file():
             continue
         hidden = [part for part in path.relative_to(folder).parts if part.startswith(".")]
+        if hidden and not include_hidden:
+            continue
         reason = None
         if hidden:
             # Editors, sync tools and uploads leave such files; they are not deliveries.
