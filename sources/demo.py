@@ -13,8 +13,17 @@ landing data (the pipeline ignores that folder):
   row (row_number = 1-based index of the data record in its file: the first CSV
   line after the header is 1, the first JSONL line is 1, parquet row index + 1)
   and every rejected file (row_number empty)
+* ``_truth/lookalikes.csv`` kind,cadre_id - honest cadres whose behaviour looks
+  like a planted pattern (carpools, phone hand-overs, and at levels 1-3 punctual
+  people, desk GPS, Wi-Fi fixes, family phones, small units, popular cadres, round
+  subsidies, service days, same-backdrop photos, expressway trips); never planted
 * ``_truth/summary.json`` rows per source, invalid rows, rejected files,
-  re-deliveries, distinct valid ids, planted flags, the period covered.
+  re-deliveries, distinct valid ids, planted flags, the period covered, the
+  evasion level.
+
+The evasion dial (``evasion=0..3``, EVASION_DESCRIPTIONS) sets how hard the
+padders hide; 0 is the textbook form below, 1-3 live in ``sources/evasion.py``.
+Level 0 writes the same files it wrote before the dial existed.
 
 Everything is drawn from one seeded numpy Generator, in a fixed order, so the
 same seed writes byte-identical files.

@@ -498,3 +498,18 @@ def test_lookalikes_get_harder_as_the_dial_goes_up(sim):
     w1, w3 = sim[1][0], sim[3][0]
     assert np.bincount(w3.cadre_unit).min() == 3 and np.bincount(w1.cadre_unit).min() == 4  # small units
     assert all(len(sim[level][1].family_pairs) >= 1 for level in (1, 2, 3))
+
+
+def test_the_curve_table_has_a_row_per_code_a_total_and_names_a_failed_build():
+    from orchestration.evaluation import FLAG_CODES as CODES, format_levels, score
+
+    truth = {("gps_spoof", "C1"), ("vote_ring", "C2"), ("vote_ring", "C3")}
+    table = format_levels({0: score(truth, {("gps_spoof", "C1"), ("vote_ring", "C2")}),
+                           3: score(truth, {("gps_spoof", "C9")}), 2: "error: step warehouse_models failed"})
+    lines = table.splitlines()
+    assert "L0 P/R" in lines[0] and "L3 P/R" in lines[0]
+    rows = {line.split("|")[0].strip(): [c.strip() for c in line.split("|")[1:]] for line in lines if "|" in line}
+    assert set(CODES) | {"total", "flag_code"} == set(rows)
+    assert rows["vote_ring"] == ["1.00/0.50", "0.00/0.00", "failed"]
+    assert rows["total"] == ["1.00/0.67", "0.00/0.00", "failed"]
+    assert "level 2: the build failed: error: step warehouse_models failed" in table
