@@ -7,11 +7,10 @@
 --     different items;
 --   * round values (at 10, 50 or 100) far more often than the peers on the same
 --     metric, at a binomial tail below round_family_alpha / (round tests made
---     in the build): a Bonferroni bound, so an honest cadre is flagged this
---     way in fewer than round_family_alpha of builds. This is what finds
---     partial fabrication (some figures invented and rounded, the rest real).
---     Severity low: one kind of evidence; an amount can be round by policy for
---     one cadre.
+--     in the build): a Bonferroni bound, taken against the roundest cadres'
+--     share (round_alone_quantile), since honest cadres differ in how often
+--     they round. Severity low: one kind of evidence; an amount can be round
+--     by policy for one cadre.
 -- Benford alone is never overwhelming: honest data with a narrow span (Maine's
 -- town vote counts) fails it massively.
 
@@ -56,8 +55,15 @@ select
                 || '% of figures of at least ' || cast({{ var('round_min_multiple') }} * round_unit as {{ dbt.type_string() }})
                 || ', where the median cadre has ' || cast(round(100.0 * median_round_share, 1) as {{ dbt.type_string() }})
                 || '%; base rate ' || cast(round(100.0 * base_round_share, 2) as {{ dbt.type_string() }}) || '%'
-                || '; binomial chance at most 1e'
-                || cast(cast(ceil(round_log10_chance) as integer) as {{ dbt.type_string() }})
+                || case when round_significant_alone then
+                    ', the roundest ' || cast(cast(round(100 * (1 - {{ var('round_alone_quantile') }}), 0) as integer) as {{ dbt.type_string() }})
+                    || '% of cadres ' || cast(round(100.0 * high_round_share, 1) as {{ dbt.type_string() }})
+                    || '%; binomial chance at most 1e'
+                    || cast(cast(ceil(round_alone_log10_chance) as integer) as {{ dbt.type_string() }})
+                    || ' even at their rate'
+                  else '; binomial chance at most 1e'
+                    || cast(cast(ceil(round_log10_chance) as integer) as {{ dbt.type_string() }})
+                  end
                 || ', ' || cast(round_tests_made as {{ dbt.type_string() }}) || ' round-value tests made)'
             end,
             case when has_copied_values then

@@ -19,8 +19,10 @@
 --             per (cadre, metric, unit); the unit with the smallest tail is
 --             reported. A signal at p <= round_signal_p; alone enough for a
 --             flag at p <= round_family_alpha / (tests made in the build), a
---             Bonferroni bound (partial fabrication: only some figures
---             invented, rounded, the rest real).
+--             Bonferroni bound, against the share of the roundest cadres
+--             (round_alone_quantile) rather than the median: honest cadres
+--             differ in how often they round (overdispersion), and alone a
+--             cadre must stand out from them too.
 --   copied    the same figure, with >= copy_min_sig_digits significant digits,
 --             reported for different items.
 --
@@ -192,7 +194,8 @@ metric_unit_base as (
         round_unit,
         sum(n_eligible) as all_eligible,
         sum(n_round) as all_round,
-        percentile_cont(0.5) within group (order by round_share) as median_round_share
+        percentile_cont(0.5) within group (order by round_share) as median_round_share,
+        percentile_cont({{ var('round_alone_quantile') }}) within group (order by round_share) as high_round_share
     from cadre_unit_shares
     group by metric, round_unit
 ),
@@ -209,7 +212,10 @@ round_tests as (
                 then (base.all_round - shares.n_round) * 1.0 / (base.all_eligible - shares.n_eligible)
         end as peer_round_share,
         base.median_round_share,
-        greatest(base.median_round_share, 1.0 / (base.all_eligible - shares.n_eligible + 2)) as base_round_share
+        greatest(base.median_round_share, 1.0 / (base.all_eligible - shares.n_eligible + 2)) as base_round_share,
+        -- honest cadres differ in how often they round (flat grants, habit):
+        -- alone, a cadre must stand out from the roundest cadres too
+        greatest(base.high_round_share, 1.0 / (base.all_eligible - shares.n_eligible + 2)) as high_round_share
     from cadre_unit_shares as shares
     inner join metric_unit_base as base
         on base.metric = shares.metric
@@ -220,6 +226,7 @@ round_scored as (
     select
         round_tests.*,
         {{ log10_binomial_tail('n_round', 'n_eligible', 'base_round_share') }} as round_log10_chance,
+        {{ log10_binomial_tail('n_round', 'n_eligible', 'high_round_share') }} as round_alone_log10_chance,
         -- every (cadre, metric, unit) that could reach round_min_count is a test
         count(*) over () as round_tests_made,
         (
@@ -300,6 +307,8 @@ tests as (
         best_round.median_round_share,
         best_round.base_round_share,
         coalesce(best_round.round_log10_chance, 0) as round_log10_chance,
+        best_round.high_round_share,
+        coalesce(best_round.round_alone_log10_chance, 0) as round_alone_log10_chance,
         best_round.round_tests_made,
         coalesce(best_round.round_effect, false) as round_effect,
         coalesce(copy_summary.copied_rows, 0) as copied_rows,
@@ -334,7 +343,7 @@ select
     ) as prefers_round_values,
     (
         round_effect
-        and round_log10_chance <= log10({{ var('round_family_alpha') }} / round_tests_made)
+        and round_alone_log10_chance <= log10({{ var('round_family_alpha') }} / round_tests_made)
     ) as round_significant_alone,
     copied_rows >= {{ var('copy_min_rows') }} as has_copied_values
 from tests
