@@ -5,9 +5,11 @@
 -- Measured in accounts per target per window, across devices:
 --
 -- 1. throwaway account: a voter_id that is not a cadre and acted for at most
---    stuffing_throwaway_max_targets (campaign, target) in the whole source.
--- 2. window: every throwaway vote for a target opens a window of
---    stuffing_window_minutes on that (campaign, target).
+--    stuffing_throwaway_max_targets target(s) in the whole source (in any
+--    number of campaigns: a single-purpose account may be reused).
+-- 2. window: every throwaway vote for a target opens a window of each length
+--    in stuffing_window_minutes (a scan at several scales: a quick burst and
+--    one stretched over hours) on that (campaign, target).
 -- 3. devoted device: a device that gave the target at least stuffing_min_share
 --    of everything it cast in the campaign in that window (a village kiosk
 --    spreads its votes over many targets and is not devoted).
@@ -21,7 +23,7 @@
 --        target's own rate of throwaway accounts (outside the window) and the
 --        campaign's per-target rate, whichever is higher, put in a window at
 --        stuffing_peak_factor times the average rate (Bonferroni over the
---        disjoint windows of every target's campaign).
+--        disjoint windows of every target's campaign, at every scale).
 --
 -- Cost: windows join a target's own throwaway votes within the window (blocked
 -- by campaign, target and time); device totals join the window's devices'
@@ -36,7 +38,7 @@
 with voters as (
     select
         votes.voter_id,
-        count(distinct votes.campaign_id || '|' || votes.target_id) as targets_acted_for
+        count(distinct votes.target_id) as targets_acted_for
     from {{ ref('stg_votes') }} as votes
     left join {{ ref('stg_cadres') }} as cadres
         on cadres.cadre_id = votes.voter_id
@@ -66,7 +68,7 @@ campaign_span as (
         campaign_id,
         greatest(
             {{ dbt.datediff('min(voted_at)', 'max(voted_at)', 'minute') }},
-            {{ var('stuffing_window_minutes') }}
+            {{ var('stuffing_window_minutes') | max }}
         ) as span_minutes
     from {{ ref('stg_votes') }}
     group by campaign_id
@@ -84,7 +86,11 @@ campaign_rates as (
         span.span_minutes,
         sum(totals.target_accounts) * 1.0 / count(*) / span.span_minutes as per_target_rate,
         -- disjoint windows of all targets with throwaway votes: the tests made
-        count(*) * (span.span_minutes * 1.0 / {{ var('stuffing_window_minutes') }}) as windows
+        count(*) * (
+            {%- for minutes in var('stuffing_window_minutes') %}
+            span.span_minutes * 1.0 / {{ minutes }}{% if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) as windows
     from target_totals as totals
     inner join campaign_span as span
         on span.campaign_id = totals.campaign_id
@@ -95,13 +101,16 @@ windows_tested as (
     select sum(windows) as windows_tested from campaign_rates
 ),
 
--- Every throwaway vote opens a window on its (campaign, target).
+-- Every throwaway vote opens a window of each length on its (campaign, target).
 windows as (
+    {%- for minutes in var('stuffing_window_minutes') %}
     select
-        opener.vote_id as window_id,
+        opener.vote_id || ':{{ minutes }}' as window_id,
+        {{ minutes }} as window_minutes,
         opener.campaign_id,
         opener.target_id,
         opener.voted_at as window_start,
+        {{ dbt.dateadd('minute', minutes, 'opener.voted_at') }} as window_end,
         inside.vote_id,
         inside.voter_id,
         inside.device_id,
@@ -111,12 +120,16 @@ windows as (
         on inside.campaign_id = opener.campaign_id
        and inside.target_id = opener.target_id
        and inside.voted_at >= opener.voted_at
-       and inside.voted_at < {{ dbt.dateadd('minute', var('stuffing_window_minutes'), 'opener.voted_at') }}
+       and inside.voted_at < {{ dbt.dateadd('minute', minutes, 'opener.voted_at') }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 -- What each device in a window cast in the campaign during that window.
 window_devices as (
-    select distinct window_id, campaign_id, target_id, window_start, device_id
+    select distinct window_id, campaign_id, target_id, window_start, window_end, device_id
     from windows
 ),
 
@@ -131,7 +144,7 @@ device_share as (
         on cast_votes.campaign_id = window_devices.campaign_id
        and cast_votes.device_id = window_devices.device_id
        and cast_votes.voted_at >= window_devices.window_start
-       and cast_votes.voted_at < {{ dbt.dateadd('minute', var('stuffing_window_minutes'), 'window_devices.window_start') }}
+       and cast_votes.voted_at < window_devices.window_end
     group by window_devices.window_id, window_devices.device_id
 ),
 
@@ -144,6 +157,7 @@ devoted_devices as (
 window_stats as (
     select
         windows.window_id,
+        windows.window_minutes,
         windows.campaign_id,
         windows.target_id,
         count(distinct windows.voter_id) as accounts,
@@ -155,7 +169,7 @@ window_stats as (
     inner join devoted_devices
         on devoted_devices.window_id = windows.window_id
        and devoted_devices.device_id = windows.device_id
-    group by windows.window_id, windows.campaign_id, windows.target_id
+    group by windows.window_id, windows.window_minutes, windows.campaign_id, windows.target_id
 ),
 
 window_all_accounts as (
@@ -180,7 +194,7 @@ scored as (
         device_totals.device_votes,
         device_totals.device_target_votes,
         windows_tested.windows_tested,
-        {{ var('stuffing_window_minutes') }} * {{ var('stuffing_peak_factor') }} * greatest(
+        stats.window_minutes * {{ var('stuffing_peak_factor') }} * greatest(
             (totals.target_accounts - all_accounts.window_accounts) * 1.0 / rates.span_minutes,
             rates.per_target_rate
         ) as expected_accounts
@@ -268,7 +282,7 @@ select
         || 'throwaway accounts (no other activity) for ' || per_target.target_id || ' in this campaign: '
         || cast(biggest.target_accounts as {{ dbt.type_string() }}) || ' in all, where its own rate and the campaign''s predict about '
         || cast(round(biggest.expected_accounts, 2) as {{ dbt.type_string() }}) || ' in '
-        || cast({{ var('stuffing_window_minutes') }} as {{ dbt.type_string() }})
+        || cast(biggest.window_minutes as {{ dbt.type_string() }})
         || ' min at peak (chance at most 1e'
         || cast(cast(ceil(biggest.log10_chance) as integer) as {{ dbt.type_string() }}) || ')' as evidence,
     per_target.campaign_id as evidence_key
