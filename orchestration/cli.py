@@ -34,9 +34,10 @@ def _demo_data(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    options = {"evasion": args.evasion} if args.evasion else {}
     try:
-        summary = demo.write_demo_landing(Path(args.out), cadres=args.cadres, days=args.days, start=args.start, seed=args.seed, **options)
+        summary = demo.write_demo_landing(
+            Path(args.out), cadres=args.cadres, days=args.days, start=args.start, seed=args.seed, evasion=args.evasion
+        )
     except ValueError as error:  # the generator's own limits
         print(f"error: {error}", file=sys.stderr)
         return 2
