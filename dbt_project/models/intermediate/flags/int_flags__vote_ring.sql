@@ -25,6 +25,12 @@
 --    ring_family_alpha / (number of trios tested): a Bonferroni bound, so over
 --    all the closed trios of a build the chance of any false flag stays below
 --    ring_family_alpha if the base rate holds.
+-- 5. the textbook form, as a second test of the same trio: campaigns in which
+--    all six links exist at once, >= ring_min_closed_campaigns and
+--    ring_min_lift times the sum over campaigns of the product of the six
+--    link chances, with the same Poisson bound (Bonferroni over 2 tests per
+--    trio). A ring that closes every week is far rarer by chance than its
+--    returned links alone show.
 --
 -- Cost: links are grouped per (campaign, voter, target); the base rate joins a
 -- candidate pair only to the campaigns its voter took part in; trios are
@@ -213,20 +219,75 @@ trios as (
        and ac.cadre_b = bc.cadre_b
 ),
 
+-- The textbook form, tested too: campaigns in which all six links of the trio
+-- exist at once ("closed"), against the chance of that by the base rate (the
+-- product of the six link chances). Only campaigns all three took part in,
+-- and where closing was unlikely (< ring_max_link_chance), carry evidence.
+trio_pairs as (
+    select cadre_a, cadre_b, cadre_c, cadre_a as pair_a, cadre_b as pair_b from trios
+    union all select cadre_a, cadre_b, cadre_c, cadre_b, cadre_c from trios
+    union all select cadre_a, cadre_b, cadre_c, cadre_a, cadre_c from trios
+),
+
+trio_campaign_closure as (
+    select
+        trio_pairs.cadre_a,
+        trio_pairs.cadre_b,
+        trio_pairs.cadre_c,
+        directions.campaign_id,
+        count(*) as directions_present,
+        sum(directions.linked) as links_present,
+        exp(sum(ln(directions.chance))) as chance_closed
+    from trio_pairs
+    inner join direction_campaigns as directions
+        on directions.cadre_a = trio_pairs.pair_a
+       and directions.cadre_b = trio_pairs.pair_b
+    group by trio_pairs.cadre_a, trio_pairs.cadre_b, trio_pairs.cadre_c, directions.campaign_id
+),
+
+trio_closure as (
+    select
+        cadre_a,
+        cadre_b,
+        cadre_c,
+        sum(case when links_present = 6 then 1 else 0 end) as closed_campaigns,
+        sum(chance_closed) as expected_closed
+    from trio_campaign_closure
+    where directions_present = 6
+      and chance_closed < {{ var('ring_max_link_chance') }}
+    group by cadre_a, cadre_b, cadre_c
+),
+
 tested_trios as (
     select
         trios.*,
-        {{ log10_poisson_tail('reciprocated', 'expected') }} as log10_chance,
+        coalesce(closure.closed_campaigns, 0) as closed_campaigns,
+        coalesce(closure.expected_closed, 0) as expected_closed,
+        {{ log10_poisson_tail('trios.reciprocated', 'trios.expected') }} as log10_chance,
+        {{ log10_poisson_tail('coalesce(closure.closed_campaigns, 0)', 'coalesce(closure.expected_closed, 0)') }}
+            as closed_log10_chance,
         count(*) over () as trios_tested
     from trios
+    left join trio_closure as closure
+        on closure.cadre_a = trios.cadre_a
+       and closure.cadre_b = trios.cadre_b
+       and closure.cadre_c = trios.cadre_c
 ),
 
+-- Two tests per trio (returned links; closed campaigns): Bonferroni over
+-- 2 x trios tested.
 ring_trios as (
     select *
     from tested_trios
-    where reciprocated >= {{ var('ring_min_links') }}
-      and reciprocated >= {{ var('ring_min_lift') }} * expected
-      and log10_chance <= log10({{ var('ring_family_alpha') }} / trios_tested)
+    where (
+        reciprocated >= {{ var('ring_min_links') }}
+        and reciprocated >= {{ var('ring_min_lift') }} * expected
+        and log10_chance <= log10({{ var('ring_family_alpha') }} / (2 * trios_tested))
+    ) or (
+        closed_campaigns >= {{ var('ring_min_closed_campaigns') }}
+        and closed_campaigns >= {{ var('ring_min_lift') }} * expected_closed
+        and closed_log10_chance <= log10({{ var('ring_family_alpha') }} / (2 * trios_tested))
+    )
 ),
 
 -- Campaigns in which the trio's members reached each other (evidence links),
@@ -327,10 +388,11 @@ member_best_trio as (
             trio_members.*,
             row_number() over (
                 partition by cadre_id
-                order by log10_chance, cadre_a, cadre_b, cadre_c
+                order by least(log10_chance, closed_log10_chance), cadre_a, cadre_b, cadre_c
             ) as trio_rank
         from (select distinct cadre_id, cadre_a, cadre_b, cadre_c, reciprocated, expected, links, actions,
-                     log10_chance, trios_tested, linked_campaigns, campaigns, active_campaigns
+                     log10_chance, closed_campaigns, expected_closed, closed_log10_chance,
+                     trios_tested, linked_campaigns, campaigns, active_campaigns
               from trio_members) as trio_members
     ) as ranked
     where trio_rank = 1
@@ -359,7 +421,13 @@ select
         || ' links returned the other way, where their own activity and each other''s popularity predict about '
         || cast(round(best.expected, 2) as {{ dbt.type_string() }})
         || ' (chance at most 1e' || cast(cast(ceil(best.log10_chance) as integer) as {{ dbt.type_string() }})
-        || ', ' || cast(best.trios_tested as {{ dbt.type_string() }}) || ' closed trios tested)' as evidence,
+        || '); all six links in the same campaign in ' || cast(best.closed_campaigns as {{ dbt.type_string() }})
+        || ', where '
+        || case when best.expected_closed < 0.001 then 'less than 0.001'
+                else 'about ' || cast(round(best.expected_closed, 3) as {{ dbt.type_string() }}) end
+        || ' would be expected (chance at most 1e'
+        || cast(cast(ceil(best.closed_log10_chance) as integer) as {{ dbt.type_string() }})
+        || '); ' || cast(best.trios_tested as {{ dbt.type_string() }}) || ' closed trios tested, 2 tests each' as evidence,
     member_ring.ring_members as evidence_key
 from member_ring
 inner join member_best_trio as best
