@@ -363,8 +363,10 @@ def test_demo_data_passes_the_evasion_level(tmp_path):
     """`demo-data --evasion LEVEL` reaches the generator: level 3 writes other rows than level 0 (same seed)."""
     for level in (0, 3):
         fingertip("demo-data", "--out", str(tmp_path / str(level)), "--cadres", "40", "--days", "14", "--evasion", str(level))
-    plain = sorted(p.relative_to(tmp_path / "0") for p in (tmp_path / "0").rglob("*") if p.is_file())
-    assert plain == sorted(p.relative_to(tmp_path / "3") for p in (tmp_path / "3").rglob("*") if p.is_file())
-    assert any((tmp_path / "0" / p).read_bytes() != (tmp_path / "3" / p).read_bytes() for p in plain)
+    def tree(root: Path) -> dict:
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    plain, evasive = tree(tmp_path / "0"), tree(tmp_path / "3")
+    assert plain and evasive and plain != evasive
     result = fingertip("demo-data", "--out", str(tmp_path / "x"), "--evasion", "4", check=False)
     assert result.returncode == 2 and "invalid choice: 4" in result.stderr
