@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import FIXTURES, build, query
+from conftest import FIXTURES, build, fingertip, query
 from orchestration.evaluation import FLAG_CODES, flagged_pairs, score, truth_pairs
 
 # shared/ lies beside the checkout (in CI too): real public data for tests.
@@ -69,3 +69,31 @@ def test_real_vote_counts_are_not_called_fabricated(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     assert query(warehouse, "select count(*) from staging.stg_reports")[0][0] == rows
     assert query(warehouse, "select cadre_id, evidence from marts.padding_flags where flag_code = 'fabricated_report'") == []
+
+
+# At the strongest evasion level the padders add jitter, noise, near copies,
+# spreading and partial fabrication, and the honest look-alikes are at their
+# hardest. No honest cadre may be flagged; the codes below must still find
+# (nearly) every padder. docs/detection.md says what the others cannot separate.
+ROBUST_AT_STRONG_EVASION = ("proxy_checkin", "impossible_travel", "photo_reuse", "scripted_login", "padded_cases")
+
+
+@pytest.fixture(scope="module")
+def evasive_build(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("evasive")
+    landing = workdir / "landing"
+    fingertip("demo-data", "--out", str(landing), "--cadres", "200", "--days", "61", "--seed", "17", "--evasion", "3")
+    build(landing, workdir)
+    return score(truth_pairs(landing), flagged_pairs(workdir / "warehouse.duckdb"))
+
+
+@pytest.mark.parametrize("code", FLAG_CODES)
+def test_strong_evasion_flags_no_honest_cadre(evasive_build, code):
+    assert evasive_build[code]["false_positives"] == []
+
+
+@pytest.mark.parametrize("code", ROBUST_AT_STRONG_EVASION)
+def test_strong_evasion_still_finds_the_padders(evasive_build, code):
+    result = evasive_build[code]
+    assert result["planted"] >= 2
+    assert result["recall"] >= MIN_SCORE, f"missed: {result['missed']}"

@@ -1,0 +1,60 @@
+"""The Dagster code location loads, and its asset graph holds what a reader of the README expects.
+
+Guards against import errors and lost assets in a second, without a build.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestration.definitions import defs
+from orchestration.evaluation import FLAG_CODES
+
+EVENT_SOURCES = ("app_logins", "checkins", "votes", "cases", "reports")
+REFERENCE_TABLES = ("units", "cadres", "apps", "campaigns")
+MARTS = ("cadre_monthly", "unit_monthly", "app_portfolio", "padding_flags")
+
+
+@pytest.fixture(scope="module")
+def repository():
+    return defs.get_repository_def()
+
+
+@pytest.fixture(scope="module")
+def asset_keys(repository) -> set[str]:
+    return {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
+
+
+def test_every_source_mart_and_flag_rule_is_an_asset(asset_keys):
+    expected = {
+        *EVENT_SOURCES,
+        *REFERENCE_TABLES,
+        *(f"marts/{mart}" for mart in MARTS),
+        *(f"intermediate/int_flags__{code}" for code in FLAG_CODES),
+        "ops/load_audit",
+        "ops/quarantine",
+        "analytics_copy",
+        "alert_emails",
+    }
+    assert expected <= asset_keys, f"missing assets: {sorted(expected - asset_keys)}"
+
+
+def test_assets_sit_in_the_groups_that_show_the_flow(repository):
+    graph = repository.asset_graph
+    group_of = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert {group_of[source] for source in EVENT_SOURCES} == {"ingest"}
+    assert {group_of[f"marts/{mart}"] for mart in MARTS} == {"marts"}
+    assert group_of["analytics_copy"] == "publish"
+    assert group_of["alert_emails"] == "alerts"
+
+
+def test_batch_checks_and_dbt_tests_are_asset_checks(repository):
+    checked = {key.asset_key.to_user_string() for key in repository.asset_graph.asset_check_keys}
+    assert set(EVENT_SOURCES) <= checked  # Great Expectations on each loaded batch
+    assert {f"marts/{mart}" for mart in MARTS} <= checked  # dbt tests
+
+
+def test_the_build_job_schedule_and_sensors_are_defined(repository):
+    assert "build_warehouse" in {job.name for job in repository.get_all_jobs()}
+    assert {schedule.name for schedule in repository.schedule_defs} == {"daily_build"}
+    assert {sensor.name for sensor in repository.sensor_defs} >= {"landing_sensor", "email_ops_on_run_failure"}
