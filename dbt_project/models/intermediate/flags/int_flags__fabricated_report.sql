@@ -29,6 +29,13 @@ flagged as (
     where failed_tests >= 2
        or copied_rows >= {{ var('copy_overwhelming_rows') }}
        or round_significant_alone
+       -- nearly every figure round (the earlier, fixed rule, kept: honest
+       -- heavy rounders in every demo and evasion level reach 35-60 %)
+       or (
+           prefers_round_values
+           and n_round >= {{ var('round_overwhelming_count') }}
+           and n_round >= {{ var('round_overwhelming_share') }} * n_round_eligible
+       )
 )
 
 select
