@@ -4,6 +4,8 @@
     fingertip run --landing DIR --warehouse FILE [--publish FILE] [--lake DIR]
     fingertip eval --landing DIR [--warehouse FILE] [--verbose]
     fingertip eval --levels 0,1,2,3 [--cadres N] [--days N] [--seed S] [--workdir DIR]
+    fingertip report --out DIR [--publish FILE] [--warehouse FILE] [--withhold-evidence]
+    fingertip review FLAG_ID --verdict confirmed|dismissed|needs-evidence --note TEXT --by NAME [--warehouse FILE]
 
 Every error a user can cause is one line on stderr saying what to do, with a
 non-zero exit: 2 for a wrong setting or path, 1 for a failed build step,
@@ -155,6 +157,44 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    # Command-line paths win; otherwise FINGERTIP_PUBLISH / FINGERTIP_WAREHOUSE as for `run`.
+    if args.warehouse:
+        os.environ["FINGERTIP_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    if args.publish:
+        os.environ["FINGERTIP_PUBLISH"] = str(Path(args.publish).resolve())
+    settings = Settings.from_env()
+    out = Path(args.out).resolve()
+    problem = writable_folder_problem(out, "the report", "--out")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    from orchestration.reporting import ReportError, render_report
+
+    try:
+        written = render_report(settings.publish, out, warehouse=settings.warehouse, withhold_evidence=args.withhold_evidence)
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote the report to {written['index']} ({written['units']} unit pages, {written['flags']} flags)")
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    if args.warehouse:
+        os.environ["FINGERTIP_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    settings = Settings.from_env()
+    from orchestration.reviews import ReviewError, record_review
+
+    try:
+        review = record_review(settings.warehouse, args.flag_id, args.verdict, args.note, args.by)
+    except ReviewError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"recorded {review.verdict} on {review.flag_id} ({review.flag_code}) at {review.reviewed_at} in ops.flag_reviews")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fingertip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +226,22 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--seed", type=int, default=901, help="with --levels: demo seed (default 901)")
     evaluate.add_argument("--workdir", help="with --levels: where each level's landing and warehouse go (default: a temp folder)")
     evaluate.set_defaults(handler=_eval)
+
+    report = commands.add_parser("report", help="write the self-contained HTML report (index.html, a page per unit)")
+    report.add_argument("--out", required=True, help="folder for index.html and unit-<id>.html")
+    report.add_argument("--publish", help="the analysts' copy to read (default $FINGERTIP_PUBLISH or analytics.duckdb beside the warehouse)")
+    report.add_argument("--warehouse", help="warehouse to read the flags' evidence from (default $FINGERTIP_WAREHOUSE or data/warehouse.duckdb)")
+    report.add_argument("--withhold-evidence", action="store_true",
+                        help="do not read the warehouse: show the flags' evidence and subject as withheld, as in the published copy")
+    report.set_defaults(handler=_report)
+
+    review = commands.add_parser("review", help="record an inspector's verdict on a flag (appended to ops.flag_reviews)")
+    review.add_argument("flag_id", metavar="FLAG_ID", help="the flag's flag_id (in the report and the alert mail)")
+    review.add_argument("--verdict", required=True, choices=("confirmed", "dismissed", "needs-evidence"))
+    review.add_argument("--note", required=True, help="what the inspector found")
+    review.add_argument("--by", required=True, help="the inspector's name")
+    review.add_argument("--warehouse", help="DuckDB warehouse file (default $FINGERTIP_WAREHOUSE or data/warehouse.duckdb)")
+    review.set_defaults(handler=_review)
 
     args = parser.parse_args(argv)
     from orchestration.build import BuildError
