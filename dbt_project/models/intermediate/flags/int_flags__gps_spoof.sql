@@ -148,7 +148,7 @@ place_fixes as (
         1000 * {{ haversine_km('spot.spot_lat', 'spot.spot_lon', 'gps.lat', 'gps.lon') }} as metres_from_spot,
         1 - exp(
             -power(spot.core_radius_m, 2)
-            / (2 * power(gps.accuracy_m / {{ var('gps_accuracy_sigmas') }}, 2))
+            / (2 * power(greatest(gps.accuracy_m / {{ var('gps_accuracy_sigmas') }}, {{ var('gps_min_sigma_m') }}), 2))
         ) as honest_core_chance
     from densest_spots as spot
     inner join own_fixes as gps
