@@ -374,6 +374,20 @@ def _flags_by_unit_and_code(flags: list[dict], heading: str = "h3") -> str:
 CLOSING_VERDICTS = ("confirmed", "dismissed")
 
 
+def confirmed_rates(flags: list[dict]) -> list[dict]:
+    """Per flag code and month first seen: of the flags with a confirmed or dismissed latest verdict, the share confirmed."""
+    tally: dict[tuple[str, str], list[int]] = {}
+    for flag in flags:
+        if flag["verdict"] in CLOSING_VERDICTS:
+            counts = tally.setdefault((flag["flag_code"], flag["month"]), [0, 0])
+            counts[0] += flag["verdict"] == "confirmed"
+            counts[1] += 1
+    return [
+        {"flag_code": code, "month": month, "confirmed": c, "reviewed": n, "confirmed_rate": f"{c / n:.0%}"}
+        for (code, month), (c, n) in sorted(tally.items())
+    ]
+
+
 def _flag_sections(flags: list[dict]) -> str:
     """Open flags (no verdict yet, or needs-evidence) grouped by unit and code; then those closed by a verdict."""
     open_flags = [f for f in flags if f["verdict"] not in CLOSING_VERDICTS]
@@ -470,6 +484,11 @@ trace_score and result_score are defined in the marts (dbt docs of marts.cadre_m
         classes={"verdict": lambda r: f"verdict-{r['verdict']}"})}
 <h2>Flags: trend per code</h2>
 {_chart_div('flag_trend')}
+<h2>Confirmed rate among reviewed flags</h2>
+<p class="note">Per code and month first seen, among flags whose latest verdict is confirmed or dismissed:
+how many inspectors confirmed. A low rate says the code's thresholds catch honest work.</p>
+{_table(confirmed_rates(data.flags), [("flag_code", "code"), ("month", "month"), ("confirmed", "confirmed"),
+                                      ("reviewed", "confirmed or dismissed"), ("confirmed_rate", "confirmed rate")])}
 {_flag_sections(data.flags)}
 """
     index_charts = {

@@ -223,6 +223,15 @@ def test_unit_page_renders_offline_in_headless_chromium(report, tmp_path):
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
 
 
+def test_unit_page_prints_to_pdf(report, tmp_path):
+    assert CHROMIUM, "Debian's chromium is needed (.ci/run installs it)"
+    out, _ = report
+    page = sorted(out.glob("unit-*.html"))[0]
+    pdf = tmp_path / "unit.pdf"
+    chromium(page, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+
+
 def test_the_browser_checks_see_a_network_request_and_a_console_message(tmp_path):
     """The two checks above would catch a page that fetched something or logged: shown on a page that does."""
     assert CHROMIUM, "Debian's chromium is needed (.ci/run installs it)"
@@ -277,3 +286,11 @@ def test_verdicts_are_appended_survive_a_rebuild_and_the_report_shows_the_latest
     assert "Zhang Min" in index and "one phone, two cadres" in index
     assert "ask for the phone" not in index  # superseded
     assert html.escape("office phone <shared>") in index
+    # confirmed rate per code and month among reviewed flags
+    month, other_code = query(copy, "select strftime(first_seen, '%Y-%m'), flag_code from marts.padding_flags where flag_id = ?", [other_id])[0]
+    (flag_month,) = query(copy, "select strftime(first_seen, '%Y-%m') from marts.padding_flags where flag_id = ?", [flag_id])[0]
+    if (code, flag_month) == (other_code, month):
+        assert f"<tr><td>{code}</td><td>{month}</td><td>1</td><td>2</td><td>50%</td></tr>" in index
+    else:
+        assert f"<tr><td>{code}</td><td>{flag_month}</td><td>1</td><td>1</td><td>100%</td></tr>" in index
+        assert f"<tr><td>{other_code}</td><td>{month}</td><td>0</td><td>1</td><td>0%</td></tr>" in index
