@@ -185,12 +185,13 @@ def _review(args: argparse.Namespace) -> int:
         os.environ["FINGERTIP_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     settings = Settings.from_env()
     from orchestration.reviews import ReviewError, record_review
+    from orchestration.settings import wait_seconds
 
     try:
-        review = record_review(settings.warehouse, args.flag_id, args.verdict, args.note, args.by)
+        review = record_review(settings.warehouse, args.flag_id, args.verdict, args.note, args.by, wait=wait_seconds())
     except ReviewError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return error.exit_code
     print(f"recorded {review.verdict} on {review.flag_id} ({review.flag_code}) at {review.reviewed_at} in ops.flag_reviews")
     return 0
 

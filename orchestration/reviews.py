@@ -10,6 +10,11 @@ ops.alert_outbox, and dbt never drops the ops schema), so a rebuild keeps it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import sys
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,7 +51,43 @@ qualify row_number() over (partition by flag_id order by reviewed_at desc, revie
 
 
 class ReviewError(ValueError):
-    """The verdict cannot be recorded; the message says why and what to do."""
+    """The verdict cannot be recorded; the message says why and what to do (exit code 3: gave up waiting)."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@contextlib.contextmanager
+def build_lock_held(warehouse: Path, wait: float):
+    """Hold the lock file `fingertip run` holds for a whole build, so a verdict is never written mid-build
+    (a build opens the warehouse for writing from several steps; DuckDB allows one writing process).
+    The lock file's contents (who builds, whether the last build finished) are left alone."""
+    from orchestration.build import lock_path
+
+    fd = os.open(lock_path(warehouse), os.O_RDWR | os.O_CREAT, 0o664)
+    try:
+        deadline = time.monotonic() + wait
+        said = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not said:
+                    print(f"waiting: a fingertip run is building {warehouse}; waiting up to {wait:.0f} s (FINGERTIP_WAIT_SECONDS)",
+                          file=sys.stderr, flush=True)
+                    said = True
+                if time.monotonic() >= deadline:
+                    raise ReviewError(
+                        f"a fingertip run was still building {warehouse} after {wait:.0f} s; nothing was written: "
+                        "record the verdict again when it has finished, or set FINGERTIP_WAIT_SECONDS to wait longer.",
+                        exit_code=3,
+                    ) from None
+                time.sleep(0.5)
+        yield
+    finally:
+        os.close(fd)  # releases the flock
 
 
 @dataclass(frozen=True)
@@ -58,14 +99,20 @@ class Review:
     reviewed_at: str
 
 
-def record_review(warehouse: Path, flag_id: str, verdict: str, note: str, by: str) -> Review:
-    """Append one verdict; nothing is written if the flag is unknown or an argument is wrong."""
+def record_review(warehouse: Path, flag_id: str, verdict: str, note: str, by: str, wait: float = 600) -> Review:
+    """Append one verdict (after any build of this warehouse has finished, waiting up to `wait` seconds);
+    nothing is written if the flag is unknown or an argument is wrong."""
     if verdict not in VERDICTS:
         raise ReviewError(f"--verdict {verdict!r} is not one of {', '.join(VERDICTS)}.")
     if not by.strip():
         raise ReviewError("--by is empty: give the inspector's name.")
     if not warehouse.is_file():
         raise ReviewError(f"the warehouse {warehouse} does not exist: pass --warehouse FILE or set FINGERTIP_WAREHOUSE.")
+    with build_lock_held(warehouse, wait):
+        return _append(warehouse, flag_id, verdict, note, by)
+
+
+def _append(warehouse: Path, flag_id: str, verdict: str, note: str, by: str) -> Review:
     try:
         con = duckdb.connect(str(warehouse))
     except duckdb.Error as error:

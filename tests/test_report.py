@@ -294,3 +294,26 @@ def test_verdicts_are_appended_survive_a_rebuild_and_the_report_shows_the_latest
     else:
         assert f"<tr><td>{code}</td><td>{flag_month}</td><td>1</td><td>1</td><td>100%</td></tr>" in index
         assert f"<tr><td>{other_code}</td><td>{month}</td><td>0</td><td>1</td><td>0%</td></tr>" in index
+
+
+def test_a_verdict_waits_for_a_running_build_and_gives_up_writing_nothing(demo_build, tmp_path):
+    """`fingertip run` holds the warehouse's lock file for the whole build; a verdict waits for it."""
+    import fcntl
+    import os
+
+    _, warehouse = demo_build
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    (flag_id,) = query(copy, "select flag_id from marts.padding_flags order by flag_id limit 1")[0]
+    args = ("review", flag_id, "--verdict", "confirmed", "--note", "n", "--by", "Li", "--warehouse", str(copy))
+    fd = os.open(tmp_path / ".warehouse.duckdb.lock", os.O_RDWR | os.O_CREAT, 0o664)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a running build does
+        result = fingertip(*args, env={"FINGERTIP_WAIT_SECONDS": "1"}, check=False)
+    finally:
+        os.close(fd)
+    assert result.returncode == 3
+    assert "waiting: a fingertip run is building" in result.stderr and "nothing was written" in result.stderr
+    assert query(copy, "select count(*) from information_schema.tables where table_name = 'flag_reviews'") == [(0,)]
+    fingertip(*args, env={"FINGERTIP_WAIT_SECONDS": "1"})
+    assert query(copy, "select flag_id, verdict from ops.flag_reviews") == [(flag_id, "confirmed")]
