@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.definitions import defs
 from orchestration.evaluation import FLAG_CODES
 
 EVENT_SOURCES = ("app_logins", "checkins", "votes", "cases", "reports")
@@ -16,7 +15,10 @@ MARTS = ("cadre_monthly", "unit_monthly", "app_portfolio", "padding_flags")
 
 
 @pytest.fixture(scope="module")
-def repository():
+def repository(dbt_manifest):
+    # Imported here, not at collection: the dbt manifest it reads is made by the session fixture.
+    from orchestration.definitions import defs
+
     return defs.get_repository_def()
 
 
