@@ -318,14 +318,14 @@ cross_cadre_near_pairs as (
         on earlier.checkin_id = candidate.earlier_checkin_id
     inner join photos as later
         on later.checkin_id = candidate.later_checkin_id
-    where later.photo_hash <> earlier.photo_hash
-      and {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} <= {{ var('photo_cross_near_max_bits') }}
+    where {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} <= {{ var('photo_cross_near_max_bits') }}
 ),
 
--- Each cadre's side of the near copies it shares with one other cadre. The
+-- Each cadre's side of the copies it shares with one other cadre, with the
+-- cadre's own near copies of those photos (one photo kept and re-encoded). The
 -- one who took the photo live and had it copied used it once; a cadre who
 -- used copies of it on several days kept it to pass round, or received it.
-cross_cadre_uses as (
+cross_cadre_shared_checkins as (
     select
         earlier_cadre_id as cadre_id, later_cadre_id as other_cadre_id, earlier_checkin_id as checkin_id,
         earlier_at as used_at, earlier_day as used_day, earlier_hash as photo_hash, differing_bits,
@@ -337,6 +337,18 @@ cross_cadre_uses as (
         later_at, later_day, later_hash, differing_bits,
         earlier_at
     from cross_cadre_near_pairs
+),
+
+cross_cadre_uses as (
+    select * from cross_cadre_shared_checkins
+    union all
+    select
+        shared.cadre_id, shared.other_cadre_id, own.other_checkin_id,
+        own.other_at, own.other_day, own.other_hash, shared.differing_bits,
+        shared.pair_first_at
+    from cross_cadre_shared_checkins as shared
+    inner join same_cadre_matches as own
+        on own.anchor_checkin_id = shared.checkin_id
 ),
 
 cross_cadre_near_reuse as (
@@ -437,3 +449,5 @@ select
         || ' (first hash ' || source_hash || '); two photos taken live differ in about 32 bits' as evidence,
     'cross_cadre_near:' || other_cadre_id as evidence_key
 from cross_cadre_source_photo
+-- a cadre flagged for the identical photo above is not flagged twice for it
+where cadre_id not in (select cadre_id from shared_photos)
