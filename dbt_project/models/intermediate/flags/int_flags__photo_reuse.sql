@@ -275,10 +275,9 @@ photo_triple_keys as (
         photos.cadre_id,
         photos.checkin_at,
         photos.checkin_day,
-        triple.block_a,
-        triple.block_b,
-        triple.block_c,
-        substring(photos.photo_hash, 2 * triple.block_a + 1, 2)
+        -- which three blocks, then their characters: one equality key
+        cast(triple.block_a * 100 + triple.block_b * 10 + triple.block_c as {{ dbt.type_string() }})
+            || substring(photos.photo_hash, 2 * triple.block_a + 1, 2)
             || substring(photos.photo_hash, 2 * triple.block_b + 1, 2)
             || substring(photos.photo_hash, 2 * triple.block_c + 1, 2) as triple_key
     from photos
@@ -291,13 +290,10 @@ cross_cadre_candidates as (
         later_key.checkin_id as later_checkin_id
     from photo_triple_keys as earlier_key
     inner join photo_triple_keys as later_key
-        on later_key.block_a = earlier_key.block_a
-       and later_key.block_b = earlier_key.block_b
-       and later_key.block_c = earlier_key.block_c
-       and later_key.triple_key = earlier_key.triple_key
-       and later_key.cadre_id <> earlier_key.cadre_id
-       and later_key.checkin_at > earlier_key.checkin_at
-       and later_key.checkin_day <= {{ dbt.dateadd('day', var('photo_window_days'), 'earlier_key.checkin_day') }}
+        on later_key.triple_key = earlier_key.triple_key
+    where later_key.cadre_id <> earlier_key.cadre_id
+      and later_key.checkin_at > earlier_key.checkin_at
+      and later_key.checkin_day <= {{ dbt.dateadd('day', var('photo_window_days'), 'earlier_key.checkin_day') }}
 ),
 
 cross_cadre_near_pairs as (
