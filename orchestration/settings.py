@@ -108,7 +108,22 @@ telemetry:
 
 
 def ensure_dagster_home(home: Path) -> None:
+    """Write fingertip's instance config and create the instance's storage once.
+
+    The SQLite storages are created by whichever process opens the instance
+    first; two processes doing it at once (a `dagster dev` and a CLI run on a
+    fresh home) can stamp the schema twice and break the instance for good.
+    So the first opening happens here, under a file lock.
+    """
+    import fcntl
+
     home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists() or config.read_text() == _OLD_DAGSTER_YAML:
-        config.write_text(DAGSTER_YAML)
+    with (home / ".fingertip-init.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        config = home / "dagster.yaml"
+        if not config.exists() or config.read_text() == _OLD_DAGSTER_YAML:
+            config.write_text(DAGSTER_YAML)
+        if not (home / "history").exists() or not (home / "schedules").exists():
+            from dagster import DagsterInstance
+
+            DagsterInstance.from_config(str(home)).dispose()
