@@ -14,6 +14,9 @@ MARTS = ("cadre_monthly", "app_portfolio", "unit_monthly", "padding_flags")
 # Older DuckDB (< 2.0), which analysts' tools may still bundle, cannot open
 # storage version 2.0 files: write the copy in the 1.4 format.
 PUBLISH_STORAGE_VERSION = "v1.4.0"
+# The path is bound; the storage version is a fixed literal (ATTACH options take no parameters).
+ATTACH_PUBLISHED = "attach ? as published (storage_version 'v1.4.0')"
+assert PUBLISH_STORAGE_VERSION in ATTACH_PUBLISHED
 # Columns that would carry raw personal data (device ids, IPs, exact positions,
 # full names) are left out; the marts are built without them except the flags'
 # evidence sentences, which name devices and positions for the inspectors.
@@ -46,7 +49,7 @@ def publish_marts(warehouse: Path, target: Path) -> dict[str, int]:
         # Paths are bound parameters, never spliced into the SQL text.
         source.execute("attach ? as warehouse (read_only)", [str(warehouse)])
         source.execute("use warehouse")
-        source.execute(f"attach ? as published (storage_version '{PUBLISH_STORAGE_VERSION}')", [str(staging)])
+        source.execute(ATTACH_PUBLISHED, [str(staging)])
         source.execute("create schema published.marts")
         for table in MARTS:
             withheld = WITHHELD_COLUMNS.get(table, ())
