@@ -57,6 +57,10 @@ def instance_at(home: Path):
     from dagster import DagsterInstance
     from dagster._core.instance.ref import InstanceRef
 
+    from orchestration.settings import ensure_dagster_home
+
+    # As every fingertip process does: never open storage another process is still creating.
+    ensure_dagster_home(home)
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 
