@@ -20,6 +20,7 @@ class LakePaths(ConfigurableResource):
     lake: str
     warehouse: str
     publish: str
+    reviews_inbox: str = ""  # inspectors' verdict CSVs (empty: reviews_inbox/ beside the warehouse)
 
     @property
     def landing_dir(self) -> Path:
@@ -80,6 +81,7 @@ def build_resources(settings: Settings | None = None) -> dict:
             lake=str(settings.lake),
             warehouse=str(settings.warehouse),
             publish=str(settings.publish),
+            reviews_inbox=str(settings.reviews_inbox or settings.warehouse.parent / "reviews_inbox"),
         ),
         "dbt": DbtCliResource(project_dir=dbt_project),
     }

@@ -54,6 +54,7 @@ class Settings:
     lake: Path
     first_day: str
     last_day: str = DEFAULT_LAST_DAY
+    reviews_inbox: Path | None = None  # inspectors' verdict CSVs; default reviews_inbox/ beside the warehouse
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -73,6 +74,7 @@ class Settings:
             lake=Path(os.environ.get("FINGERTIP_LAKE", warehouse.parent / "lake")).resolve(),
             first_day=os.environ.get("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY),
             last_day=os.environ.get("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY),
+            reviews_inbox=Path(os.environ.get("FINGERTIP_REVIEWS_INBOX", warehouse.parent / "reviews_inbox")).resolve(),
         )
 
     def export(self) -> None:

@@ -1,8 +1,10 @@
-"""The flags due for an alert: at or above the minimum severity, never alerted before.
+"""The flags due for an alert: at or above the minimum severity, never alerted before, not dismissed.
 
 A flag counts as alerted as soon as its flag_id is in any row of
 ops.alert_outbox (whatever that row's status): the outbox is the one record of
-what was, or is to be, e-mailed.
+what was, or is to be, e-mailed. A flag an inspector dismissed (review_status
+'dismissed' in marts.padding_flags: the evidence is the one the inspector saw)
+is not e-mailed at all.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def due_flags(con: duckdb.DuckDBPyConnection, severities: tuple[str, ...], outbo
             on alerted.flag_id = f.flag_id
         where f.severity in ({placeholders})
           and alerted.flag_id is null
+          and f.review_status <> 'dismissed'
         order by f.flag_id
         """,
         [NO_UNIT, *severities],

@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from orchestration.resources import LakePaths
 from orchestration.settings import DUCKDB_POOL
 
-MARTS = ("cadre_monthly", "app_portfolio", "unit_monthly", "padding_flags")
+MARTS = ("cadre_monthly", "app_portfolio", "unit_monthly", "padding_flags", "flag_review_outcomes")
 # Older DuckDB (< 2.0), which analysts' tools may still bundle, cannot open
 # storage version 2.0 files: write the copy in the 1.4 format.
 PUBLISH_STORAGE_VERSION = "v1.4.0"

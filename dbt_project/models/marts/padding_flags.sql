@@ -1,40 +1,34 @@
--- marts.padding_flags: one row per suspected fabrication (warehouse contract).
--- Each int_flags__<code> model holds one code's rule (docs/detection.md); this
--- model only unions them and gives each flag a stable id: the md5 of code,
--- cadre, subject and evidence key, so the same evidence keeps its id on every
--- re-run (and alerts already sent for it are not sent again).
+-- marts.padding_flags: one row per suspected fabrication (warehouse contract),
+-- with the inspectors' latest verdict. A dismissed flag stays dismissed while
+-- its evidence sentence is the one the inspector saw; when the evidence grows
+-- (the same pattern continues) it is reopened. New evidence of another kind is
+-- another evidence key, hence another flag.
 
-{%- set flag_models = [
-    'int_flags__proxy_checkin',
-    'int_flags__impossible_travel',
-    'int_flags__photo_reuse',
-    'int_flags__gps_spoof',
-    'int_flags__scripted_login',
-    'int_flags__vote_stuffing',
-    'int_flags__vote_ring',
-    'int_flags__fabricated_report',
-    'int_flags__padded_cases',
-] %}
+with flags as (
+    select * from {{ ref('int_padding_flags__unioned') }}
+),
 
-with all_flags as (
-    {%- for flag_model in flag_models %}
-    select flag_code, cadre_id, subject_id, first_seen, last_seen, severity, evidence, evidence_key
-    from {{ ref(flag_model) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+latest_reviews as (
+    select * from {{ ref('int_flag_reviews__latest') }}
 )
 
 select
-    {{ dbt.hash(dbt.concat([
-        'flag_code', "'|'", 'cadre_id', "'|'", "coalesce(subject_id, '')", "'|'", 'evidence_key'
-    ])) }} as flag_id,
-    flag_code,
-    cadre_id,
-    subject_id,
-    first_seen,
-    last_seen,
-    severity,
-    evidence
-from all_flags
+    flags.flag_id,
+    flags.flag_code,
+    flags.cadre_id,
+    flags.subject_id,
+    flags.first_seen,
+    flags.last_seen,
+    flags.severity,
+    flags.evidence,
+    latest_reviews.verdict as review_verdict,
+    latest_reviews.reviewed_at,
+    case
+        when latest_reviews.flag_id is null then 'open'
+        when latest_reviews.verdict = 'dismissed'
+            and latest_reviews.evidence_at_review is not null
+            and latest_reviews.evidence_at_review <> flags.evidence then 'reopened'
+        else latest_reviews.verdict
+    end as review_status
+from flags
+left join latest_reviews on flags.flag_id = latest_reviews.flag_id

@@ -1,7 +1,7 @@
 -- Burden per unit and month: what the apps cost its cadres, what they
 -- achieved, and the suspected padding found among them.
-{% set flag_codes = ['proxy_checkin', 'impossible_travel', 'photo_reuse', 'gps_spoof', 'scripted_login',
-                     'vote_stuffing', 'vote_ring', 'fabricated_report', 'padded_cases'] %}
+-- One flags_<code> column per code of the flag registry (var flag_rules).
+{% set flag_codes = var('flag_rules') %}
 with cadre_months as (
     select * from {{ ref('cadre_monthly') }}
 ),
