@@ -3,10 +3,10 @@
 {% macro format_duration(seconds) -%}
     (case
         when ({{ seconds }}) < 3600 then
-            cast(cast(floor(({{ seconds }}) / 60) as integer) as varchar) || ' m '
-            || cast(cast(mod(({{ seconds }}), 60) as integer) as varchar) || ' s'
+            cast(cast(floor(({{ seconds }}) / 60) as integer) as {{ dbt.type_string() }}) || ' m '
+            || cast(cast(mod(({{ seconds }}), 60) as integer) as {{ dbt.type_string() }}) || ' s'
         else
-            cast(cast(floor(({{ seconds }}) / 3600) as integer) as varchar) || ' h '
-            || lpad(cast(cast(floor(mod(({{ seconds }}), 3600) / 60) as integer) as varchar), 2, '0') || ' m'
+            cast(cast(floor(({{ seconds }}) / 3600) as integer) as {{ dbt.type_string() }}) || ' h '
+            || lpad(cast(cast(floor(mod(({{ seconds }}), 3600) / 60) as integer) as {{ dbt.type_string() }}), 2, '0') || ' m'
     end)
 {%- endmacro %}

@@ -2,14 +2,20 @@
     16-character hex strings (photo_hash). 0 = the same photo hash.
 
     Reading hex into bits has no portable SQL spelling, so it is dispatched per
-    adapter: DuckDB casts '0x...' to UBIGINT, xors and counts the set bits.
-    Another adapter (e.g. Spark) adds its own <adapter>__hamming_distance. -#}
+    adapter. DuckDB casts '0x...' to UBIGINT, xors and counts the set bits.
+    Spark reads the hex as a signed BIGINT (conv to base -10 keeps the top bit
+    as the sign: 'ffffffffffffffff' is -1), xors (^) and counts the set bits of
+    the 64-bit two's complement (bit_count). -#}
 {% macro hamming_distance(hex_a, hex_b) -%}
     {{ return(adapter.dispatch('hamming_distance')(hex_a, hex_b)) }}
 {%- endmacro %}
 
-{% macro default__hamming_distance(hex_a, hex_b) -%}
+{% macro duckdb__hamming_distance(hex_a, hex_b) -%}
     bit_count(xor(cast('0x' || ({{ hex_a }}) as ubigint), cast('0x' || ({{ hex_b }}) as ubigint)))
+{%- endmacro %}
+
+{% macro spark__hamming_distance(hex_a, hex_b) -%}
+    bit_count(cast(conv({{ hex_a }}, 16, -10) as bigint) ^ cast(conv({{ hex_b }}, 16, -10) as bigint))
 {%- endmacro %}
 
 {#- Set bits in one 64-bit hex hash: its distance from the all-zero hash. -#}

@@ -12,7 +12,8 @@ from {{ months_relation }}
 where month is not null
 {%- endmacro %}
 
-{#- Minutes between two timestamps, fractional. -#}
+{#- Minutes between two timestamps, fractional (seconds_between is dispatched
+    per adapter: time_differences.sql). -#}
 {% macro minutes_between(start_column, end_column) -%}
-    (epoch({{ end_column }}) - epoch({{ start_column }})) / 60.0
+    {{ seconds_between(start_column, end_column) }} / 60.0
 {%- endmacro %}

@@ -6,13 +6,13 @@ with logins as (
         cadre_id,
         actions,
         login_at,
-        case when logout_at is not null then epoch(logout_at) - epoch(login_at) end as session_seconds
+        case when logout_at is not null then {{ seconds_between('login_at', 'logout_at') }} end as session_seconds
     from {{ ref('stg_app_logins') }}
 ),
 
 weeks_covered as (
     -- Weeks between the first and the last login day, at least one.
-    select greatest((date_diff('day', min(cast(login_at as date)), max(cast(login_at as date))) + 1) / 7.0, 1.0) as weeks
+    select greatest(({{ dbt.datediff('min(cast(login_at as date))', 'max(cast(login_at as date))', 'day') }} + 1) / 7.0, 1.0) as weeks
     from logins
 ),
 
@@ -48,7 +48,7 @@ apps as (
 category_overlaps as (
     select
         apps.app_id,
-        string_agg(other.app_id, ', ' order by other.app_id) as overlapping_apps,
+        {{ sorted_string_agg('other.app_id', "', '") }} as overlapping_apps,
         count(other.app_id) as overlapping_app_count,
         -- Another app of the same category is used more: this one could merge into it.
         max(case when other.login_count > apps.login_count then 1 else 0 end) = 1 as overlapped_by_busier_app

@@ -31,7 +31,7 @@ unverified_field_visits as (
         'field visit claimed, but the nearest of the cadre''s ' || cast(checks.checkins_in_window as {{ dbt.type_string() }})
             || ' check-ins from ' || cast(checks.window_start_day as {{ dbt.type_string() }}) || ' to '
             || cast(checks.window_end_day as {{ dbt.type_string() }}) || ' is '
-            || cast(round(checks.nearest_checkin_km, 1) as {{ dbt.type_string() }}) || ' km from the case (limit '
+            || {{ rounded_text('checks.nearest_checkin_km', 1) }} || ' km from the case (limit '
             || cast({{ var('visit_radius_km') }} as {{ dbt.type_string() }}) || ' km)' as reason
     from {{ ref('int_cases__field_visit_checks') }} as checks
     inner join visit_record
@@ -49,6 +49,6 @@ padded as (
 select
     case_id,
     cadre_id,
-    {{ dbt.listagg('reason', "'; '", 'order by reason') }} as reason
+    {{ sorted_string_agg('reason', "'; '") }} as reason
 from padded
 group by case_id, cadre_id

@@ -50,9 +50,9 @@ select
         || ') fail ' || cast(failed_tests as {{ dbt.type_string() }}) || ' of 3 digit tests: '
         || concat_ws('; ',
             case when fails_benford then
-                'first digits off Benford (chi-square ' || cast(round(chi_square, 1) as {{ dbt.type_string() }})
+                'first digits off Benford (chi-square ' || {{ rounded_text('chi_square', 1) }}
                 || ' > ' || cast({{ var('benford_chi2_critical') }} as {{ dbt.type_string() }}) || ', 8 df; MAD '
-                || cast(round(mad, 3) as {{ dbt.type_string() }}) || ' vs ' || cast(round(expected_mad, 3) as {{ dbt.type_string() }})
+                || {{ rounded_text('mad', 3) }} || ' vs ' || {{ rounded_text('expected_mad', 3) }}
                 || ' expected at n = ' || cast(n_positive as {{ dbt.type_string() }}) || ')'
             end,
             case when prefers_round_values then
@@ -60,11 +60,11 @@ select
                 || cast(round_unit as {{ dbt.type_string() }})
                 || ' (' || cast(cast(round(100.0 * n_round / n_round_eligible, 0) as integer) as {{ dbt.type_string() }})
                 || '% of figures of at least ' || cast({{ var('round_min_multiple') }} * round_unit as {{ dbt.type_string() }})
-                || ', where the median cadre has ' || cast(round(100.0 * median_round_share, 1) as {{ dbt.type_string() }})
-                || '%; base rate ' || cast(round(100.0 * base_round_share, 2) as {{ dbt.type_string() }}) || '%'
+                || ', where the median cadre has ' || {{ rounded_text('100.0 * median_round_share', 1) }}
+                || '%; base rate ' || {{ rounded_text('100.0 * base_round_share', 2) }} || '%'
                 || case when round_significant_alone then
                     ', the roundest ' || cast(cast(round(100 * (1 - {{ var('round_alone_quantile') }}), 0) as integer) as {{ dbt.type_string() }})
-                    || '% of cadres ' || cast(round(100.0 * high_round_share, 1) as {{ dbt.type_string() }})
+                    || '% of cadres ' || {{ rounded_text('100.0 * high_round_share', 1) }}
                     || '%; binomial chance at most 1e'
                     || cast(cast(ceil(round_alone_log10_chance) as integer) as {{ dbt.type_string() }})
                     || ' even at their rate'
@@ -75,7 +75,7 @@ select
             end,
             case when has_copied_values then
                 cast(copied_rows as {{ dbt.type_string() }}) || ' values repeat a figure reported for another item (e.g. '
-                || cast(most_copied_value as {{ dbt.type_string() }}) || ' for ' || cast(most_copied_items as {{ dbt.type_string() }}) || ' items)'
+                || {{ double_text('most_copied_value') }} || ' for ' || cast(most_copied_items as {{ dbt.type_string() }}) || ' items)'
             end
         ) as evidence,
     metric as evidence_key

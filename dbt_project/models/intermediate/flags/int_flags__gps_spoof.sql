@@ -214,19 +214,19 @@ select
         || ' days between ' || cast(cast(first_seen as date) as {{ dbt.type_string() }})
         || ' and ' || cast(cast(last_seen as date) as {{ dbt.type_string() }})
         || ': ' || cast(core_checkins as {{ dbt.type_string() }}) || ' check-ins within '
-        || cast(round(core_max_metres, 1) as {{ dbt.type_string() }})
+        || {{ rounded_text('core_max_metres', 1) }}
         || ' m of one spot (' || cast(exact_repeats as {{ dbt.type_string() }})
         || ' at exactly the same coordinates), while the phone reported an accuracy of '
         || cast(cast(round(core_min_accuracy_m, 0) as integer) as {{ dbt.type_string() }}) || '-'
         || cast(cast(round(core_max_accuracy_m, 0) as integer) as {{ dbt.type_string() }})
         || ' m; real GPS fixes at that accuracy would put about '
-        || cast(round(expected_core_checkins, 1) as {{ dbt.type_string() }})
+        || {{ rounded_text('expected_core_checkins', 1) }}
         || ' of its ' || cast(place_checkins as {{ dbt.type_string() }})
         || ' check-ins at this place that close (chance at most '
-        || cast(round(exp(-expected_core_checkins
-               + core_checkins * (1 + ln(expected_core_checkins) - ln(core_checkins))), 6) as {{ dbt.type_string() }})
+        || {{ rounded_text('exp(-expected_core_checkins + core_checkins * (1 + ln(expected_core_checkins) - ln(core_checkins)))', 6) }}
         || '; they lie a median '
-        || cast(round(median_metres, 1) as {{ dbt.type_string() }}) || ' m from the spot)' as evidence,
-    cast(floor(spot_lat * {{ var('gps_cells_per_degree') }}) as {{ dbt.type_string() }}) || ','
-        || cast(floor(spot_lon * {{ var('gps_cells_per_degree') }}) as {{ dbt.type_string() }}) as evidence_key
+        || {{ rounded_text('median_metres', 1) }} || ' m from the spot)' as evidence,
+    -- floor() of a DOUBLE is a DOUBLE on DuckDB ('38663.0'), a BIGINT on Spark: the key is written as DuckDB writes it
+    {{ double_text('floor(spot_lat * ' ~ var('gps_cells_per_degree') ~ ')') }} || ','
+        || {{ double_text('floor(spot_lon * ' ~ var('gps_cells_per_degree') ~ ')') }} as evidence_key
 from too_tight_spots

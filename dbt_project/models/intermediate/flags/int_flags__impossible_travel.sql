@@ -108,19 +108,19 @@ fastest_leg as (
 select
     'impossible_travel' as flag_code,
     per_cadre.cadre_id,
-    cast(null as varchar) as subject_id,
+    cast(null as {{ dbt.type_string() }}) as subject_id,
     per_cadre.first_seen,
     per_cadre.last_seen,
     case when per_cadre.impossible_legs >= {{ var('travel_high_jumps') }} then 'high' else 'medium' end as severity,
     per_cadre.cadre_id || ' checked in (' || fastest.from_kind || ') at ' || {{ format_timestamp('fastest.from_at') }}
-        || ' and (' || fastest.to_kind || ') ' || cast(round(fastest.distance_km, 1) as varchar) || ' km away '
+        || ' and (' || fastest.to_kind || ') ' || {{ rounded_text('fastest.distance_km', 1) }} || ' km away '
         || {{ format_duration('fastest.elapsed_seconds') }} || ' later: '
-        || cast(round(fastest.effective_km, 1) as varchar) || ' km even after subtracting GPS accuracy, i.e. '
-        || cast(cast(round(fastest.speed_kmh, 0) as bigint) as varchar) || ' km/h, where no trip of that length '
+        || {{ rounded_text('fastest.effective_km', 1) }} || ' km even after subtracting GPS accuracy, i.e. '
+        || cast(cast(round(fastest.speed_kmh, 0) as bigint) as {{ dbt.type_string() }}) || ' km/h, where no trip of that length '
         || '(' || fastest.fastest_means || ')'
-        || ' exceeds ' || cast(fastest.speed_limit_kmh as varchar) || ' km/h; '
-        || cast(per_cadre.impossible_legs as varchar) || ' such jump(s) on '
-        || cast(per_cadre.impossible_days as varchar) || ' day(s) up to ' || cast(cast(per_cadre.last_seen as date) as varchar) as evidence,
+        || ' exceeds ' || cast(fastest.speed_limit_kmh as {{ dbt.type_string() }}) || ' km/h; '
+        || cast(per_cadre.impossible_legs as {{ dbt.type_string() }}) || ' such jump(s) on '
+        || cast(per_cadre.impossible_days as {{ dbt.type_string() }}) || ' day(s) up to ' || cast(cast(per_cadre.last_seen as date) as {{ dbt.type_string() }}) as evidence,
     'consecutive_checkins' as evidence_key
 from per_cadre
 inner join fastest_leg as fastest

@@ -94,8 +94,8 @@ select
         || cast(judged_visits as {{ dbt.type_string() }}) || ' cases (' || cast(unverified_days as {{ dbt.type_string() }}) || ' day(s) between '
         || cast(cast(first_seen as date) as {{ dbt.type_string() }}) || ' and ' || cast(cast(last_seen as date) as {{ dbt.type_string() }})
         || ') with no check-in of theirs within ' || cast({{ var('visit_radius_km') }} as {{ dbt.type_string() }})
-        || ' km of the case while it was open (closest ' || cast(round(closest_km, 1) as {{ dbt.type_string() }})
+        || ' km of the case while it was open (closest ' || {{ rounded_text('closest_km', 1) }}
         || ' km), though they checked in elsewhere on those days; among other cadres '
-        || cast(round(100.0 * peer_unverified_share, 1) as {{ dbt.type_string() }}) || '% of claimed visits lack a check-in' as evidence,
+        || {{ rounded_text('100.0 * peer_unverified_share', 1) }} || '% of claimed visits lack a check-in' as evidence,
     'unverified_field_visit' as evidence_key
 from unverified_per_cadre

@@ -207,7 +207,7 @@ select
         || cast(cast(cluster_span.first_seen as date) as {{ dbt.type_string() }}) || ' and '
         || cast(cast(cluster_span.last_seen as date) as {{ dbt.type_string() }})
         || '; the spread (MAD) of those login times is '
-        || cast(round(dispersion.mad_seconds, 1) as {{ dbt.type_string() }})
+        || {{ rounded_text('dispersion.mad_seconds', 1) }}
         || ' s, where people kept to a set time spread over minutes' as evidence,
     dispersion.app_id as evidence_key
 from dispersion

@@ -320,7 +320,7 @@ trio_campaign_lists as (
         cadre_b,
         cadre_c,
         count(*) as linked_campaigns,
-        {{ dbt.listagg('campaign_id', "', '", 'order by campaign_id') }} as campaigns
+        {{ sorted_string_agg('campaign_id', "', '") }} as campaigns
     from trio_campaigns
     group by cadre_a, cadre_b, cadre_c
 ),
@@ -372,7 +372,7 @@ trio_members as (
 member_ring as (
     select
         cadre_id,
-        {{ dbt.listagg('distinct member_id', "', '", 'order by member_id') }} as ring_members,
+        {{ sorted_string_agg('member_id', "', '", distinct=true) }} as ring_members,
         count(distinct member_id) as ring_size,
         min(first_seen) as first_seen,
         max(last_seen) as last_seen
@@ -419,12 +419,12 @@ select
         || cast(best.actions as {{ dbt.type_string() }}) || ' actions; '
         || cast(best.reciprocated as {{ dbt.type_string() }})
         || ' links returned the other way, where their own activity and each other''s popularity predict about '
-        || cast(round(best.expected, 2) as {{ dbt.type_string() }})
+        || {{ rounded_text('best.expected', 2) }}
         || ' (chance at most 1e' || cast(cast(ceil(best.log10_chance) as integer) as {{ dbt.type_string() }})
         || '); all six links in the same campaign in ' || cast(best.closed_campaigns as {{ dbt.type_string() }})
         || ', where '
         || case when best.expected_closed < 0.001 then 'less than 0.001'
-                else 'about ' || cast(round(best.expected_closed, 3) as {{ dbt.type_string() }}) end
+                else 'about ' || {{ rounded_text('best.expected_closed', 3) }} end
         || ' would be expected (chance at most 1e'
         || cast(cast(ceil(best.closed_log10_chance) as integer) as {{ dbt.type_string() }})
         || '); ' || cast(best.trios_tested as {{ dbt.type_string() }}) || ' closed trios tested, 2 tests each' as evidence,

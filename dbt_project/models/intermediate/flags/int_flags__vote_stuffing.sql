@@ -67,7 +67,7 @@ campaign_span as (
     select
         campaign_id,
         greatest(
-            {{ dbt.datediff('min(voted_at)', 'max(voted_at)', 'minute') }},
+            {{ datediff_boundaries('min(voted_at)', 'max(voted_at)', 'minute') }},
             {{ var('stuffing_window_minutes') | max }}
         ) as span_minutes
     from {{ ref('stg_votes') }}
@@ -110,7 +110,7 @@ windows as (
         opener.campaign_id,
         opener.target_id,
         opener.voted_at as window_start,
-        {{ dbt.dateadd('minute', minutes, 'opener.voted_at') }} as window_end,
+        {{ timestamp_add('minute', minutes, 'opener.voted_at') }} as window_end,
         inside.vote_id,
         inside.voter_id,
         inside.device_id,
@@ -120,7 +120,7 @@ windows as (
         on inside.campaign_id = opener.campaign_id
        and inside.target_id = opener.target_id
        and inside.voted_at >= opener.voted_at
-       and inside.voted_at < {{ dbt.dateadd('minute', minutes, 'opener.voted_at') }}
+       and inside.voted_at < {{ timestamp_add('minute', minutes, 'opener.voted_at') }}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -226,7 +226,7 @@ bursts as (
 burst_devices as (
     select
         bursts.window_id,
-        {{ dbt.listagg('devoted_devices.device_id', "', '", 'order by devoted_devices.device_id') }} as device_list
+        {{ sorted_string_agg('devoted_devices.device_id', "', '") }} as device_list
     from bursts
     inner join devoted_devices
         on devoted_devices.window_id = bursts.window_id
@@ -281,7 +281,7 @@ select
         || ' votes ' || case when biggest.devices = 1 then 'it' else 'they' end || ' cast in that window; '
         || 'throwaway accounts (no other activity) for ' || per_target.target_id || ' in this campaign: '
         || cast(biggest.target_accounts as {{ dbt.type_string() }}) || ' in all, where its own rate and the campaign''s predict about '
-        || cast(round(biggest.expected_accounts, 2) as {{ dbt.type_string() }}) || ' in '
+        || {{ rounded_text('biggest.expected_accounts', 2) }} || ' in '
         || cast(biggest.window_minutes as {{ dbt.type_string() }})
         || ' min at peak (chance at most 1e'
         || cast(cast(ceil(biggest.log10_chance) as integer) as {{ dbt.type_string() }}) || ')' as evidence,

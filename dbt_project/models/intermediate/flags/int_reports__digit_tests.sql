@@ -40,7 +40,7 @@ with figures as (
         submitted_at,
         -- the digits of the figure without the decimal point and the leading /
         -- trailing zeros: '18342.57' -> '1834257', '20000' -> '2', '0.05' -> '5'
-        trim(both '0' from replace(trim(coalesce(value_text, cast(value as {{ dbt.type_string() }}))), '.', '')) as significant_digits
+        trim(both '0' from replace(trim(coalesce(value_text, {{ double_text('value') }})), '.', '')) as significant_digits
     from {{ ref('stg_reports') }}
     where value is not null
 ),

@@ -1,0 +1,61 @@
+{#- Time arithmetic whose meaning must be the same on every engine.
+
+    dbt's cross-database datediff and dateadd are used where they agree with
+    DuckDB on Spark too (datediff in seconds or days, dateadd in days). Two
+    uses they do not cover:
+      * a fractional difference: DuckDB's epoch() has no Spark spelling;
+      * a difference in minutes: DuckDB counts the minute boundaries crossed
+        (date_diff), dbt-spark the whole minutes elapsed (10:00:50 to 10:01:10
+        is 1 on DuckDB, 0 there); adding minutes: dbt-spark's dateadd goes
+        through to_unix_timestamp, which drops fractions of a second.
+    Spark's timestampdiff / timestampadd (3.3+) take TIMESTAMP and
+    TIMESTAMP_NTZ; the lake's wall-clock timestamps have no DST to cross
+    (Asia/Shanghai), so the session time zone does not change a difference. -#}
+
+{#- Seconds from start_ts to end_ts, fractional (microseconds kept). -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    {{ return(adapter.dispatch('seconds_between')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start_ts, end_ts) -%}
+    (epoch({{ end_ts }}) - epoch({{ start_ts }}))
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+    (cast(timestampdiff(MICROSECOND, {{ start_ts }}, {{ end_ts }}) as double) / 1000000)
+{%- endmacro %}
+
+{#- The number of datepart boundaries crossed from first_ts to second_ts, as
+    DuckDB's date_diff counts them (second, minute, hour or day): 10:00:50 to
+    10:01:10 is 1 minute. -#}
+{% macro datediff_boundaries(first_ts, second_ts, datepart) -%}
+    {%- if datepart not in ['second', 'minute', 'hour', 'day'] -%}
+        {{ exceptions.raise_compiler_error("datediff_boundaries: datepart must be second, minute, hour or day, not " ~ datepart) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('datediff_boundaries')(first_ts, second_ts, datepart)) }}
+{%- endmacro %}
+
+{% macro duckdb__datediff_boundaries(first_ts, second_ts, datepart) -%}
+    {{ dbt.datediff(first_ts, second_ts, datepart) }}
+{%- endmacro %}
+
+{% macro spark__datediff_boundaries(first_ts, second_ts, datepart) -%}
+    timestampdiff({{ datepart | upper }}, date_trunc('{{ datepart | upper }}', {{ first_ts }}), date_trunc('{{ datepart | upper }}', {{ second_ts }}))
+{%- endmacro %}
+
+{#- ts plus interval (a whole number) of datepart (second, minute or hour),
+    fractions of a second kept. -#}
+{% macro timestamp_add(datepart, interval, ts) -%}
+    {%- if datepart not in ['second', 'minute', 'hour'] -%}
+        {{ exceptions.raise_compiler_error("timestamp_add: datepart must be second, minute or hour (dbt.dateadd serves days), not " ~ datepart) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('timestamp_add')(datepart, interval, ts)) }}
+{%- endmacro %}
+
+{% macro duckdb__timestamp_add(datepart, interval, ts) -%}
+    {{ dbt.dateadd(datepart, interval, ts) }}
+{%- endmacro %}
+
+{% macro spark__timestamp_add(datepart, interval, ts) -%}
+    timestampadd({{ datepart | upper }}, {{ interval }}, {{ ts }})
+{%- endmacro %}
