@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orchestration.evaluation import evaluate_levels  # noqa: E402
+from demo.evaluation import evaluate_levels  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:

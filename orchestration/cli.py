@@ -24,7 +24,7 @@ from orchestration.settings import Settings, ensure_dagster_home
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    import sources.demo as demo
+    import demo.generate as demo
 
     # The generator plants every padding pattern beside honest look-alikes: it needs room.
     low, high, min_days = getattr(demo, "MIN_CADRES", 1), getattr(demo, "MAX_CADRES", 10**9), getattr(demo, "MIN_DAYS", 1)
@@ -37,7 +37,7 @@ def _demo_data(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        summary = demo.write_demo_landing(
+        summary = demo.generate(
             Path(args.out), cadres=args.cadres, days=args.days, start=args.start, seed=args.seed, evasion=args.evasion
         )
     except ValueError as error:  # the generator's own limits
@@ -109,7 +109,7 @@ def _eval_levels(args: argparse.Namespace) -> int:
     if not levels or any(level not in range(4) for level in levels):
         print(f"error: --levels {args.levels!r} is not a list of evasion levels 0 to 3: pass e.g. --levels 0,1,2,3.", file=sys.stderr)
         return 2
-    from orchestration.evaluation import evaluate_levels
+    from demo.evaluation import evaluate_levels
 
     workdir = Path(args.workdir).resolve() if args.workdir else Path(tempfile.mkdtemp(prefix="fingertip-eval-levels-"))
     problem = writable_folder_problem(workdir, "the evaluation's landing folders and warehouses", "--workdir")
@@ -131,7 +131,7 @@ def _eval(args: argparse.Namespace) -> int:
     if not args.landing:
         print("error: pass --landing DIR (a landing folder written by demo-data) or --levels 0,1,2,3.", file=sys.stderr)
         return 2
-    from orchestration.evaluation import flagged_pairs, format_report, score, truth_pairs
+    from demo.evaluation import flagged_pairs, format_report, score, truth_pairs
 
     landing = Path(args.landing).resolve()
     try:

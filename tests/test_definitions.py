@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.evaluation import FLAG_CODES
+from demo.registry import FLAG_CODES
 
 EVENT_SOURCES = ("app_logins", "checkins", "votes", "cases", "reports")
 REFERENCE_TABLES = ("units", "cadres", "apps", "campaigns")

@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from sources.demo import FLAG_CODES, write_demo_landing
+from demo.generate import generate
+from demo.registry import FLAG_CODES
 
 SOURCES = ("app_logins", "checkins", "votes", "cases", "reports")
 ID_COLUMN = {"app_logins": "login_id", "checkins": "checkin_id", "votes": "vote_id", "cases": "case_id",
@@ -26,7 +27,7 @@ TIMESTAMP = {"app_logins": "login_at", "checkins": "checkin_at", "votes": "voted
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "landing"
-    write_demo_landing(out, cadres=50, seed=3)
+    generate(out, cadres=50, seed=3)
     return out
 
 
@@ -64,8 +65,8 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def test_same_seed_writes_identical_files_and_another_seed_does_not(landing, tmp_path):
-    write_demo_landing(tmp_path / "again", cadres=50, seed=3)
-    write_demo_landing(tmp_path / "other", cadres=50, seed=4)
+    generate(tmp_path / "again", cadres=50, seed=3)
+    generate(tmp_path / "other", cadres=50, seed=4)
     assert digest(tmp_path / "again") == digest(landing)
     assert digest(tmp_path / "other") != digest(landing)
 
@@ -159,7 +160,7 @@ def test_honest_gps_fixes_never_repeat_but_a_spoofer_repeats_one(landing):
 
 def test_too_small_a_world_is_refused(tmp_path):
     with pytest.raises(ValueError):
-        write_demo_landing(tmp_path / "tiny", cadres=10)
+        generate(tmp_path / "tiny", cadres=10)
 
 
 # ==========================================================================
@@ -170,23 +171,19 @@ from datetime import date  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from sources.demo import EVASION_DESCRIPTIONS, EVASION_LEVELS, simulate  # noqa: E402
-from sources.demo import haversine_m  # noqa: E402
+from demo.draw import haversine_m  # noqa: E402
+from demo.evasion import EVASION_DESCRIPTIONS, EVASION_LEVELS  # noqa: E402
+from demo.generate import simulate  # noqa: E402
+from sources.contract import EVENT_SPECS  # noqa: E402
 
 START = date(2026, 9, 1)
 # sha256 over every landing file (path + bytes, _truth excluded) that the generator wrote for
 # cadres=50, seed=3 before the dial existed: level 0 must keep writing exactly this.
 LEVEL0_DIGEST = "fa15edd336834d5e0fed31d70e13e834556204549fab6bc424e9acd3d8b745a8"
-ENUMS = {"checkins": {"kind": {"punch_in", "punch_out", "field_visit"}},
-         "votes": {"action": {"vote", "like", "share"}},
-         "cases": {"status": {"open", "resolved", "unresolved", "transferred"}}}
-REQUIRED = {
-    "app_logins": ["login_id", "cadre_id", "app_id", "device_id", "ip", "login_at"],
-    "checkins": ["checkin_id", "cadre_id", "app_id", "kind", "checkin_at", "lat", "lon", "accuracy_m", "device_id"],
-    "votes": ["vote_id", "campaign_id", "voter_id", "target_id", "action", "voted_at", "device_id", "ip"],
-    "cases": ["case_id", "cadre_id", "category", "opened_at", "status", "field_visit_claimed", "updated_at"],
-    "reports": ["report_id", "cadre_id", "period", "item", "metric", "value", "submitted_at"],
-}
+# What the landing contract allows and requires, read from it (sources/contract.py).
+ENUMS = {source: {c.name: set(c.values) for c in spec.columns if c.kind == "enum"}
+         for source, spec in EVENT_SPECS.items() if any(c.kind == "enum" for c in spec.columns)}
+REQUIRED = {source: spec.required_columns for source, spec in EVENT_SPECS.items()}
 
 
 def landing_digest(folder: Path) -> str:
@@ -203,7 +200,7 @@ def dialled(tmp_path_factory) -> dict:
     """Landing folders at levels 1-3: 50 cadres, 30 days."""
     root = tmp_path_factory.mktemp("dial")
     for level in (1, 2, 3):
-        write_demo_landing(root / f"level-{level}", cadres=50, days=30, seed=3, evasion=level)
+        generate(root / f"level-{level}", cadres=50, days=30, seed=3, evasion=level)
     return {level: root / f"level-{level}" for level in (1, 2, 3)}
 
 
@@ -224,17 +221,17 @@ def bits(a: str, b: str) -> int:
 def test_level_0_output_is_unchanged(landing, tmp_path):
     assert EVASION_LEVELS == (0, 1, 2, 3) and set(EVASION_DESCRIPTIONS) == set(EVASION_LEVELS)
     assert landing_digest(landing) == LEVEL0_DIGEST
-    write_demo_landing(tmp_path / "explicit", cadres=50, seed=3, evasion=0)
+    generate(tmp_path / "explicit", cadres=50, seed=3, evasion=0)
     assert digest(tmp_path / "explicit") == digest(landing)
 
 
 def test_an_unknown_level_is_refused(tmp_path):
     with pytest.raises(ValueError):
-        write_demo_landing(tmp_path / "x", cadres=50, evasion=4)
+        generate(tmp_path / "x", cadres=50, evasion=4)
 
 
 def test_each_level_is_deterministic_and_differs_from_the_others(dialled, tmp_path):
-    write_demo_landing(tmp_path / "again", cadres=50, days=30, seed=3, evasion=3)
+    generate(tmp_path / "again", cadres=50, days=30, seed=3, evasion=3)
     assert digest(tmp_path / "again") == digest(dialled[3])
     assert landing_digest(dialled[1]) != landing_digest(dialled[3])
 
@@ -291,7 +288,7 @@ def test_every_level_follows_the_contract(dialled, level):
 
 
 def test_every_code_is_planted_on_several_cadres_and_no_lookalike_is_planted(dialled, tmp_path):
-    write_demo_landing(tmp_path / "default", evasion=3)  # the default size, 200 cadres
+    generate(tmp_path / "default", evasion=3)  # the default size, 200 cadres
     for landing in [*dialled.values(), tmp_path / "default"]:
         flags = truth_rows(landing, "flags.csv")
         per_code = Counter(r["flag_code"] for r in flags)
@@ -501,7 +498,7 @@ def test_lookalikes_get_harder_as_the_dial_goes_up(sim):
 
 
 def test_the_curve_table_has_a_row_per_code_a_total_and_names_a_failed_build():
-    from orchestration.evaluation import FLAG_CODES as CODES, format_levels, score
+    from demo.evaluation import FLAG_CODES as CODES, format_levels, score
 
     truth = {("gps_spoof", "C1"), ("vote_ring", "C2"), ("vote_ring", "C3")}
     table = format_levels({0: score(truth, {("gps_spoof", "C1"), ("vote_ring", "C2")}),

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from conftest import FIXTURES, build, fingertip, query
-from orchestration.evaluation import FLAG_CODES, flagged_pairs, score, truth_pairs
+from demo.evaluation import FLAG_CODES, flagged_pairs, score, truth_pairs
 
 # shared/ lies beside the checkout (in CI too): real public data for tests.
 REAL_VOTES = FIXTURES.parent.parent.parent / "shared" / "data" / "real" / "usa_2016_primary_results.csv"

@@ -1,7 +1,8 @@
 """Detection report: flags in the warehouse against the demo generator's ground truth.
 
-Precision and recall per flag code, judged on (flag_code, cadre_id) pairs:
-a cadre flagged several times for one code counts once.
+Precision and recall per flag code (the registry's codes, `demo.registry`),
+judged on (flag_code, cadre_id) pairs: a cadre flagged several times for one
+code counts once.
 """
 
 from __future__ import annotations
@@ -12,17 +13,10 @@ from pathlib import Path
 
 import duckdb
 
-FLAG_CODES = (
-    "proxy_checkin",
-    "impossible_travel",
-    "photo_reuse",
-    "gps_spoof",
-    "scripted_login",
-    "vote_stuffing",
-    "vote_ring",
-    "fabricated_report",
-    "padded_cases",
-)
+from demo.registry import FLAG_CODES, REPO_ROOT
+
+TAIL_CHARS = 3000  # of a failed build's output, kept in its error
+ERROR_CHARS = 1500  # of a failed level's error lines, shown under the table
 
 
 def truth_pairs(landing: Path) -> set[tuple[str, str]]:
@@ -66,9 +60,6 @@ def format_report(scores: dict[str, dict]) -> str:
 # --------------------------------------------------------------------------
 # The curve: precision and recall per code at each evasion level
 # --------------------------------------------------------------------------
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
 class BuildFailed(RuntimeError):
     """`fingertip run` failed on a landing folder; the message ends with the CLI's own error lines."""
 
@@ -83,9 +74,9 @@ def build_warehouse(landing: Path, warehouse: Path, dagster_home: Path) -> None:
     env["DAGSTER_HOME"] = str(dagster_home)
     dagster_home.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO_ROOT)
     if result.returncode != 0:
-        raise BuildFailed(f"build of {landing} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise BuildFailed(f"build of {landing} failed ({result.returncode}):\n{result.stdout[-TAIL_CHARS:]}\n{result.stderr[-TAIL_CHARS:]}")
 
 
 def score_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: Path,
@@ -95,9 +86,8 @@ def score_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: 
     A level whose build fails scores as the CLI's error message (a string), and the
     other levels still run.
     """
-    from datetime import date
-
-    from sources.demo import EVASION_LEVELS, write_demo_landing
+    from demo.evasion import EVASION_LEVELS
+    from demo.generate import DEFAULT_START, generate
 
     for level in levels:
         if level not in EVASION_LEVELS:
@@ -109,12 +99,12 @@ def score_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: 
         landing, warehouse = base / "landing", base / "warehouse.duckdb"
         for stale in (warehouse, base / "analytics.duckdb"):
             stale.unlink(missing_ok=True)  # a warehouse from an earlier run would keep its flags
-        write_demo_landing(landing, cadres=cadres, days=days, start=start or date(2026, 9, 1), seed=seed, evasion=level)
+        generate(landing, cadres=cadres, days=days, start=start or DEFAULT_START, seed=seed, evasion=level)
         try:
             build_warehouse(landing, warehouse, base / ".dagster")
         except BuildFailed as failed:
-            out[level] = "\n".join(line for line in str(failed).splitlines() if line.startswith("error"))[-1500:] \
-                or str(failed)[-1500:]
+            out[level] = "\n".join(line for line in str(failed).splitlines() if line.startswith("error"))[-ERROR_CHARS:] \
+                or str(failed)[-ERROR_CHARS:]
             continue
         out[level] = score(truth_pairs(landing), flagged_pairs(warehouse))
     return out
