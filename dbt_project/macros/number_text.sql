@@ -20,15 +20,17 @@
 {%- endmacro %}
 
 {#- Java's form is mantissa 'E' exponent outside [0.001, 1e7): rewritten as
-    DuckDB's fixed form for exponents -4 and 7..15, else as d.ddd e-XX. -#}
+    DuckDB's fixed form for exponents -4 and 7..15, else as d.ddde-XX. The text
+    is bound once to a lambda variable (transform over a one-element array), so
+    the value's expression is not repeated in every branch; CASE evaluates the
+    exponent only where there is one (an ANSI cast of '12.5' to int fails). -#}
 {% macro spark__double_text(value) -%}
-    {%- set java = "cast(cast(" ~ value ~ " as double) as string)" -%}
-    {%- set exponent = "cast(substring_index(" ~ java ~ ", 'E', -1) as int)" -%}
-    {%- set digits = "trim(trailing '0' from replace(replace(substring_index(" ~ java ~ ", 'E', 1), '-', ''), '.', ''))" -%}
-    {%- set sign = "case when " ~ java ~ " like '-%' then '-' else '' end" -%}
-    (case
-        when {{ java }} is null then null
-        when instr({{ java }}, 'E') = 0 then {{ java }}
+    {%- set exponent = "cast(substring_index(java_text, 'E', -1) as int)" -%}
+    {%- set digits = "trim(trailing '0' from replace(replace(substring_index(java_text, 'E', 1), '-', ''), '.', ''))" -%}
+    {%- set sign = "case when java_text like '-%' then '-' else '' end" -%}
+    element_at(transform(array(cast(cast({{ value }} as double) as string)), java_text -> case
+        when java_text is null then null
+        when instr(java_text, 'E') = 0 then java_text
         when {{ exponent }} between 7 and 15 then {{ sign }} || case
             when length({{ digits }}) <= {{ exponent }} + 1 then rpad({{ digits }}, {{ exponent }} + 1, '0') || '.0'
             else substring({{ digits }}, 1, {{ exponent }} + 1) || '.' || substring({{ digits }}, {{ exponent }} + 2)
@@ -38,16 +40,23 @@
             || case when length({{ digits }}) > 1 then '.' || substring({{ digits }}, 2) else '' end
             || 'e' || case when {{ exponent }} < 0 then '-' else '+' end
             || lpad(cast(abs({{ exponent }}) as string), 2, '0')
-    end)
+    end), 1)
 {%- endmacro %}
 
-{#- A DOUBLE value rounded to `digits` decimals, as DuckDB's round() and its
-    text: round(value * 10^digits) / 10^digits, half away from zero. On Spark
-    the value is taken as a double (DuckDB's `/` of decimals gives a double,
-    Spark's a decimal) and rounded the same way: round(double, 0) rounds the
-    shortest decimal form half up, which is the binary value's nearest integer
-    (a double whose shortest form ends in .5 is exactly .5). -#}
+{#- A DOUBLE value rounded to `digits` decimals (0 to 6), as DuckDB's round()
+    and its text. DuckDB rounds the exact binary value half away from zero:
+    round(2.675, 2) is 2.67, as 2.675 is stored as 2.67499999999999982236431605997495353221893310546875.
+    On Spark the value is taken as a double (DuckDB's `/` of decimals gives a
+    double, Spark's a decimal). Spark's round() rounds the shortest decimal form
+    instead (2.68), so: y = value * 10^digits in double; round(y, 0) is right
+    unless y is exactly an integer and a half, where the rounding error of the
+    product decides: it is computed without error (Dekker's split of the value
+    into two 26-bit halves; 10^digits has at most 27 bits, so the partial
+    products are exact). -#}
 {% macro rounded_text(value, digits) -%}
+    {%- if digits not in range(0, 7) -%}
+        {{ exceptions.raise_compiler_error("rounded_text: digits must be 0 to 6, not " ~ digits) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('rounded_text')(value, digits)) }}
 {%- endmacro %}
 
@@ -56,5 +65,19 @@
 {%- endmacro %}
 
 {% macro spark__rounded_text(value, digits) -%}
-    {{ double_text("round(cast(" ~ value ~ " as double) * power(10, " ~ digits ~ "), 0) / power(10, " ~ digits ~ ")") }}
+    {%- set scale = "power(10, " ~ digits ~ ")" -%}
+    {%- set y = "(double_value * " ~ scale ~ ")" -%}
+    {%- set x_split = "(double_value * cast(134217729 as double))" -%}
+    {%- set x_high = "(" ~ x_split ~ " - (" ~ x_split ~ " - double_value))" -%}
+    {%- set product_error = "((" ~ x_high ~ " * " ~ scale ~ " - " ~ y ~ ") + (double_value - " ~ x_high ~ ") * " ~ scale ~ ")" -%}
+    {%- set rounded -%}
+        element_at(transform(array(cast({{ value }} as double)), double_value -> (case
+            when {{ y }} >= 0 and {{ y }} - floor({{ y }}) = 0.5
+                then floor({{ y }}) + case when {{ product_error }} < 0 then 0 else 1 end
+            when {{ y }} < 0 and ceil({{ y }}) - {{ y }} = 0.5
+                then ceil({{ y }}) - case when {{ product_error }} > 0 then 0 else 1 end
+            else round({{ y }}, 0)
+        end) / {{ scale }}), 1)
+    {%- endset -%}
+    {{ double_text(rounded) }}
 {%- endmacro %}
