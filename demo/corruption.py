@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from demo.clock import HOUR, MINUTE
+from demo.draw import photo_hashes
 from demo.honest.checkins import PHOTO_NULL_P
 from demo.honest.reports import FUNDS_METRIC, honest_funds_cents
 from demo.schema import ID_COLUMN, MAIN_TS, NULL, REQUIRED, Table, nrows, take
-from demo.draw import photo_hashes
 from demo.world import World
 
 INVALID_PER_KIND = 3

@@ -15,6 +15,7 @@ import numpy as np
 
 from demo.clock import HOUR, MINUTE
 from demo.draw import HASH_BITS, MICRO, destination, flip_bits, micro, pick, rayleigh_offsets, scatter
+from demo.evasion import LOOKALIKE_KINDS
 from demo.honest.cases import case_fields
 from demo.honest.checkins import KMH, TENTHS, checkin_rows, first_punches
 from demo.honest.reports import CENTS, FUNDS_METRIC
@@ -285,8 +286,6 @@ def honest_subsidies(w: World, roles: Roles, t: Table) -> Table:
 
 def lookalike_rows(w: World, roles: Roles) -> list[tuple[str, str]]:
     """(kind, cadre_id) for every honest look-alike; planted cadres are never listed."""
-    from demo.evasion import LOOKALIKE_KINDS
-
     planted = {c for cs in roles.planted.values() for c in cs}
     rows = []
     for kind, pairs in (("carpool", roles.carpool_pairs), ("phone_handover", roles.handover_pairs),

@@ -163,6 +163,20 @@ def test_too_small_a_world_is_refused(tmp_path):
         generate(tmp_path / "tiny", cadres=10)
 
 
+def test_the_flag_codes_are_the_registrys_and_each_has_a_planter(tmp_path, monkeypatch):
+    import demo.generate
+    from demo.planting import PLANTERS
+    from demo.registry import FLAG_REGISTRY
+
+    with FLAG_REGISTRY.open(newline="") as handle:
+        assert FLAG_CODES == tuple(row["flag_code"] for row in csv.DictReader(handle))
+    assert set(PLANTERS) == set(FLAG_CODES)
+    # A code added to the registry before its planter is refused, naming the code and where planters live.
+    monkeypatch.setattr(demo.generate, "FLAG_CODES", (*FLAG_CODES, "new_code"))
+    with pytest.raises(ValueError, match="new_code.*demo/planting"):
+        generate(tmp_path / "x", cadres=50)
+
+
 # ==========================================================================
 # The evasion dial: level 0 is the textbook data above; levels 1-3 hide the
 # padding the way padders do and make the honest look-alikes harder.
