@@ -257,7 +257,7 @@ def test_a_verdict_naming_an_unknown_flag_is_a_one_line_error_and_writes_nothing
     result = fingertip("review", "no-such-flag", "--verdict", "dismissed", "--note", "n", "--by", "Li", "--warehouse", str(copy), check=False)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "no flag 'no-such-flag'" in result.stderr
-    assert query(copy, "select count(*) from information_schema.tables where table_name = 'flag_reviews'") == [(0,)]
+    assert query(copy, "select count(*) from ops.flag_reviews") == [(0,)]
     assert copy.read_bytes() == before
 
 
@@ -314,6 +314,6 @@ def test_a_verdict_waits_for_a_running_build_and_gives_up_writing_nothing(demo_b
         os.close(fd)
     assert result.returncode == 3
     assert "waiting: a fingertip run is building" in result.stderr and "nothing was written" in result.stderr
-    assert query(copy, "select count(*) from information_schema.tables where table_name = 'flag_reviews'") == [(0,)]
+    assert query(copy, "select count(*) from ops.flag_reviews") == [(0,)]
     fingertip(*args, env={"FINGERTIP_WAIT_SECONDS": "1"})
     assert query(copy, "select flag_id, verdict from ops.flag_reviews") == [(flag_id, "confirmed")]
