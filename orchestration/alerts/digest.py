@@ -17,18 +17,6 @@ from orchestration.alerts.evidence import evidence_sql, flags_sql, literal
 from orchestration.alerts.flags import Flag
 from orchestration.alerts.settings import SEVERITIES
 
-# What each code means, from the warehouse contract, for the group headings.
-CODE_MEANING = {
-    "proxy_checkin": "one phone punched in for two or more cadres minutes apart",
-    "impossible_travel": "consecutive check-ins imply a speed no real trip reaches",
-    "photo_reuse": "the same check-in photo used on different days or by different cadres",
-    "gps_spoof": "check-in positions repeated to the last decimal across days",
-    "scripted_login": "logins at the same second of the day, day after day, with no actions",
-    "vote_stuffing": "bursts of votes for one target from one device",
-    "vote_ring": "a closed group of cadres voting for each other far above the base rate",
-    "fabricated_report": "reported figures that fail digit tests",
-    "padded_cases": "cases closed within seconds in bulk, or field visits with no check-in near the case",
-}
 SEVERITY_COLOUR = {"high": "#b00020", "medium": "#b26a00", "low": "#555555"}
 
 
@@ -120,7 +108,7 @@ def _text(*, alert_id, flags, groups, top, min_severity, warehouse, all_units) -
         unit_flags = [f for _, of_code in codes for f in of_code]
         lines += [f"== Unit {_unit_label(unit_flags[0])}: {len(unit_flags)} flag(s) ==", ""]
         for code, of_code in codes:
-            lines += [f"-- {code} ({len(of_code)}): {CODE_MEANING.get(code, '')}", ""]
+            lines += [f"-- {code} ({len(of_code)}): {of_code[0].code_meaning or ''}", ""]
             for flag in of_code:
                 subject = f", subject {flag.subject_id}" if flag.subject_id else ""
                 lines += [
@@ -151,7 +139,7 @@ def _html(*, alert_id, flags, groups, top, min_severity, warehouse, all_units) -
         for code, of_code in codes:
             rows.append(
                 f'<tr><th colspan="7" style="{_CELL};background:#f4f4f4">{escape(code)} ({len(of_code)})'
-                f'<span style="font-weight:normal">: {escape(CODE_MEANING.get(code, ""))}</span></th></tr>'
+                f'<span style="font-weight:normal">: {escape(of_code[0].code_meaning or "")}</span></th></tr>'
             )
             for flag in of_code:
                 colour = SEVERITY_COLOUR.get(flag.severity, "#000")

@@ -31,6 +31,11 @@ class Flag:
     evidence: str
     unit_id: str  # the cadre's unit in staging.stg_cadres, or NO_UNIT
     unit_name: str | None
+    # From the flag registry (reference.flag_codes): what the code means and where its evidence lives.
+    code_meaning: str | None = None
+    evidence_relation: str | None = None
+    evidence_filter: str | None = None
+    evidence_order: str | None = None
 
     @property
     def severity_rank(self) -> int:
@@ -43,8 +48,10 @@ def due_flags(con: duckdb.DuckDBPyConnection, severities: tuple[str, ...], outbo
     rows = con.execute(
         f"""
         select f.flag_id, f.flag_code, f.cadre_id, f.subject_id, f.first_seen, f.last_seen, f.severity, f.evidence,
-               coalesce(c.unit_id, ?) as unit_id, u.unit_name
+               coalesce(c.unit_id, ?) as unit_id, u.unit_name,
+               r.meaning, r.evidence_relation, r.evidence_filter, r.evidence_order
         from marts.padding_flags as f
+        left join reference.flag_codes as r on r.flag_code = f.flag_code
         left join staging.stg_cadres as c on c.cadre_id = f.cadre_id
         left join staging.stg_units as u on u.unit_id = c.unit_id
         left join (select distinct unnest(flag_ids) as flag_id from {outbox_table}) as alerted
