@@ -17,9 +17,9 @@ from dagster import (
     sensor,
 )
 
-from orchestration.alerts.mailer import MailSession, describe_error
-from orchestration.alerts.run_failure import StepFailure, failure_mail
-from orchestration.alerts.settings import AlertConfigError, AlertSettings
+from alerts.mailer import MailSession, describe_error
+from alerts.run_failure import StepFailure, failure_mail
+from alerts.settings import AlertConfigError, AlertSettings
 from orchestration.jobs import build_warehouse
 from orchestration.partitions import delivery_day
 from orchestration.settings import Settings

@@ -21,7 +21,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_FIRST_DAY = "2015-01-01"
 DEFAULT_LAST_DAY = "2040-12-31"
 # Day boundaries of deliveries are local (landing contract).
-TIMEZONE = "Asia/Shanghai"
+from sources.contract import TIMEZONE  # noqa: E402,F401  (re-exported: the schedules and CLI use it)
 # Every DuckDB writer runs in this Dagster concurrency pool (limit 1): DuckDB
 # allows one writing process per file.
 DUCKDB_POOL = "duckdb_warehouse"

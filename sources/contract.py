@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 EVENT_SOURCES = ("app_logins", "checkins", "votes", "cases", "reports")
 REFERENCE_TABLES = ("units", "cadres", "apps", "campaigns")
 REFERENCE_SOURCE = "reference"
+# Every warehouse timestamp is naive wall-clock time in this zone (no DST since 1991).
+TIMEZONE = "Asia/Shanghai"
 
 # Extensions the contract allows for event files; anything else in a delivery
 # folder is rejected with a reason rather than ignored.

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
-from orchestration.alerts import outbox
-from orchestration.alerts.digest import render_digest
-from orchestration.alerts.dispatch import dispatch
-from orchestration.alerts.flags import due_flags
-from orchestration.alerts.routing import flags_by_recipient, load_routing, unrouted
-from orchestration.alerts.settings import AlertConfigError, AlertSettings
+from alerts import outbox
+from alerts.digest import render_digest
+from alerts.dispatch import dispatch
+from alerts.flags import due_flags
+from alerts.routing import flags_by_recipient, load_routing, unrouted
+from alerts.settings import AlertConfigError, AlertSettings
 from orchestration.resources import LakePaths
 from orchestration.settings import DUCKDB_POOL
 

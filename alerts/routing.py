@@ -12,8 +12,8 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from orchestration.alerts.flags import Flag
-from orchestration.alerts.settings import AlertConfigError, is_address
+from alerts.flags import Flag
+from alerts.settings import AlertConfigError, is_address
 
 
 def load_routing(path: Path | None) -> dict[str, tuple[str, ...]]:

@@ -13,7 +13,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from orchestration.alerts.settings import SmtpSettings
+from alerts.settings import SmtpSettings
 
 # The server refused this one message (its sender, a recipient, or its data):
 # the session itself is fine and the next message may go through.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from orchestration.alerts.flags import Flag
+from alerts.flags import Flag
 
 
 def literal(value: str) -> str:

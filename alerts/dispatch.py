@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.alerts import outbox
-from orchestration.alerts.mailer import MESSAGE_ERRORS, MailSession, compose, describe_error
-from orchestration.alerts.settings import SmtpSettings
+from alerts import outbox
+from alerts.mailer import MESSAGE_ERRORS, MailSession, compose, describe_error
+from alerts.settings import SmtpSettings
 
 
 @dataclass

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from orchestration.settings import TIMEZONE
+from sources.contract import TIMEZONE
 
 OUTBOX_TABLE = "ops.alert_outbox"
 STATUSES = ("pending", "sent", "failed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from orchestration.alerts.mailer import compose
+from alerts.mailer import compose
 
 # A stack trace longer than this is cut: the full one is in the Dagster UI.
 MAX_ERROR_CHARS = 6000

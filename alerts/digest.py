@@ -13,9 +13,9 @@ from html import escape
 from itertools import groupby
 from pathlib import Path
 
-from orchestration.alerts.evidence import evidence_sql, flags_sql, literal
-from orchestration.alerts.flags import Flag
-from orchestration.alerts.settings import SEVERITIES
+from alerts.evidence import evidence_sql, flags_sql, literal
+from alerts.flags import Flag
+from alerts.settings import SEVERITIES
 
 SEVERITY_COLOUR = {"high": "#b00020", "medium": "#b26a00", "low": "#555555"}
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import duckdb
 
-from orchestration.alerts.settings import SEVERITIES
+from alerts.settings import SEVERITIES
 
 NO_UNIT = "(no unit)"
 
