@@ -9,12 +9,12 @@ WAREHOUSE ?= data/warehouse.duckdb
 PUBLISH ?= data/analytics.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/data/.dagster
 
-.PHONY: install run test dev demo-data clean
+.PHONY: install run test lint dev demo-data clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -27,6 +27,13 @@ run: demo-data
 
 test: $(INSTALLED)
 	$(BIN)/pytest
+
+# ruff (pyproject.toml [tool.ruff]) on the Python, sqlfluff (dbt_project/.sqlfluff) on the dbt SQL.
+# The dbt templater compiles the project: it gets a scratch warehouse, never the real one.
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && FINGERTIP_WAREHOUSE=$$(mktemp -d)/lint.duckdb ../$(BIN)/sqlfluff lint models macros tests
 
 dev: demo-data
 	$(BIN)/python -c "from pathlib import Path; from orchestration.settings import ensure_dagster_home; ensure_dagster_home(Path('$(DAGSTER_HOME)'))"
