@@ -368,11 +368,15 @@ def missing_reference_tables(landing: Path) -> list[str]:
 
 
 def _describe_failed_check(evaluation) -> str:
-    """`source:check` plus what failed, from the check's own metadata."""
+    """The summary line of a failed check: `failed check: source:check (what failed)`, from the
+    check's own metadata; `check warning: …` for a WARN check (delivery volume, silent units)."""
+    from dagster import AssetCheckSeverity
+
     name = evaluation.asset_check_key.to_user_string()
     failures = evaluation.metadata.get("failures")
     detail = getattr(failures, "value", None) or getattr(failures, "text", None)
-    return f"{name} ({str(detail).replace(chr(10), '; ')})" if detail else name
+    label = "check warning" if evaluation.severity == AssetCheckSeverity.WARN else "failed check"
+    return f"{label}: {name} ({str(detail).replace(chr(10), '; ')})" if detail else f"{label}: {name}"
 
 
 def prepare_dbt_manifest() -> None:
@@ -530,7 +534,7 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
         print("  alert mails: none, no recipients: set FINGERTIP_ALERT_TO and FINGERTIP_SMTP_HOST to e-mail flags")
     for check in failed_checks:
         # Data-quality warnings: the build still succeeded; the rows are in the warehouse.
-        print(f"  failed check: {check}")
+        print(f"  {check}")
     print(f"  warehouse: {settings.warehouse}")
     print(f"  analysts' copy: {settings.publish}")
     print(f"  lake: {settings.lake}; quarantine: select * from ops.quarantine")

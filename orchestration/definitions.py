@@ -13,6 +13,7 @@ from orchestration.assets.ingest import event_assets, reference_tables  # noqa: 
 from orchestration.assets.publish import analytics_copy  # noqa: E402
 from orchestration.assets.report import inspection_report  # noqa: E402
 from orchestration.assets.reviews import flag_reviews  # noqa: E402
+from orchestration.checks.deliveries import delivery_checks  # noqa: E402
 from orchestration.checks.expectations import batch_checks  # noqa: E402
 from orchestration.jobs import build_warehouse  # noqa: E402
 from orchestration.resources import build_resources  # noqa: E402
@@ -25,7 +26,7 @@ def make_definitions(settings: Settings | None = None) -> Definitions:
     """Everything fingertip defines, bound to the paths in `settings` (default: the environment)."""
     return Definitions(
         assets=[reference_tables, *event_assets, flag_reviews, warehouse_models, analytics_copy, inspection_report, alert_emails],
-        asset_checks=batch_checks,
+        asset_checks=[*batch_checks, *delivery_checks],
         jobs=[build_warehouse],
         schedules=[daily_build],
         sensors=[landing_sensor, email_ops_on_run_failure],

@@ -56,6 +56,16 @@ def test_batch_checks_and_dbt_tests_are_asset_checks(repository):
     assert {f"marts/{mart}" for mart in MARTS} <= checked  # dbt tests
 
 
+def test_every_source_has_delivery_volume_and_silent_unit_checks_that_only_warn(repository):
+    graph = repository.asset_graph
+    checks = {key.to_user_string(): key for key in graph.asset_check_keys}
+    for source in EVENT_SOURCES:
+        for name in (f"{source}_delivery_volume", f"{source}_silent_units"):
+            key = checks.get(f"{source}:{name}")
+            assert key is not None, f"missing check {source}:{name}"
+            assert not graph.get_check_spec(key).blocking  # a warning never stops the build
+
+
 def test_the_build_job_schedule_and_sensors_are_defined(repository):
     assert "build_warehouse" in {job.name for job in repository.get_all_jobs()}
     assert {schedule.name for schedule in repository.schedule_defs} == {"daily_build"}

@@ -1,14 +1,36 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, ops."""
 
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+import duckdb
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckResult,
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    AssetObservation,
+    MetadataValue,
+    Output,
+    TableColumn,
+    TableSchema,
+)
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.resources import dbt_project
+from orchestration.assets.publish import WITHHELD_COLUMNS, quote_identifier
+from orchestration.checks import markdown
+from orchestration.resources import LakePaths, dbt_project
 from orchestration.settings import DUCKDB_POOL
+
+# Models in this dbt schema get row counts, column schemas and a preview on each materialization.
+MARTS_SCHEMA = "marts"
+# Rows shown in a mart's preview.
+PREVIEW_ROWS = 10
+# The mart of flags, its code column, and the dbt seed that lists every code
+# (a code with no flag this run still gets its 0, so the UI's plot has no gap).
+FLAGS_MART, FLAG_CODE_COLUMN, FLAG_REGISTRY_SEED = "padding_flags", "flag_code", "flag_codes"
 
 
 class FingertipTranslator(DagsterDbtTranslator):
@@ -25,7 +47,112 @@ class FingertipTranslator(DagsterDbtTranslator):
         return dbt_resource_props["config"].get("schema") or "warehouse"
 
 
+def _relation(node: Mapping[str, Any]) -> str:
+    return f"{quote_identifier(node['schema'])}.{quote_identifier(node.get('alias') or node['name'])}"
+
+
+def flag_counts(con: duckdb.DuckDBPyConnection, flags: Mapping[str, Any], registry: Mapping[str, Any] | None) -> dict[str, int]:
+    """Flags per code: every code of the registry seed (0 when none fired) and any other code in the mart."""
+    codes: dict[str, int] = {}
+    if registry is not None:
+        try:
+            codes = {code: 0 for (code,) in con.execute(f"select {quote_identifier(FLAG_CODE_COLUMN)} from {_relation(registry)}").fetchall()}
+        except duckdb.CatalogException:
+            pass  # the seed was not built (a subset run before it existed): the codes in the mart still count
+    counted = con.execute(f"select {quote_identifier(FLAG_CODE_COLUMN)}, count(*) from {_relation(flags)} group by 1").fetchall()
+    codes.update({code: count for code, count in counted})
+    return dict(sorted(codes.items()))
+
+
+def mart_metadata(con: duckdb.DuckDBPyConnection, node: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Row count, column schema (with the dbt docs' descriptions) and a Markdown preview of one mart table.
+
+    The preview leaves out the columns the analysts' copy withholds (they name
+    devices and positions): Dagster's event log is read by more people than the warehouse.
+    """
+    name = node.get("alias") or node["name"]
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = ? and table_name = ? order by ordinal_position",
+        [node["schema"], name],
+    ).fetchall()
+    if not columns:
+        return {}
+    docs = node.get("columns") or {}
+    schema = TableSchema(
+        columns=[
+            TableColumn(column, data_type.lower(), description=(docs.get(column) or {}).get("description") or None)
+            for column, data_type in columns
+        ]
+    )
+    shown = [column for column, _ in columns if column not in WITHHELD_COLUMNS.get(name, ())]
+    select_list = ", ".join(quote_identifier(c) for c in shown)
+    preview = con.execute(f"select {select_list} from {_relation(node)} order by all limit ?", [PREVIEW_ROWS]).fetchall()
+    metadata: dict[str, Any] = {
+        "dagster/row_count": MetadataValue.int(con.execute(f"select count(*) from {_relation(node)}").fetchone()[0]),
+        "dagster/column_schema": MetadataValue.table_schema(schema),
+        "dagster/table_name": f"{node['schema']}.{name}",
+        "preview": MetadataValue.md(markdown.table(shown, preview)),
+    }
+    if name == FLAGS_MART:
+        registry = next(
+            (n for n in manifest["nodes"].values() if n["resource_type"] == "seed" and n["name"] == FLAG_REGISTRY_SEED), None
+        )
+        for code, count in flag_counts(con, node, registry).items():
+            metadata[f"flags/{code}"] = MetadataValue.int(count)
+    return metadata
+
+
+def _asset_key(context: AssetExecutionContext, event) -> AssetKey | None:
+    if isinstance(event, Output):
+        return context.asset_key_for_output(event.output_name)
+    return getattr(event, "asset_key", None)
+
+
+def _with_mart_metadata(context: AssetExecutionContext, held: list, manifest: Mapping[str, Any], warehouse: str) -> Iterator:
+    """The held mart events, each materialization with its metadata; without it if the warehouse cannot be read."""
+    try:
+        con = duckdb.connect(warehouse, read_only=True) if held else None
+    except duckdb.Error as error:
+        context.log.warning(f"no row counts or previews for the marts: cannot read {warehouse}: {error}")
+        con = None
+    try:
+        for event in held:
+            if con is not None and isinstance(event, Output | AssetMaterialization) and "unique_id" in event.metadata:
+                node = manifest["nodes"].get(event.metadata["unique_id"].text)
+                try:
+                    extra = mart_metadata(con, node, manifest) if node else {}
+                except duckdb.Error as error:  # a mart dbt did not build: its own error says why
+                    context.log.warning(f"no row count or preview for {_asset_key(context, event).to_user_string()}: {error}")
+                    extra = {}
+                event = event.with_metadata({**event.metadata, **extra})
+            yield event
+    finally:
+        if con is not None:
+            con.close()
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=FingertipTranslator(), pool=DUCKDB_POOL)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: models, then their tests as asset checks."""
-    yield from dbt.cli(["build"], context=context).stream()
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: LakePaths):
+    """`dbt build`: models, then their tests as asset checks.
+
+    The marts' materializations (and their tests) are held until dbt has
+    finished: DuckDB lets no other process read the file while dbt writes it.
+    Then they carry row counts, column schemas, a preview and the flags per
+    code, read from the warehouse (dagster-dbt's fetch_row_counts would open it
+    through dbt's adapter, read-write, inside this process).
+    """
+    invocation = dbt.cli(["build"], context=context)
+    held: list[Output | AssetMaterialization | AssetObservation | AssetCheckResult | AssetCheckEvaluation] = []
+    try:
+        for event in invocation.stream():
+            key = _asset_key(context, event)
+            if key is not None and key.path[0] == MARTS_SCHEMA:
+                held.append(event)
+            else:
+                yield event
+    except Exception:
+        # dbt failed: what it did build is still reported, then the failure.
+        yield from _with_mart_metadata(context, held, invocation.manifest, paths.warehouse)
+        raise
+    yield from _with_mart_metadata(context, held, invocation.manifest, paths.warehouse)

@@ -6,6 +6,9 @@ its own lake folder, so re-running a day replaces it instead of adding to it.
 """
 
 
+from pathlib import Path
+
+import polars as pl
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -26,6 +29,15 @@ from sources.lake import ensure_schema_files, load_delivery_day, load_reference,
 INGEST_GROUP = "ingest"
 
 
+def quarantine_rows(lake: Path, source: str, keys: list[str] | None = None) -> int:
+    """Rows in ops.quarantine for `source` (one per invalid row or rejected file), for the
+    delivery days (or reference tables) in `keys`, or for all of them when `keys` is None."""
+    folder = lake / "_quarantine" / source
+    files = sorted(folder.glob("*.parquet")) if keys is None else [folder / f"{key}.parquet" for key in keys]
+    files = [f for f in files if f.exists()]
+    return pl.scan_parquet(files).select(pl.len()).collect().item() if files else 0
+
+
 @multi_asset(
     specs=[
         AssetSpec(table, group_name=INGEST_GROUP, kinds={"polars", "parquet"}, description=f"reference/{table} snapshot, validated")
@@ -40,7 +52,7 @@ def reference_tables(context: AssetExecutionContext, paths: LakePaths):
     for table, summary in summaries.items():
         for problem in [*summary.rejected, *summary.warnings]:
             context.log.warning(problem)
-        metadata = summary.as_metadata()
+        metadata = {**summary.as_metadata(), "quarantine/rows": quarantine_rows(paths.lake_dir, "reference", [table])}
         if summary.warnings:
             metadata["warnings"] = "\n".join(summary.warnings)
         yield MaterializeResult(asset_key=AssetKey(table), metadata=metadata)
@@ -93,7 +105,13 @@ def _event_asset(source: str):
                 totals[key] += value
         for warning in warnings:
             context.log.warning(warning)
-        metadata = {**totals, "days": len(context.partition_keys)}
+        metadata = {
+            **totals,
+            "days": len(context.partition_keys),
+            # What the UI plots per source across runs: this run's days, and the lake's total.
+            "quarantine/rows": quarantine_rows(paths.lake_dir, source, list(context.partition_keys)),
+            "quarantine/rows_all_days": quarantine_rows(paths.lake_dir, source),
+        }
         if warnings:
             metadata["warnings"] = "\n".join(warnings[:100]) + (f"\n... and {len(warnings) - 100} more" if len(warnings) > 100 else "")
         return MaterializeResult(metadata=metadata)
