@@ -169,7 +169,7 @@ def _report(args: argparse.Namespace) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    from orchestration.reporting import ReportError, render_report
+    from inspection.report import ReportError, render_report
 
     try:
         written = render_report(settings.publish, out, warehouse=settings.warehouse, withhold_evidence=args.withhold_evidence)
@@ -184,7 +184,7 @@ def _review(args: argparse.Namespace) -> int:
     if args.warehouse:
         os.environ["FINGERTIP_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     settings = Settings.from_env()
-    from orchestration.reviews import ReviewError, record_review
+    from inspection.reviews import ReviewError, record_review
     from orchestration.settings import wait_seconds
 
     try:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from inspection.report import render_report
 from orchestration.assets.publish import MARTS
-from orchestration.reporting import render_report
 from orchestration.resources import LakePaths
 from orchestration.settings import DUCKDB_POOL
 

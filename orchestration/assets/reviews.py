@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from inspection.reviews import REVIEWS_TABLE, import_inbox
 from orchestration.resources import LakePaths
-from orchestration.reviews import REVIEWS_TABLE, import_inbox
 from orchestration.settings import DUCKDB_POOL
 
 
@@ -32,8 +32,10 @@ def flag_reviews(context: AssetExecutionContext, paths: LakePaths) -> Materializ
         result = import_inbox(con, warehouse, inbox)
         total = con.execute(f"select count(*) from {REVIEWS_TABLE}").fetchone()[0]
     for name, problems in result.rejected.items():
-        context.log.warning(f"verdicts file {name} rejected, nothing of it recorded: {problems[0]}"
-                            + (f" (and {len(problems) - 1} more in rejected/{name}.errors.txt)" if len(problems) > 1 else ""))
+        context.log.warning(
+            f"verdicts file {name} rejected, nothing of it recorded: {problems[0]}"
+            + (f" (and {len(problems) - 1} more in rejected/{name}.errors.txt)" if len(problems) > 1 else "")
+        )
     if result.waiting:
         context.log.info(f"{len(result.waiting)} verdicts file(s) wait for the first build's flags: {', '.join(result.waiting)}")
     return MaterializeResult(

@@ -27,7 +27,7 @@ import altair as alt
 import duckdb
 import yaml
 
-from orchestration.reviews import latest_verdicts
+from inspection.reviews import latest_verdicts
 from orchestration.settings import DBT_PROJECT_DIR
 
 QUADRANTS = ["busy_and_effective", "trace_heavy", "quiet_achiever", "low_activity"]
