@@ -45,7 +45,8 @@ class DeliveryCheckSettings:
     # Days of the week (date.weekday(): Monday 0) on which offices are closed.
     rest_weekdays: tuple[int, ...] = (5, 6)
     # A unit is expected on a day when its cadres delivered on at least this
-    # share of the same-kind days in the unit window on which the source delivered ...
+    # share of the same-kind days in the unit window (less the days on which
+    # the whole source fell) ...
     unit_active_share: float = 0.8
     unit_window_days: int = 28
     # ... and there were at least this many such days ...
