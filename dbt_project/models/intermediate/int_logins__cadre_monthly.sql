@@ -1,4 +1,7 @@
 -- Login traces per cadre and month (warehouse contract definitions).
+-- Session lengths are summed as exact decimals (seconds, to the microsecond): a float sum depends on the
+-- order a parallel aggregate adds in, and the last bit decided ties in the
+-- trace score's ranking differently from one build to the next.
 with logins as (
     select
         cadre_id,
@@ -7,8 +10,8 @@ with logins as (
         actions,
         case
             when logout_at is null then 0
-            else least({{ minutes_between('login_at', 'logout_at') }}, {{ var('max_session_minutes') }})
-        end as session_minutes
+            else least({{ seconds_between('login_at', 'logout_at') }}, {{ var('max_session_minutes') }} * 60)
+        end as session_seconds
     from {{ ref('stg_app_logins') }}
 )
 
@@ -17,7 +20,7 @@ select
     month,
     count(*) as login_count,
     count(distinct app_id) as distinct_apps,
-    sum(session_minutes) as screen_minutes,
+    cast(sum(cast(session_seconds as decimal(18, 6))) as double) / 60 as screen_minutes,
     count(case when actions = 0 then 1 end) as trace_only_logins
 from logins
 group by cadre_id, month
