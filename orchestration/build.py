@@ -14,11 +14,13 @@ import re
 import sys
 import threading
 import time
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
+from orchestration.errors import root_cause_message
 from orchestration.settings import DUCKDB_POOL, Settings, wait_seconds
 from sources.landing import delivery_days, misnamed_folders, reference_file
 
@@ -26,6 +28,10 @@ from sources.landing import delivery_days, misnamed_folders, reference_file
 # run can tell a live run from one whose process was killed.
 PID_TAG = "fingertip/pid"
 HOST_TAG = "fingertip/host"
+# Dagster's run tags for a partition range (what a one-run backfill sets): public
+# names with no public constant; tests/test_definitions.py checks them against Dagster's.
+PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 class BuildError(Exception):
@@ -434,8 +440,6 @@ def build_all(settings: Settings) -> int:
 def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     """The build, while this process holds the warehouse's lock."""
     from dagster import DagsterInstance
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-    from dagster._core.utils import make_new_run_id
 
     from orchestration.definitions import make_definitions
 
@@ -445,7 +449,7 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     wait_for_warehouse_file(settings.warehouse, wait)
     _stop_busy_wait_for_pool()
     job = make_definitions(settings).resolve_job_def("build_warehouse")
-    run_id = make_new_run_id()
+    run_id = str(uuid.uuid4())
     watch = PoolWatch(instance, run_id, wait)
     # dbt's own progress lines go to a log file; the terminal gets the summary.
     build_log = Path(os.environ["DAGSTER_HOME"]) / "last_build.log"
@@ -456,8 +460,8 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
                 instance=instance,
                 run_id=run_id,
                 tags={
-                    ASSET_PARTITION_RANGE_START_TAG: days[0],
-                    ASSET_PARTITION_RANGE_END_TAG: days[-1],
+                    PARTITION_RANGE_START_TAG: days[0],
+                    PARTITION_RANGE_END_TAG: days[-1],
                     PID_TAG: str(os.getpid()),
                     HOST_TAG: os.uname().nodename,
                 },
@@ -473,16 +477,7 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                error = event.step_failure_data.error
-                # The user's exception, not Dagster's wrapper of it.
-                while error is not None and error.cause is not None:
-                    error = error.cause
-                message = " ".join(error.message.split()) if error and error.message.strip() else "unknown error"
-                prefix, _, rest = message.partition(": ")
-                if error is not None and rest and prefix.endswith(error.cls_name):
-                    message = rest  # drop the exception's class name
-                if len(message) > 300:
-                    message = message[:297] + "..."
+                message = root_cause_message(event.step_failure_data.error)
                 print(f"error: step {event.step_key} failed: {message}", file=sys.stderr)
         # dbt says which model or test failed in its own log: one line each.
         for line in dbt_failures(build_log):

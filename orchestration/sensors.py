@@ -20,6 +20,7 @@ from dagster import (
 from alerts.mailer import MailSession, describe_error
 from alerts.run_failure import StepFailure, failure_mail
 from alerts.settings import AlertConfigError, AlertSettings
+from orchestration.errors import root_cause_message
 from orchestration.jobs import build_warehouse
 from orchestration.partitions import delivery_day
 from orchestration.settings import Settings
@@ -129,15 +130,7 @@ def _step_failures(context: RunFailureSensorContext) -> list[StepFailure]:
     failures = []
     for event in context.get_step_failure_events():
         error = event.step_failure_data.error
-        root = error
-        # The user's exception, not Dagster's wrapper of it (as in build.py).
-        while root is not None and root.cause is not None:
-            root = root.cause
-        message = root.message.strip().splitlines()[0] if root and root.message.strip() else "unknown error"
-        # SerializableErrorInfo prefixes the exception's class path ("pkg.module.Failure: ..."): drop it.
-        prefix = f"{root.cls_name}: " if root and root.cls_name else None
-        if prefix and prefix in message:
-            message = message.split(prefix, 1)[1]
+        message = root_cause_message(error)
         failures.append(StepFailure(event.step_key or "?", message, error.to_string() if error else message))
     return failures
 

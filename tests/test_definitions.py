@@ -70,3 +70,12 @@ def test_the_build_job_schedule_and_sensors_are_defined(repository):
     assert "build_warehouse" in {job.name for job in repository.get_all_jobs()}
     assert {schedule.name for schedule in repository.schedule_defs} == {"daily_build"}
     assert {sensor.name for sensor in repository.sensor_defs} >= {"landing_sensor", "email_ops_on_run_failure"}
+
+
+def test_the_partition_range_tags_are_dagsters_own():
+    """build.py writes Dagster's partition-range run tags by name (they have no public constant)."""
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from orchestration.build import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+
+    assert (PARTITION_RANGE_START_TAG, PARTITION_RANGE_END_TAG) == (ASSET_PARTITION_RANGE_START_TAG, ASSET_PARTITION_RANGE_END_TAG)
