@@ -38,7 +38,7 @@ class MailSession:
                 client.starttls(context=ssl.create_default_context())
                 client.ehlo()
             if self.smtp.user:
-                client.login(self.smtp.user, self.smtp.password.reveal())
+                client.login(self.smtp.user, self.smtp.password.get_secret_value())
         except BaseException:
             self.close()
             raise

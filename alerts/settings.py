@@ -1,7 +1,7 @@
 """Alert and SMTP settings, read from the environment in one place.
 
-The SMTP password is held in a `Secret`, whose str() and repr() never show it:
-whatever logs, prints or stores a settings object cannot leak it.
+The SMTP password is held in pydantic's `SecretStr`, whose str() and repr()
+never show it: whatever logs, prints or stores a settings object cannot leak it.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import SecretStr
 
 # Severities in rising order; "at or above" compares these ranks.
 SEVERITIES = ("low", "medium", "high")
@@ -25,39 +27,12 @@ class AlertConfigError(ValueError):
     """An alert setting in the environment is wrong: the message says which and how to fix it."""
 
 
-class Secret:
-    """A value that is never shown: str(), repr() and f-strings give '***'."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __str__(self) -> str:
-        return "***"
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str | None
     port: int
     user: str | None
-    password: Secret = field(repr=False)
+    password: SecretStr = field(repr=False)
     starttls: bool
     sender: str
     timeout: float = DEFAULT_TIMEOUT_SECONDS
@@ -75,7 +50,7 @@ class SmtpSettings:
 
     def redact(self, text: str) -> str:
         """`text` with the password replaced by ***: for error messages from the server."""
-        secret = self.password.reveal()
+        secret = self.password.get_secret_value()
         return text.replace(secret, "***") if secret else text
 
     @classmethod
@@ -91,7 +66,7 @@ class SmtpSettings:
             host=env.get("FINGERTIP_SMTP_HOST", "").strip() or None,
             port=port,
             user=env.get("FINGERTIP_SMTP_USER", "").strip() or None,
-            password=Secret(env.get("FINGERTIP_SMTP_PASSWORD", "")),
+            password=SecretStr(env.get("FINGERTIP_SMTP_PASSWORD", "")),
             starttls=starttls,
             sender=env.get("FINGERTIP_ALERT_FROM", "").strip() or DEFAULT_SENDER,
             timeout=float(env.get("FINGERTIP_SMTP_TIMEOUT", "") or DEFAULT_TIMEOUT_SECONDS),
