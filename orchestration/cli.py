@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from datetime import date
+import threading
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from orchestration.settings import Settings, ensure_dagster_home
+from sources import progress
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -37,9 +40,12 @@ def _demo_data(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        summary = demo.generate(
-            Path(args.out), cadres=args.cadres, days=args.days, start=args.start, seed=args.seed, evasion=args.evasion
-        )
+        # The generator reports each file it writes; shown on a terminal only, its folder as the stage.
+        with progress.track("fingertip demo-data", verb="written", first_stage="simulating") as tracker:
+            summary = demo.generate(
+                Path(args.out), cadres=args.cadres, days=args.days, start=args.start, seed=args.seed, evasion=args.evasion,
+                progress=tracker.file_callback(Path(args.out)),
+            )
     except ValueError as error:  # the generator's own limits
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -96,7 +102,95 @@ def _run(args: argparse.Namespace) -> int:
 
     from orchestration.build import build_all
 
-    return build_all(settings)
+    with progress.track("fingertip run") as tracker:
+        stages = None
+        if isinstance(tracker, progress.TerminalTracker):  # on a terminal: name the stages, count the files
+            tracker.set_files_total(_landing_file_count(settings))
+            stages = RunStages(tracker, since=datetime.now(timezone.utc) - timedelta(seconds=RUN_CLOCK_SLACK_SECONDS))
+            stages.start()
+        try:
+            return build_all(settings)
+        finally:
+            if stages is not None:
+                stages.stop()
+
+
+# How often the progress line asks Dagster's event log for the run's new steps.
+STAGE_POLL_SECONDS = 0.5
+# The run is created after the watch starts; this allows for clock granularity.
+RUN_CLOCK_SLACK_SECONDS = 5
+# Step keys that read better under another name on the progress line.
+STAGE_LABELS = {"reference_tables": "ingest reference", "warehouse_models": "dbt build"}
+# Dagster keys an asset check's step `<asset>_<check>`; fingertip's GX checks repeat the asset in the check's name.
+ASSET_CHECK_STEP = re.compile(r"^(?P<asset>[a-z_]+?)_(?P=asset)_(?P<check>\w+)$")
+
+
+def _landing_file_count(settings: Settings) -> int:
+    """Files `fingertip run` will read: the reference snapshots and every delivery day's files in the settings' range."""
+    from sources.contract import EVENT_SOURCES, REFERENCE_TABLES
+    from sources.landing import delivery_days, delivery_files, reference_file
+
+    count = sum(reference_file(settings.landing, table) is not None for table in REFERENCE_TABLES)
+    for source in EVENT_SOURCES:
+        for day in delivery_days(settings.landing, source):
+            if settings.first_day <= day <= settings.last_day:
+                count += len(delivery_files(settings.landing, source, day))
+    return count
+
+
+def stage_label(step_key: str) -> str:
+    """What the progress line calls a Dagster step: `ingest <source>` for the readers, else the step's name."""
+    from sources.contract import EVENT_SOURCES
+
+    if step_key in EVENT_SOURCES:
+        return f"ingest {step_key}"
+    check = ASSET_CHECK_STEP.match(step_key)
+    if check:
+        return f"check {check['asset']}: {check['check'].replace('_', ' ')}"
+    return STAGE_LABELS.get(step_key, step_key.replace("_", " "))
+
+
+class RunStages(threading.Thread):
+    """Names the stage on the progress line from this process's Dagster run: each STEP_START in its event log.
+
+    The run executes in this process (build.py), but its events are only
+    handed back when it ends; the event log has them as they happen, as the
+    Dagster UI reads them. Never breaks the build: any error just skips a poll.
+    """
+
+    def __init__(self, tracker: progress.Tracker, since: datetime):
+        super().__init__(name="fingertip-run-stages", daemon=True)
+        self.tracker, self.since = tracker, since
+        self.stopped = threading.Event()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=STAGE_POLL_SECONDS * 4)
+
+    def run(self) -> None:
+        from dagster import DagsterEventType, DagsterInstance, RunsFilter
+
+        from orchestration.build import PID_TAG
+
+        instance, run_id, cursor = None, None, None
+        try:
+            while not self.stopped.wait(STAGE_POLL_SECONDS):
+                try:
+                    instance = instance or DagsterInstance.get()
+                    if run_id is None:
+                        runs = instance.get_runs(RunsFilter(tags={PID_TAG: str(os.getpid())}, created_after=self.since), limit=1)
+                        if not runs:
+                            continue
+                        run_id = runs[0].run_id
+                    found = instance.get_records_for_run(run_id, cursor=cursor, of_type=DagsterEventType.STEP_START)
+                    cursor = found.cursor
+                    for record in found.records:
+                        self.tracker.stage(stage_label(record.event_log_entry.step_key))
+                except Exception:  # a busy SQLite file, an instance not ready yet: try again next poll
+                    continue
+        finally:
+            if instance is not None:
+                instance.dispose()
 
 
 def _eval_levels(args: argparse.Namespace) -> int:

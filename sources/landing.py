@@ -27,6 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
+from sources import progress
 from sources.contract import EVENT_FILE_SUFFIXES, EVENT_SOURCES, REFERENCE_TABLES
 
 DT_FOLDER = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
@@ -134,6 +135,17 @@ def normalise_column(name: str) -> str:
 
 
 def read_text_frame(path: Path, contract_columns: Iterable[str] = ()) -> pl.DataFrame:
+    """`_read_text_frame`, counted on the terminal's progress line (a rejected file counts as read, with no rows)."""
+    try:
+        frame = _read_text_frame(path, contract_columns)
+    except UnreadableFile:
+        progress.current().file_done()
+        raise
+    progress.current().file_done(rows=frame.height)
+    return frame
+
+
+def _read_text_frame(path: Path, contract_columns: Iterable[str] = ()) -> pl.DataFrame:
     """All columns as strings, headers normalised, plus `_row` (and the reader's
     per-record `_read_error` / `_raw_text`); raises UnreadableFile.
 
