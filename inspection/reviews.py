@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from orchestration.settings import TIMEZONE
+from sources.contract import TIMEZONE
 
 REVIEWS_TABLE = "ops.flag_reviews"
 VERDICTS = ("confirmed", "dismissed", "needs-evidence")
@@ -86,8 +86,11 @@ def build_lock_held(warehouse: Path, wait: float):
                 break
             except BlockingIOError:
                 if not said:
-                    print(f"waiting: a fingertip run is building {warehouse}; waiting up to {wait:.0f} s (FINGERTIP_WAIT_SECONDS)",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"waiting: a fingertip run is building {warehouse}; waiting up to {wait:.0f} s (FINGERTIP_WAIT_SECONDS)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     said = True
                 if time.monotonic() >= deadline:
                     raise ReviewError(
@@ -141,8 +144,10 @@ def record_review(warehouse: Path, flag_id: str, verdict: str, note: str, by: st
             )
         con.execute(CREATE_REVIEWS)  # only now: an unknown flag leaves the file as it was
         review = Review(str(uuid.uuid4()), flag_id, flag[1], verdict, _now())
-        con.execute(INSERT_REVIEW, [review.review_id, flag_id, flag[1], flag[2], verdict, note, by.strip(),
-                                    review.reviewed_at, flag[3], "cli"])
+        con.execute(
+            INSERT_REVIEW,
+            [review.review_id, flag_id, flag[1], flag[2], verdict, note, by.strip(), review.reviewed_at, flag[3], "cli"],
+        )
         con.execute("commit")
     return review
 
@@ -183,10 +188,10 @@ REJECTED_FOLDER = "rejected"
 
 @dataclass
 class InboxResult:
-    applied: list[str] = field(default_factory=list)   # files whose verdicts were all recorded
-    verdicts: int = 0                                    # verdicts recorded from them
+    applied: list[str] = field(default_factory=list)  # files whose verdicts were all recorded
+    verdicts: int = 0  # verdicts recorded from them
     rejected: dict[str, list[str]] = field(default_factory=dict)  # file -> why (nothing of it was recorded)
-    waiting: list[str] = field(default_factory=list)     # files left for the next build (no flags built yet)
+    waiting: list[str] = field(default_factory=list)  # files left for the next build (no flags built yet)
 
 
 def import_inbox(con: duckdb.DuckDBPyConnection, warehouse: Path, inbox: Path) -> InboxResult:
@@ -212,8 +217,11 @@ def import_inbox(con: duckdb.DuckDBPyConnection, warehouse: Path, inbox: Path) -
         rows, problems = _read_verdicts(path)
         con.execute("begin transaction")
         flags = _flags_by_id(con, warehouse, [row["flag_id"] for _, row in rows]) if not problems else {}
-        problems += [f"line {line}: no flag {row['flag_id']!r} in marts.padding_flags (copy the flag_id from the report)"
-                     for line, row in rows if not problems and row["flag_id"] not in flags]
+        problems += [
+            f"line {line}: no flag {row['flag_id']!r} in marts.padding_flags (copy the flag_id from the report)"
+            for line, row in rows
+            if not problems and row["flag_id"] not in flags
+        ]
         if problems:
             con.execute("rollback")
             result.rejected[path.name] = problems
@@ -224,8 +232,21 @@ def import_inbox(con: duckdb.DuckDBPyConnection, warehouse: Path, inbox: Path) -
         reviewed_at = _now()
         for line, row in rows:
             flag = flags[row["flag_id"]]
-            con.execute(INSERT_REVIEW, [str(uuid.uuid5(uuid.NAMESPACE_URL, f"{digest}:{line}")), flag[0], flag[1], flag[2],
-                                        row["verdict"], row["note"], row["reviewed_by"].strip(), reviewed_at, flag[3], path.name])
+            con.execute(
+                INSERT_REVIEW,
+                [
+                    str(uuid.uuid5(uuid.NAMESPACE_URL, f"{digest}:{line}")),
+                    flag[0],
+                    flag[1],
+                    flag[2],
+                    row["verdict"],
+                    row["note"],
+                    row["reviewed_by"].strip(),
+                    reviewed_at,
+                    flag[3],
+                    path.name,
+                ],
+            )
         con.execute("commit")
         _move(path, inbox / APPLIED_FOLDER)
         result.applied.append(path.name)
@@ -244,7 +265,9 @@ def _read_verdicts(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
             rows = [(reader.line_num, {k: (row[k] or "").strip() for k in INBOX_COLUMNS}) for row in reader]
     except (UnicodeDecodeError, csv.Error) as error:
         return [], [f"not a readable UTF-8 CSV ({error}): save it as CSV UTF-8"]
-    problems = [f"line {line}: {problem}" for line, row in rows if (problem := _check_arguments(row["verdict"], row["reviewed_by"]))]
+    problems = [
+        f"line {line}: {problem}" for line, row in rows if (problem := _check_arguments(row["verdict"], row["reviewed_by"]))
+    ]
     problems += [f"line {line}: flag_id is empty" for line, row in rows if not row["flag_id"]]
     if not rows:
         problems.append("no verdicts under the header")

@@ -16,7 +16,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import fingertip, query
 
 CHROMIUM = shutil.which("chromium")
@@ -57,7 +56,7 @@ class ChartMarks(HTMLParser):
         own_mark = None
         classes = (attributes.get("class") or "").split()
         if tag == "g" and "role-mark" in classes:
-            own_mark = next((c[len("mark-"):] for c in classes if c.startswith("mark-")), "unknown")
+            own_mark = next((c[len("mark-") :] for c in classes if c.startswith("mark-")), "unknown")
         if tag not in HTML_VOID:
             self.stack.append((tag, own_chart, own_mark))
 
@@ -83,12 +82,24 @@ def chromium(page: Path, tmp: Path, *extra: str) -> subprocess.CompletedProcess:
     """Open `page` in headless Chromium with every network request sent to a closed port."""
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
     command = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
         # No network: whatever the page asked for would fail (and show in the net log).
-        "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-        "--virtual-time-budget=10000", "--enable-logging=stderr", "--v=0", "--window-size=1280,2400",
-        *extra, page.as_uri(),
+        "--proxy-server=http://127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+        "--virtual-time-budget=10000",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1280,2400",
+        *extra,
+        page.as_uri(),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, f"chromium failed ({result.returncode}): {result.stderr[-2000:]}"
@@ -137,7 +148,9 @@ def report(demo_build, tmp_path_factory) -> tuple[Path, Path]:
 def test_build_rebuilds_the_report_beside_the_warehouse(demo_build):
     _, warehouse = demo_build
     folder = warehouse.parent / "report"
-    units = [u for (u,) in query(warehouse.with_name("analytics.duckdb"), "select distinct unit_id from marts.unit_monthly order by 1")]
+    units = [
+        u for (u,) in query(warehouse.with_name("analytics.duckdb"), "select distinct unit_id from marts.unit_monthly order by 1")
+    ]
     assert (folder / "index.html").is_file()
     assert sorted(p.name for p in folder.glob("unit-*.html")) == sorted(f"unit-{u}.html" for u in units)
     index = (folder / "index.html").read_text()
@@ -153,7 +166,7 @@ def test_report_shows_flags_with_evidence_apps_with_verdicts_and_a_printable_uni
         "select f.flag_id, f.flag_code, f.evidence, c.unit_id from marts.padding_flags f join staging.stg_cadres c using (cadre_id)",
     )
     assert flags, "the demo build plants flags"
-    for flag_id, code, evidence, unit in flags:
+    for flag_id, _code, evidence, unit in flags:
         assert flag_id in index and html.escape(evidence) in index
         unit_page = (out / f"unit-{unit}.html").read_text()
         assert flag_id in unit_page and html.escape(evidence) in unit_page
@@ -176,6 +189,24 @@ def test_report_can_withhold_the_evidence_as_the_published_copy_does(demo_build,
     (evidence,) = query(warehouse, "select evidence from marts.padding_flags limit 1")[0]
     assert html.escape(evidence) not in index
     assert "withheld (not in the published copy)" in index
+    # no warehouse read: the flag codes' titles come from the registry seed
+    assert "Flag codes: the flag registry seed flag_codes.csv" in index
+    for code, title in query(warehouse, "select flag_code, title from reference.flag_codes"):
+        assert f"<td>{code}</td><td>{html.escape(title)}</td>" in index
+
+
+def test_the_report_names_no_flag_code_of_its_own():
+    """Flag codes, titles and meanings come from the registry: a new code needs no change to the report."""
+    import csv
+
+    from conftest import REPO
+
+    with (REPO / "dbt_project" / "seeds" / "flag_codes.csv").open(newline="") as handle:
+        codes = [row["flag_code"] for row in csv.DictReader(handle)]
+    assert codes
+    for source in (REPO / "inspection" / "report").glob("*.py"):
+        text = source.read_text()
+        assert not [code for code in codes if code in text], source
 
 
 def test_report_without_a_published_copy_is_a_one_line_error(tmp_path):
@@ -189,14 +220,19 @@ def test_index_renders_every_chart_offline_in_headless_chromium(report, tmp_path
     assert CHROMIUM, "Debian's chromium is needed (.ci/run installs it)"
     out, warehouse = report
     marks, console, requests = render_in_browser(out / "index.html", tmp_path)
-    assert_rendered(marks, {"scatter", "burden", "apps", "flag_trend"})
+    assert_rendered(marks, {"scatter", "burden", "apps", "flag_trend", "confirmed_rate"})
     # the scatter: one point per cadre in the month chosen (the latest), months to choose from
     months = [m for (m,) in query(warehouse, "select distinct strftime(month, '%Y-%m') from marts.cadre_monthly order by 1")]
-    (latest_cadres,) = query(warehouse, "select count(*) from marts.cadre_monthly where strftime(month, '%Y-%m') = ?", [months[-1]])[0]
+    (latest_cadres,) = query(
+        warehouse, "select count(*) from marts.cadre_monthly where strftime(month, '%Y-%m') = ?", [months[-1]]
+    )[0]
     assert marks.charts["scatter"]["marks"]["symbol"] == latest_cadres
     assert marks.select_options == months
     (apps,) = query(warehouse, "select count(*) from marts.app_portfolio")[0]
     assert marks.charts["apps"]["marks"]["symbol"] == apps
+    # a cell per code and month of marts.flag_review_outcomes (none decided yet: no rate-coloured cell)
+    (cells,) = query(warehouse.with_name("analytics.duckdb"), "select count(*) from marts.flag_review_outcomes")[0]
+    assert marks.charts["confirmed_rate"]["marks"] == {"rect": cells, "text": cells}
     assert console == []
     assert requests == []
     screenshot = tmp_path / "index.png"
@@ -254,7 +290,9 @@ def test_a_verdict_naming_an_unknown_flag_is_a_one_line_error_and_writes_nothing
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, copy)
     before = copy.read_bytes()
-    result = fingertip("review", "no-such-flag", "--verdict", "dismissed", "--note", "n", "--by", "Li", "--warehouse", str(copy), check=False)
+    result = fingertip(
+        "review", "no-such-flag", "--verdict", "dismissed", "--note", "n", "--by", "Li", "--warehouse", str(copy), check=False
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "no flag 'no-such-flag'" in result.stderr
     assert query(copy, "select count(*) from ops.flag_reviews") == [(0,)]
@@ -265,35 +303,101 @@ def test_verdicts_are_appended_survive_a_rebuild_and_the_report_shows_the_latest
     landing, warehouse = demo_build
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(warehouse, copy)
-    (flag_id, code), (other_id, _) = query(copy, "select flag_id, flag_code from marts.padding_flags order by flag_id limit 2")
-    fingertip("review", flag_id, "--verdict", "needs-evidence", "--note", "ask for the phone", "--by", "Li Wei", "--warehouse", str(copy))
-    result = fingertip("review", flag_id, "--verdict", "confirmed", "--note", "one phone, two cadres", "--by", "Zhang Min", "--warehouse", str(copy))
+    flags = query(
+        copy, "select flag_id, flag_code, strftime(first_seen, '%Y-%m') from marts.padding_flags order by flag_id limit 3"
+    )
+    (flag_id, code, _), (other_id, _, _), (third_id, _, _) = flags
+    fingertip(
+        "review",
+        flag_id,
+        "--verdict",
+        "needs-evidence",
+        "--note",
+        "ask for the phone",
+        "--by",
+        "Li Wei",
+        "--warehouse",
+        str(copy),
+    )
+    result = fingertip(
+        "review",
+        flag_id,
+        "--verdict",
+        "confirmed",
+        "--note",
+        "one phone, two cadres",
+        "--by",
+        "Zhang Min",
+        "--warehouse",
+        str(copy),
+    )
     assert f"recorded confirmed on {flag_id} ({code})" in result.stdout
-    fingertip("review", other_id, "--verdict", "dismissed", "--note", "office phone <shared>", "--by", "Li Wei", "--warehouse", str(copy))
+    fingertip(
+        "review",
+        other_id,
+        "--verdict",
+        "dismissed",
+        "--note",
+        "office phone <shared>",
+        "--by",
+        "Li Wei",
+        "--warehouse",
+        str(copy),
+    )
+    fingertip(
+        "review", third_id, "--verdict", "needs-evidence", "--note", "photos please", "--by", "Li Wei", "--warehouse", str(copy)
+    )
     rows = "select flag_id, verdict, note, reviewed_by from ops.flag_reviews order by reviewed_at"
     expected = [
         (flag_id, "needs-evidence", "ask for the phone", "Li Wei"),
         (flag_id, "confirmed", "one phone, two cadres", "Zhang Min"),
         (other_id, "dismissed", "office phone <shared>", "Li Wei"),
+        (third_id, "needs-evidence", "photos please", "Li Wei"),
     ]
     assert query(copy, rows) == expected
     # A full build on the same warehouse (its lake is new, so every day is read again) keeps them.
     fingertip("run", "--landing", str(landing), "--warehouse", str(copy))
     assert query(copy, rows) == expected
-    # The build's report (asset inspection_report) shows each flag's latest verdict.
+    # The build's report (asset inspection_report) shows each flag's status and latest verdict as
+    # marts.padding_flags has them; who and the note from the warehouse's ops.flag_reviews.
     index = (tmp_path / "report" / "index.html").read_text()
-    assert "Closed by a verdict (2)" in index
-    assert "Zhang Min" in index and "one phone, two cadres" in index
+    open_part, closed_part = index.split("<h2>Closed by a verdict (2)</h2>")
+    assert flag_id in closed_part and other_id in closed_part and third_id not in closed_part
+    assert third_id in open_part and '<td class="status-needs-evidence">needs-evidence</td>' in open_part
+    assert '<td class="status-confirmed">confirmed</td><td>confirmed</td><td>Zhang Min, ' in closed_part
+    assert '<td class="status-dismissed">dismissed</td><td>dismissed</td><td>Li Wei, ' in closed_part
+    assert "one phone, two cadres" in closed_part and html.escape("office phone <shared>") in closed_part
     assert "ask for the phone" not in index  # superseded
-    assert html.escape("office phone <shared>") in index
-    # confirmed rate per code and month among reviewed flags
-    month, other_code = query(copy, "select strftime(first_seen, '%Y-%m'), flag_code from marts.padding_flags where flag_id = ?", [other_id])[0]
-    (flag_month,) = query(copy, "select strftime(first_seen, '%Y-%m') from marts.padding_flags where flag_id = ?", [flag_id])[0]
-    if (code, flag_month) == (other_code, month):
-        assert f"<tr><td>{code}</td><td>{month}</td><td>1</td><td>2</td><td>50%</td></tr>" in index
-    else:
-        assert f"<tr><td>{code}</td><td>{flag_month}</td><td>1</td><td>1</td><td>100%</td></tr>" in index
-        assert f"<tr><td>{other_code}</td><td>{month}</td><td>0</td><td>1</td><td>0%</td></tr>" in index
+    assert "since the last build" not in index  # the verdicts shown are the ones the marts were built with
+    # The confirmed rate per code and month first seen is marts.flag_review_outcomes' (in the published copy), shown as
+    # a table and a chart; each code's title comes from the flag registry (reference.flag_codes).
+    titles = dict(query(copy, "select flag_code, title from reference.flag_codes"))
+    reviewed = {}
+    for reviewed_id, verdict in ((flag_id, "confirmed"), (other_id, "dismissed"), (third_id, "needs-evidence")):
+        cell = query(
+            copy, "select flag_code, strftime(first_seen, '%Y-%m') from marts.padding_flags where flag_id = ?", [reviewed_id]
+        )[0]
+        reviewed.setdefault(cell, []).append(verdict)
+    for (cell_code, month), verdicts in reviewed.items():
+        (flags_in_cell,) = query(
+            copy,
+            "select count(*) from marts.padding_flags where flag_code = ? and strftime(first_seen, '%Y-%m') = ?",
+            [cell_code, month],
+        )[0]
+        confirmed, dismissed = verdicts.count("confirmed"), verdicts.count("dismissed")
+        rate = f"{confirmed / (confirmed + dismissed):.0%}" if confirmed + dismissed else ""
+        row = (
+            f"<tr><td>{cell_code}</td><td>{html.escape(titles[cell_code])}</td><td>{month}</td><td>{flags_in_cell}</td>"
+            f"<td>{len(verdicts)}</td><td>{confirmed}</td><td>{dismissed}</td><td>{verdicts.count('needs-evidence')}</td>"
+            f"<td>{rate}</td></tr>"
+        )
+        assert row in index
+    marks, console, _ = render_in_browser(tmp_path / "report" / "index.html", tmp_path)
+    decided = {cell for cell, verdicts in reviewed.items() if {"confirmed", "dismissed"} & set(verdicts)}
+    assert marks.charts["confirmed_rate"]["marks"]["rect"] == len(query(copy, "select 1 from marts.flag_review_outcomes")) + len(
+        decided
+    )
+    assert console == []
 
 
 def test_a_verdict_waits_for_a_running_build_and_gives_up_writing_nothing(demo_build, tmp_path):

@@ -9,7 +9,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from conftest import build, fingertip, query
 from smtp_server import SmtpServer
 
@@ -30,14 +29,27 @@ def reviewed(demo_build, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("reviews")
     copy = workdir / "warehouse.duckdb"
     shutil.copy(warehouse, copy)
-    flags = query(copy, "select flag_id, flag_code, evidence from marts.padding_flags where severity in ('medium', 'high') order by flag_id")
+    flags = query(
+        copy, "select flag_id, flag_code, evidence from marts.padding_flags where severity in ('medium', 'high') order by flag_id"
+    )
     assert len(flags) >= 3, "the demo build has too few flags to review"
     (dismissed, dismissed_code, _), (confirmed, confirmed_code, _), (waiting, *_) = flags[:3]
 
-    fingertip("review", dismissed, "--verdict", "dismissed", "--note", "office phone, checked", "--by", "Li Wei", "--warehouse", str(copy))
+    fingertip(
+        "review",
+        dismissed,
+        "--verdict",
+        "dismissed",
+        "--note",
+        "office phone, checked",
+        "--by",
+        "Li Wei",
+        "--warehouse",
+        str(copy),
+    )
     inbox = workdir / "reviews_inbox"
     inbox.mkdir()
-    (inbox / "week-1.csv").write_text(HEADER + f"{confirmed},confirmed,\"one phone, two cadres\",Zhang Min\n")
+    (inbox / "week-1.csv").write_text(HEADER + f'{confirmed},confirmed,"one phone, two cadres",Zhang Min\n')
     # One bad row makes the whole file wait in rejected/: nothing of it is recorded.
     (inbox / "week-2.csv").write_text(HEADER + f"{waiting},confirmed,ok,Zhang Min\nno-such-flag,dismissed,?,Zhang Min\n")
 
@@ -50,16 +62,27 @@ def reviewed(demo_build, tmp_path_factory):
     last_day = delivery_days(landing)[-1]
     incremental = build(landing, workdir, env={"FINGERTIP_FIRST_DAY": last_day, "FINGERTIP_LAST_DAY": last_day})
     return SimpleNamespace(
-        warehouse=copy, publish=workdir / "analytics.duckdb", inbox=inbox, mails=mails, full=full, incremental=incremental,
-        dismissed=dismissed, dismissed_code=dismissed_code, confirmed=confirmed, confirmed_code=confirmed_code,
-        waiting=waiting, all_alertable={f[0] for f in flags},
+        warehouse=copy,
+        publish=workdir / "analytics.duckdb",
+        inbox=inbox,
+        mails=mails,
+        full=full,
+        incremental=incremental,
+        dismissed=dismissed,
+        dismissed_code=dismissed_code,
+        confirmed=confirmed,
+        confirmed_code=confirmed_code,
+        waiting=waiting,
+        all_alertable={f[0] for f in flags},
     )
 
 
 def test_a_verdicts_file_is_recorded_whole_and_moved_to_applied(reviewed):
     assert (reviewed.inbox / "applied" / "week-1.csv").is_file()
     assert not (reviewed.inbox / "week-1.csv").exists()
-    rows = query(reviewed.warehouse, "select flag_id, verdict, note, reviewed_by, recorded_from from ops.flag_reviews order by reviewed_at")
+    rows = query(
+        reviewed.warehouse, "select flag_id, verdict, note, reviewed_by, recorded_from from ops.flag_reviews order by reviewed_at"
+    )
     assert rows == [
         (reviewed.dismissed, "dismissed", "office phone, checked", "Li Wei", "cli"),
         (reviewed.confirmed, "confirmed", "one phone, two cadres", "Zhang Min", "week-1.csv"),
@@ -82,7 +105,12 @@ def test_padding_flags_shows_each_flags_latest_verdict_after_full_and_incrementa
         assert statuses[reviewed.waiting] == "open"
         assert query(database, "select count(*) from marts.padding_flags where review_verdict is not null") == [(2,)]
     # Who reviewed and their notes stay in the warehouse: names are not published.
-    columns = {c for (c,) in query(reviewed.publish, "select column_name from information_schema.columns where table_name = 'padding_flags'")}
+    columns = {
+        c
+        for (c,) in query(
+            reviewed.publish, "select column_name from information_schema.columns where table_name = 'padding_flags'"
+        )
+    }
     assert "reviewed_by" not in columns and "review_note" not in columns
 
 
@@ -91,7 +119,9 @@ def test_a_dismissed_flag_is_not_mailed_and_the_others_are(reviewed):
     mailed = {flag_id for mail in reviewed.mails for flag_id in reviewed.all_alertable if flag_id in mail.part("plain")}
     assert reviewed.dismissed not in mailed
     assert reviewed.confirmed in mailed and reviewed.waiting in mailed
-    assert query(reviewed.warehouse, "select count(*) from ops.alert_outbox where list_contains(flag_ids, ?)", [reviewed.dismissed]) == [(0,)]
+    assert query(
+        reviewed.warehouse, "select count(*) from ops.alert_outbox where list_contains(flag_ids, ?)", [reviewed.dismissed]
+    ) == [(0,)]
 
 
 def test_the_confirmed_rate_per_code_and_month_counts_the_decided_flags(reviewed):
