@@ -11,7 +11,6 @@ server again. Without SMTP settings nothing is tried: mails stay `pending`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from alerts import outbox
 from alerts.mailer import MESSAGE_ERRORS, MailSession, compose, describe_error
@@ -26,9 +25,9 @@ class DispatchResult:
     errors: list[str] = field(default_factory=list)
 
 
-def dispatch(warehouse: Path, smtp: SmtpSettings, log, run_id: str | None = None) -> DispatchResult:
+def dispatch(connect: outbox.Connect, smtp: SmtpSettings, log, run_id: str | None = None) -> DispatchResult:
     result = DispatchResult()
-    with outbox.connect(warehouse) as con:
+    with outbox.opened(connect) as con:
         mails = outbox.unsent(con)
     if not mails:
         return result
@@ -49,22 +48,22 @@ def dispatch(warehouse: Path, smtp: SmtpSettings, log, run_id: str | None = None
                     message_id=mail.message_id,
                 )
             except (ValueError, TypeError) as exc:  # a stored address or header that no mail can carry
-                _failed(warehouse, [mail], describe_error(exc, smtp), result, log)
+                _failed(connect, [mail], describe_error(exc, smtp), result, log)
                 continue
             try:
                 if session is None:
                     session = MailSession(smtp).open()
                 session.send(message)
             except MESSAGE_ERRORS as exc:
-                _failed(warehouse, [mail], describe_error(exc, smtp), result, log)
+                _failed(connect, [mail], describe_error(exc, smtp), result, log)
                 continue
             except Exception as exc:  # noqa: BLE001 - unreachable, login refused, connection dropped, TLS
                 if session is not None:
                     session.close()
                     session = None
-                _failed(warehouse, mails[position:], describe_error(exc, smtp), result, log)
+                _failed(connect, mails[position:], describe_error(exc, smtp), result, log)
                 break
-            with outbox.connect(warehouse) as con:
+            with outbox.opened(connect) as con:
                 outbox.mark_sent(con, mail.alert_id, run_id)
             result.sent += 1
             log.info(f"sent alert {mail.alert_id} to {', '.join(mail.recipients)}: {mail.subject}")
@@ -74,8 +73,8 @@ def dispatch(warehouse: Path, smtp: SmtpSettings, log, run_id: str | None = None
     return result
 
 
-def _failed(warehouse: Path, mails, error: str, result: DispatchResult, log) -> None:
-    with outbox.connect(warehouse) as con:
+def _failed(connect: outbox.Connect, mails, error: str, result: DispatchResult, log) -> None:
+    with outbox.opened(connect) as con:
         for mail in mails:
             outbox.mark_failed(con, mail.alert_id, error)
     result.failed += len(mails)

@@ -12,8 +12,8 @@ warehouse file is not held open while talking to the SMTP server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -52,14 +52,16 @@ def local_now() -> datetime:
     return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
 
 
+# Opens the warehouse for writing (the pipeline's Warehouse resource, `Warehouse.connect`).
+Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+
+
 @contextmanager
-def connect(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(warehouse))
-    try:
+def opened(connect: Connect) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short connection to the warehouse, with the outbox table there."""
+    with connect() as con:
         con.execute(CREATE_OUTBOX)
         yield con
-    finally:
-        con.close()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 
@@ -29,6 +33,22 @@ class LakePaths(ConfigurableResource):
     @property
     def lake_dir(self) -> Path:
         return Path(self.lake)
+
+
+class Warehouse(ConfigurableResource):
+    """The DuckDB warehouse file. Every step that reads or writes it in Python (alerts,
+    verdicts, the marts' metadata) opens it here, for as short a time as it can: DuckDB
+    allows one writing process per file, and a build's steps take turns (the DuckDB pool)."""
+
+    path: str
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect(self.path, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 # dbt is installed beside this interpreter (the project's venv), which need not
@@ -83,5 +103,6 @@ def build_resources(settings: Settings | None = None) -> dict:
             publish=str(settings.publish),
             reviews_inbox=str(settings.reviews_inbox or settings.warehouse.parent / "reviews_inbox"),
         ),
+        "warehouse": Warehouse(path=str(settings.warehouse)),
         "dbt": DbtCliResource(project_dir=dbt_project),
     }

@@ -245,12 +245,12 @@ def fresh_warehouse(alert_builds, tmp_path, monkeypatch):
 
 def materialize_alerts(warehouse: Path, instance: DagsterInstance):
     from orchestration.assets.alerts import alert_emails
-    from orchestration.resources import LakePaths
+    from orchestration.resources import Warehouse
 
     result = materialize(
         [alert_emails],
         instance=instance,
-        resources={"paths": LakePaths(landing="", lake="", warehouse=str(warehouse), publish="")},
+        resources={"warehouse": Warehouse(path=str(warehouse))},
     )
     [event] = result.asset_materializations_for_node("alert_emails")
     metadata = {key: value.value for key, value in event.metadata.items()}

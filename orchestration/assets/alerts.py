@@ -16,7 +16,7 @@ from alerts.dispatch import dispatch
 from alerts.flags import due_flags
 from alerts.routing import flags_by_recipient, load_routing, unrouted
 from alerts.settings import AlertConfigError, AlertSettings
-from orchestration.resources import LakePaths
+from orchestration.resources import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
 
@@ -31,18 +31,17 @@ from orchestration.settings import DUCKDB_POOL
         "recipient and run, queued in ops.alert_outbox and retried on later runs until the SMTP server accepts it."
     ),
 )
-def alert_emails(context: AssetExecutionContext, paths: LakePaths) -> MaterializeResult:
+def alert_emails(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     try:
         settings = AlertSettings.from_env()
         routing = load_routing(settings.routing_file)
     except AlertConfigError as exc:
         raise Failure(f"alert settings: {exc}") from None
-    warehouse = Path(paths.warehouse)
     smtp = settings.smtp
     warnings: list[str] = []
 
     # Find the flags no mail names yet and queue their digests, in one transaction.
-    with outbox.connect(warehouse) as con:
+    with outbox.opened(warehouse.connect) as con:
         con.execute("begin transaction")
         flags = due_flags(con, settings.severities, outbox.OUTBOX_TABLE)
         plan = flags_by_recipient(flags, settings.to, routing)
@@ -52,7 +51,7 @@ def alert_emails(context: AssetExecutionContext, paths: LakePaths) -> Materializ
                 recipient_flags,
                 all_units=recipient.lower() in {a.lower() for a in settings.to},
                 min_severity=settings.min_severity,
-                warehouse=warehouse,
+                warehouse=Path(warehouse.path),
             )
             for recipient, recipient_flags in plan.items()
         ]
@@ -76,7 +75,7 @@ def alert_emails(context: AssetExecutionContext, paths: LakePaths) -> Materializ
         f"{len(alerted)} flag(s) in {outbox.OUTBOX_TABLE}; SMTP: {smtp.describe()}"
     )
 
-    result = dispatch(warehouse, smtp, context.log, run_id=context.run.run_id)
+    result = dispatch(warehouse.connect, smtp, context.log, run_id=context.run.run_id)
     if (result.sent or result.failed) and smtp.user and not smtp.starttls:
         warnings.append(
             "FINGERTIP_SMTP_STARTTLS is off: the SMTP login crosses the network unencrypted; "
@@ -88,7 +87,7 @@ def alert_emails(context: AssetExecutionContext, paths: LakePaths) -> Materializ
             f"in {outbox.OUTBOX_TABLE}; set FINGERTIP_SMTP_HOST (and _PORT, _USER, _PASSWORD, _STARTTLS, "
             "FINGERTIP_ALERT_FROM) and they are sent on the next run."
         )
-    with outbox.connect(warehouse) as con:
+    with outbox.opened(warehouse.connect) as con:
         counts = outbox.status_counts(con)
     for warning in warnings:
         context.log.warning(warning)

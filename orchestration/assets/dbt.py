@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, ops."""
 
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.assets.publish import WITHHELD_COLUMNS, quote_identifier
 from orchestration.checks import markdown
-from orchestration.resources import LakePaths, dbt_project
+from orchestration.resources import Warehouse, dbt_project
 from orchestration.settings import DUCKDB_POOL
 
 # Models in this dbt schema get row counts, column schemas and a preview on each materialization.
@@ -109,14 +110,14 @@ def _asset_key(context: AssetExecutionContext, event) -> AssetKey | None:
     return getattr(event, "asset_key", None)
 
 
-def _with_mart_metadata(context: AssetExecutionContext, held: list, manifest: Mapping[str, Any], warehouse: str) -> Iterator:
+def _with_mart_metadata(context: AssetExecutionContext, held: list, manifest: Mapping[str, Any], warehouse: Warehouse) -> Iterator:
     """The held mart events, each materialization with its metadata; without it if the warehouse cannot be read."""
-    try:
-        con = duckdb.connect(warehouse, read_only=True) if held else None
-    except duckdb.Error as error:
-        context.log.warning(f"no row counts or previews for the marts: cannot read {warehouse}: {error}")
-        con = None
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            con = stack.enter_context(warehouse.connect(read_only=True)) if held else None
+        except duckdb.Error as error:
+            context.log.warning(f"no row counts or previews for the marts: cannot read {warehouse.path}: {error}")
+            con = None
         for event in held:
             if con is not None and isinstance(event, Output | AssetMaterialization) and "unique_id" in event.metadata:
                 node = manifest["nodes"].get(event.metadata["unique_id"].text)
@@ -127,13 +128,10 @@ def _with_mart_metadata(context: AssetExecutionContext, held: list, manifest: Ma
                     extra = {}
                 event = event.with_metadata({**event.metadata, **extra})
             yield event
-    finally:
-        if con is not None:
-            con.close()
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=FingertipTranslator(), pool=DUCKDB_POOL)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: LakePaths):
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """`dbt build`: models, then their tests as asset checks.
 
     The marts' materializations (and their tests) are held until dbt has
@@ -153,6 +151,6 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, paths:
                 yield event
     except Exception:
         # dbt failed: what it did build is still reported, then the failure.
-        yield from _with_mart_metadata(context, held, invocation.manifest, paths.warehouse)
+        yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
         raise
-    yield from _with_mart_metadata(context, held, invocation.manifest, paths.warehouse)
+    yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
