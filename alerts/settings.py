@@ -1,4 +1,8 @@
-"""Alert and SMTP settings, read from the environment in one place.
+"""Alert and SMTP settings, checked in one place.
+
+The values arrive as text keyed by their environment variable's name (the
+pipeline's AlertConfig resource gathers them), so that every error names the
+variable to fix. Nothing here reads the environment itself.
 
 The SMTP password is held in pydantic's `SecretStr`, whose str() and repr()
 never show it: whatever logs, prints or stores a settings object cannot leak it.
@@ -6,7 +10,7 @@ never show it: whatever logs, prints or stores a settings object cannot leak it.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +23,20 @@ DEFAULT_SENDER = "fingertip@localhost"
 # Seconds to wait for the SMTP server: a server that hangs must not hold the
 # DuckDB writers' pool for long.
 DEFAULT_TIMEOUT_SECONDS = 30
+# The variables that configure alerting, by the AlertConfig resource's field names.
+VARIABLES = {
+    "min_severity": "FINGERTIP_ALERT_MIN_SEVERITY",
+    "to": "FINGERTIP_ALERT_TO",
+    "routing": "FINGERTIP_ALERT_ROUTING",
+    "ops_to": "FINGERTIP_OPS_TO",
+    "sender": "FINGERTIP_ALERT_FROM",
+    "smtp_host": "FINGERTIP_SMTP_HOST",
+    "smtp_port": "FINGERTIP_SMTP_PORT",
+    "smtp_user": "FINGERTIP_SMTP_USER",
+    "smtp_password": "FINGERTIP_SMTP_PASSWORD",
+    "smtp_starttls": "FINGERTIP_SMTP_STARTTLS",
+    "smtp_timeout": "FINGERTIP_SMTP_TIMEOUT",
+}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -54,8 +72,8 @@ class SmtpSettings:
         return text.replace(secret, "***") if secret else text
 
     @classmethod
-    def from_env(cls, environ: dict | None = None) -> "SmtpSettings":
-        env = os.environ if environ is None else environ
+    def parse(cls, env: Mapping[str, str]) -> "SmtpSettings":
+        """From the values of the FINGERTIP_SMTP_* variables (and FINGERTIP_ALERT_FROM)."""
         starttls = _flag(env, "FINGERTIP_SMTP_STARTTLS", default=True)
         port_text = env.get("FINGERTIP_SMTP_PORT", "").strip()
         try:
@@ -87,8 +105,8 @@ class AlertSettings:
         return SEVERITIES[SEVERITIES.index(self.min_severity):]
 
     @classmethod
-    def from_env(cls, environ: dict | None = None) -> "AlertSettings":
-        env = os.environ if environ is None else environ
+    def parse(cls, env: Mapping[str, str]) -> "AlertSettings":
+        """From the values of the variables in VARIABLES, keyed by variable name; unset ones may be absent."""
         severity = env.get("FINGERTIP_ALERT_MIN_SEVERITY", "").strip().lower() or DEFAULT_MIN_SEVERITY
         if severity not in SEVERITIES:
             raise AlertConfigError(
@@ -96,7 +114,7 @@ class AlertSettings:
             )
         routing = env.get("FINGERTIP_ALERT_ROUTING", "").strip()
         return cls(
-            smtp=SmtpSettings.from_env(env),
+            smtp=SmtpSettings.parse(env),
             min_severity=severity,
             to=addresses(env.get("FINGERTIP_ALERT_TO", ""), "FINGERTIP_ALERT_TO"),
             routing_file=Path(routing).expanduser().resolve() if routing else None,

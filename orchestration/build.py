@@ -520,7 +520,10 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
         print(f"  {source:<11} {files:>6} {read:>9} {loaded:>9} {dup:>9} {quarantined:>11} {rejected:>14}")
     print(f"  flags: {', '.join(f'{code} {n}' for code, n in flags) or 'none'}")
     print(f"  cadre-months: {cadre_months}")
-    if mails or os.environ.get("FINGERTIP_ALERT_TO") or os.environ.get("FINGERTIP_ALERT_ROUTING"):
+    from orchestration.resources import alert_config_from_env
+
+    alerting = alert_config_from_env()
+    if mails or alerting.to or alerting.routing:
         print(
             f"  alert mails: {mails.get('sent', 0)} sent, {mails.get('pending', 0)} pending, "
             f"{mails.get('failed', 0)} failed (select * from ops.alert_outbox)"

@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource, DbtProject
 
+from alerts.settings import VARIABLES as ALERT_VARIABLES
+from alerts.settings import AlertSettings
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -49,6 +51,35 @@ class Warehouse(ConfigurableResource):
             yield con
         finally:
             con.close()
+
+
+class AlertConfig(ConfigurableResource):
+    """Alerting as configured: the FINGERTIP_ALERT_*, FINGERTIP_SMTP_* and FINGERTIP_OPS_TO
+    variables as given; the password is bound with EnvVar, so the UI never shows it.
+    `settings()` checks them and says in one line which one is wrong."""
+
+    min_severity: str = ""
+    to: str = ""
+    routing: str = ""
+    ops_to: str = ""
+    sender: str = ""
+    smtp_host: str = ""
+    smtp_port: str = ""
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: str = ""
+    smtp_timeout: str = ""
+
+    def settings(self) -> AlertSettings:
+        return AlertSettings.parse({variable: getattr(self, name) for name, variable in ALERT_VARIABLES.items()})
+
+
+def alert_config_from_env() -> AlertConfig:
+    """The alert settings the environment gives; the password stays an EnvVar, read when a run starts."""
+    values = {name: os.environ[variable] for name, variable in ALERT_VARIABLES.items() if variable in os.environ}
+    if "smtp_password" in values:
+        values["smtp_password"] = EnvVar(ALERT_VARIABLES["smtp_password"])
+    return AlertConfig(**values)
 
 
 # dbt is installed beside this interpreter (the project's venv), which need not
@@ -104,5 +135,6 @@ def build_resources(settings: Settings | None = None) -> dict:
             reviews_inbox=str(settings.reviews_inbox or settings.warehouse.parent / "reviews_inbox"),
         ),
         "warehouse": Warehouse(path=str(settings.warehouse)),
+        "alerts": alert_config_from_env(),
         "dbt": DbtCliResource(project_dir=dbt_project),
     }

@@ -19,9 +19,10 @@ from dagster import (
 
 from alerts.mailer import MailSession, describe_error
 from alerts.run_failure import StepFailure, failure_mail
-from alerts.settings import AlertConfigError, AlertSettings
+from alerts.settings import AlertConfigError
 from orchestration.errors import root_cause_message
 from orchestration.jobs import build_warehouse
+from orchestration.resources import AlertConfig
 from orchestration.partitions import delivery_day
 from orchestration.settings import Settings
 from sources.contract import EVENT_SOURCES
@@ -149,10 +150,10 @@ def _partition(tags) -> str | None:
     default_status=DefaultSensorStatus.RUNNING,
     description="E-mails FINGERTIP_OPS_TO the failed step and its error when a run fails (needs FINGERTIP_SMTP_HOST).",
 )
-def email_ops_on_run_failure(context: RunFailureSensorContext):
+def email_ops_on_run_failure(context: RunFailureSensorContext, alerts: AlertConfig):
     run = context.dagster_run
     try:
-        settings = AlertSettings.from_env()
+        settings = alerts.settings()
     except AlertConfigError as exc:
         context.log.error(f"run {run.run_id} failed, and it cannot be e-mailed: {exc}")
         return SkipReason(str(exc))

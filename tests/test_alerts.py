@@ -245,12 +245,12 @@ def fresh_warehouse(alert_builds, tmp_path, monkeypatch):
 
 def materialize_alerts(warehouse: Path, instance: DagsterInstance):
     from orchestration.assets.alerts import alert_emails
-    from orchestration.resources import Warehouse
+    from orchestration.resources import Warehouse, alert_config_from_env
 
     result = materialize(
         [alert_emails],
         instance=instance,
-        resources={"warehouse": Warehouse(path=str(warehouse))},
+        resources={"warehouse": Warehouse(path=str(warehouse)), "alerts": alert_config_from_env()},
     )
     [event] = result.asset_materializations_for_node("alert_emails")
     metadata = {key: value.value for key, value in event.metadata.items()}

@@ -26,6 +26,7 @@ from dagster import (
 from orchestration.jobs import build_warehouse
 from orchestration.partitions import delivery_day
 from orchestration.schedules import daily_build
+from orchestration.resources import alert_config_from_env
 from orchestration.sensors import email_ops_on_run_failure, landing_sensor
 from smtp_server import SmtpServer, free_port
 
@@ -190,7 +191,7 @@ def test_run_failure_sensor_mails_the_failed_step_and_its_error(clean_env):
     with SmtpServer("ops-robot", "failure-pw-31337") as server:
         for name, value in server.env(FINGERTIP_OPS_TO="data-eng@alerts.test").items():
             clean_env.setenv(name, value)
-        email_ops_on_run_failure(context)
+        email_ops_on_run_failure(context, alerts=alert_config_from_env())
     [mail] = server.received
     assert mail.rcpt_tos == ["data-eng@alerts.test"]
     assert "ingest_day" in mail.subject and "failed" in mail.subject
@@ -209,12 +210,12 @@ def test_run_failure_sensor_survives_smtp_down(clean_env):
     clean_env.setenv("FINGERTIP_SMTP_STARTTLS", "false")
     clean_env.setenv("FINGERTIP_SMTP_USER", "ops-robot")
     clean_env.setenv("FINGERTIP_SMTP_PASSWORD", "down-pw-4242")
-    outcome = email_ops_on_run_failure(context)  # does not raise
+    outcome = email_ops_on_run_failure(context, alerts=alert_config_from_env())  # does not raise
     assert "could not send" in outcome.skip_message
     assert "down-pw-4242" not in outcome.skip_message
 
 
 def test_run_failure_sensor_without_settings_skips(clean_env):
     context, _ = _failure_context(DagsterInstance.ephemeral())
-    outcome = email_ops_on_run_failure(context)
+    outcome = email_ops_on_run_failure(context, alerts=alert_config_from_env())
     assert "FINGERTIP_OPS_TO" in outcome.skip_message

@@ -15,8 +15,8 @@ from alerts.digest import render_digest
 from alerts.dispatch import dispatch
 from alerts.flags import due_flags
 from alerts.routing import flags_by_recipient, load_routing, unrouted
-from alerts.settings import AlertConfigError, AlertSettings
-from orchestration.resources import Warehouse
+from alerts.settings import AlertConfigError
+from orchestration.resources import AlertConfig, Warehouse
 from orchestration.settings import DUCKDB_POOL
 
 
@@ -31,9 +31,9 @@ from orchestration.settings import DUCKDB_POOL
         "recipient and run, queued in ops.alert_outbox and retried on later runs until the SMTP server accepts it."
     ),
 )
-def alert_emails(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+def alert_emails(context: AssetExecutionContext, warehouse: Warehouse, alerts: AlertConfig) -> MaterializeResult:
     try:
-        settings = AlertSettings.from_env()
+        settings = alerts.settings()
         routing = load_routing(settings.routing_file)
     except AlertConfigError as exc:
         raise Failure(f"alert settings: {exc}") from None
