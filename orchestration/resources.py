@@ -16,7 +16,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from alerts.settings import VARIABLES as ALERT_VARIABLES
 from alerts.settings import AlertSettings
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings, alert_environment
 
 
 class LakePaths(ConfigurableResource):
@@ -76,7 +76,7 @@ class AlertConfig(ConfigurableResource):
 
 def alert_config_from_env() -> AlertConfig:
     """The alert settings the environment gives; the password stays an EnvVar, read when a run starts."""
-    values = {name: os.environ[variable] for name, variable in ALERT_VARIABLES.items() if variable in os.environ}
+    values = alert_environment(ALERT_VARIABLES)
     if "smtp_password" in values:
         values["smtp_password"] = EnvVar(ALERT_VARIABLES["smtp_password"])
     return AlertConfig(**values)

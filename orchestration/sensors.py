@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from orchestration.errors import root_cause_message
 from orchestration.jobs import build_warehouse
 from orchestration.resources import AlertConfig
 from orchestration.partitions import delivery_day
-from orchestration.settings import Settings
+from orchestration.settings import Settings, sensor_settle_seconds
 from sources.contract import EVENT_SOURCES
 from sources.landing import delivery_days, delivery_files
 
@@ -84,7 +83,7 @@ def _seen(cursor: str | None) -> dict[str, str]:
 )
 def landing_sensor(context: SensorEvaluationContext) -> SensorResult:
     landing = Settings.from_env().landing
-    settle = float(os.environ.get("FINGERTIP_SENSOR_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS))
+    settle = sensor_settle_seconds(DEFAULT_SETTLE_SECONDS)
     seen = _seen(context.cursor)
     snapshot = landing_snapshot(landing, settle)
     partition_keys = delivery_day.get_partition_keys()

@@ -21,6 +21,13 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_FIRST_DAY = "2015-01-01"
 DEFAULT_LAST_DAY = "2040-12-31"
 # Day boundaries of deliveries are local (landing contract).
+from sources.contract import (  # noqa: E402
+    CLEAR_EMPTY_DAYS_ENV,
+    DEFAULT_WINDOW_DAYS_AFTER,
+    DEFAULT_WINDOW_DAYS_BEFORE,
+    WINDOW_DAYS_AFTER_ENV,
+    WINDOW_DAYS_BEFORE_ENV,
+)
 from sources.contract import TIMEZONE  # noqa: E402,F401  (re-exported: the schedules and CLI use it)
 # Every DuckDB writer runs in this Dagster concurrency pool (limit 1): DuckDB
 # allows one writing process per file.
@@ -33,6 +40,51 @@ DEFAULT_WAIT_SECONDS = 600
 
 class SettingError(ValueError):
     """A setting the user gave cannot be used; the message says which and what to do."""
+
+
+def _days_setting(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_SETTING_DAYS:
+        raise SettingError(f"{name}={text!r} is not a number of days (0..{MAX_SETTING_DAYS}): fix or unset it (default {default}).")
+    return value
+
+
+# A window of days longer than a century is a typing error.
+MAX_SETTING_DAYS = 36500
+# The landing sensor waits this long after a file last changed before it builds the day.
+SENSOR_SETTLE_ENV = "FINGERTIP_SENSOR_SETTLE_SECONDS"
+
+
+def plausible_window_days() -> tuple[int, int]:
+    """(days before, days after) the delivery day an event's own time may lie (sources/contract.py)."""
+    return (
+        _days_setting(WINDOW_DAYS_BEFORE_ENV, DEFAULT_WINDOW_DAYS_BEFORE),
+        _days_setting(WINDOW_DAYS_AFTER_ENV, DEFAULT_WINDOW_DAYS_AFTER),
+    )
+
+
+def clear_empty_days() -> bool:
+    text = os.environ.get(CLEAR_EMPTY_DAYS_ENV, "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise SettingError(f"{CLEAR_EMPTY_DAYS_ENV}={text!r} is not true/false: fix or unset it (default false).")
+
+
+def sensor_settle_seconds(default: float) -> float:
+    return float(os.environ.get(SENSOR_SETTLE_ENV, default))
+
+
+def alert_environment(variables: dict[str, str]) -> dict[str, str]:
+    """The alert variables that are set: field name -> value."""
+    return {name: os.environ[variable] for name, variable in variables.items() if variable in os.environ}
 
 
 def wait_seconds() -> float:

@@ -7,7 +7,6 @@ and which reference table it must point into.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 EVENT_SOURCES = ("app_logins", "checkins", "votes", "cases", "reports")
@@ -204,6 +203,7 @@ VERBATIM_COLUMNS = {"checkins": ("lat", "lon"), "reports": ("value",)}
 # most 2 days after it). Days are local calendar days: the window runs from
 # midnight at the start of (delivery day - BEFORE days) to midnight at the end
 # of (delivery day + AFTER days). Outside it the row is quarantined.
+# The user's settings are read with the others in orchestration/settings.py.
 WINDOW_DAYS_BEFORE_ENV = "FINGERTIP_WINDOW_DAYS_BEFORE"
 WINDOW_DAYS_AFTER_ENV = "FINGERTIP_WINDOW_DAYS_AFTER"
 DEFAULT_WINDOW_DAYS_BEFORE = 366
@@ -217,39 +217,8 @@ MAX_ABS_NUMBER = 1e15
 
 # A delivery folder that is present but yields nothing (empty, only hidden
 # files, or every file rejected) keeps the day's earlier lake data, with a
-# warning. Set this to true to clear such a day instead.
+# warning. This setting set to true clears such a day instead.
 CLEAR_EMPTY_DAYS_ENV = "FINGERTIP_CLEAR_EMPTY_DAYS"
 
 
-class SettingError(ValueError):
-    """A fingertip setting in the environment has a value that cannot be used."""
 
-
-def _days_setting(name: str, default: int) -> int:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 36500:
-        raise SettingError(f"{name}={text!r} is not a number of days (0..36500): fix or unset it (default {default}).")
-    return value
-
-
-def plausible_window_days() -> tuple[int, int]:
-    """(days before, days after) the delivery day an event's own time may lie."""
-    return (
-        _days_setting(WINDOW_DAYS_BEFORE_ENV, DEFAULT_WINDOW_DAYS_BEFORE),
-        _days_setting(WINDOW_DAYS_AFTER_ENV, DEFAULT_WINDOW_DAYS_AFTER),
-    )
-
-
-def clear_empty_days() -> bool:
-    text = os.environ.get(CLEAR_EMPTY_DAYS_ENV, "").strip().lower()
-    if text in ("", "0", "false", "no", "off"):
-        return False
-    if text in ("1", "true", "yes", "on"):
-        return True
-    raise SettingError(f"{CLEAR_EMPTY_DAYS_ENV}={text!r} is not true/false: fix or unset it (default false).")

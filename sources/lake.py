@@ -30,9 +30,9 @@ from sources.contract import (
     EVENT_SPECS,
     REFERENCE_SPECS,
     VERBATIM_COLUMNS,
+    DEFAULT_WINDOW_DAYS_AFTER,
+    DEFAULT_WINDOW_DAYS_BEFORE,
     SourceSpec,
-    clear_empty_days,
-    plausible_window_days,
 )
 from sources.landing import LandingFile, UnreadableFile, delivery_files, read_text_frame, reference_file
 from sources.validation import MissingColumns, validate
@@ -201,8 +201,9 @@ def load_delivery_day(
     spec = EVENT_SPECS[source]
     loaded_at = _now()
     summary = LoadSummary(source)
-    window_days = window_days if window_days is not None else plausible_window_days()
-    clear_empty = clear_empty if clear_empty is not None else clear_empty_days()
+    # The callers pass the user's settings (orchestration/settings.py); the contract's defaults otherwise.
+    window_days = window_days if window_days is not None else (DEFAULT_WINDOW_DAYS_BEFORE, DEFAULT_WINDOW_DAYS_AFTER)
+    clear_empty = bool(clear_empty)
     if not (landing / source / f"dt={dt}").is_dir():
         # No delivery of this source that day (or it has left the landing folder):
         # the lake keeps what it has; only a delivered day is rewritten.

@@ -12,7 +12,14 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from sources.contract import MAX_ABS_NUMBER, VERBATIM_COLUMNS, Column, SourceSpec, plausible_window_days
+from sources.contract import (
+    DEFAULT_WINDOW_DAYS_AFTER,
+    DEFAULT_WINDOW_DAYS_BEFORE,
+    MAX_ABS_NUMBER,
+    VERBATIM_COLUMNS,
+    Column,
+    SourceSpec,
+)
 from sources.landing import INTERNAL_COLUMNS, RAW_TEXT_COLUMN, READ_ERROR_COLUMN, ROW_COLUMN
 
 LOCAL_OFFSET_MINUTES = 8 * 60  # Asia/Shanghai, no DST since 1991: local time is naive UTC+8
@@ -139,7 +146,7 @@ def _value_problems(column: Column, text: pl.Expr, value: pl.Expr) -> list[pl.Ex
 
 def plausible_window(delivery_day: date, days: tuple[int, int] | None = None) -> tuple[datetime, datetime]:
     """[start, end) in local time: from midnight starting (day - before) to midnight ending (day + after)."""
-    before, after = days if days is not None else plausible_window_days()
+    before, after = days if days is not None else (DEFAULT_WINDOW_DAYS_BEFORE, DEFAULT_WINDOW_DAYS_AFTER)
     midnight = datetime(delivery_day.year, delivery_day.month, delivery_day.day)
     return midnight - timedelta(days=before), midnight + timedelta(days=after + 1)
 
@@ -189,7 +196,7 @@ def validate(
     for later, earlier in spec.ordered_pairs:
         problems.append(pl.when(values[later] < values[earlier]).then(pl.lit(f"{later} before {earlier}")))
     if delivery_day is not None and spec.event_time:
-        days = window_days if window_days is not None else plausible_window_days()
+        days = window_days if window_days is not None else (DEFAULT_WINDOW_DAYS_BEFORE, DEFAULT_WINDOW_DAYS_AFTER)
         start, end = plausible_window(delivery_day, days)
         moment = values[spec.event_time]
         problems.append(

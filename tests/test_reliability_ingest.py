@@ -18,7 +18,8 @@ import polars as pl
 import pytest
 
 from conftest import build, query
-from sources.contract import EVENT_SPECS, SettingError, plausible_window_days
+from orchestration.settings import SettingError, plausible_window_days
+from sources.contract import EVENT_SPECS
 from sources.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids, reference_problem
 from sources.landing import read_text_frame
 from sources.validation import validate
@@ -195,7 +196,8 @@ def test_the_window_is_a_setting(monkeypatch):
     assert plausible_window_days() == (7, 30)
     frame = pl.DataFrame([{k: (None if v is None else str(v)) for k, v in login(1, at="2026-10-01T08:00:00").items()}])
     frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
-    checked = validate(frame, EVENT_SPECS["app_logins"], "a.csv", {"cadres": {"C1"}, "apps": {"A1"}}, date(2026, 9, 14))
+    checked = validate(frame, EVENT_SPECS["app_logins"], "a.csv", {"cadres": {"C1"}, "apps": {"A1"}}, date(2026, 9, 14),
+                       window_days=plausible_window_days())
     assert checked.valid.height == 1
     monkeypatch.setenv("FINGERTIP_WINDOW_DAYS_AFTER", "soon")
     with pytest.raises(SettingError, match="FINGERTIP_WINDOW_DAYS_AFTER='soon'"):

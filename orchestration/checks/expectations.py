@@ -18,7 +18,8 @@ from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeve
 
 from orchestration.partitions import delivery_day
 from orchestration.resources import LakePaths
-from sources.contract import EVENT_SPECS, SourceSpec, plausible_window_days
+from orchestration.settings import plausible_window_days
+from sources.contract import EVENT_SPECS, SourceSpec
 from sources.lake import lake_schema
 
 # What GX checks is what the lake batch itself must hold, whoever wrote it: the
