@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import fcntl
 import hashlib
 import os
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import duckdb
 
 from sources.contract import TIMEZONE
+from storage.lock import open_lock, try_lock, wait_for
 
 REVIEWS_TABLE = "ops.flag_reviews"
 VERDICTS = ("confirmed", "dismissed", "needs-evidence")
@@ -74,31 +74,21 @@ def build_lock_held(warehouse: Path, wait: float):
     """Hold the lock file `fingertip run` holds for a whole build, so a verdict is never written mid-build
     (a build opens the warehouse for writing from several steps; DuckDB allows one writing process).
     The lock file's contents (who builds, whether the last build finished) are left alone."""
-    from orchestration.build import lock_path
 
-    fd = os.open(lock_path(warehouse), os.O_RDWR | os.O_CREAT, 0o664)
+    def say_waiting() -> None:
+        print(f"waiting: a fingertip run is building {warehouse}; waiting up to {wait:.0f} s (FINGERTIP_WAIT_SECONDS)",
+              file=sys.stderr, flush=True)
+
+    def give_up() -> NoReturn:
+        raise ReviewError(
+            f"a fingertip run was still building {warehouse} after {wait:.0f} s; nothing was written: "
+            "record the verdict again when it has finished, or set FINGERTIP_WAIT_SECONDS to wait longer.",
+            exit_code=3,
+        )
+
+    fd = open_lock(warehouse)
     try:
-        deadline = time.monotonic() + wait
-        said = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not said:
-                    print(
-                        f"waiting: a fingertip run is building {warehouse}; waiting up to {wait:.0f} s (FINGERTIP_WAIT_SECONDS)",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                    said = True
-                if time.monotonic() >= deadline:
-                    raise ReviewError(
-                        f"a fingertip run was still building {warehouse} after {wait:.0f} s; nothing was written: "
-                        "record the verdict again when it has finished, or set FINGERTIP_WAIT_SECONDS to wait longer.",
-                        exit_code=3,
-                    ) from None
-                time.sleep(0.5)
+        wait_for(lambda: try_lock(fd), wait, on_wait=say_waiting, give_up=give_up)
         yield
     finally:
         os.close(fd)  # releases the flock

@@ -170,7 +170,7 @@ class RunStages(threading.Thread):
     def run(self) -> None:
         from dagster import DagsterEventType, DagsterInstance, RunsFilter
 
-        from orchestration.build import PID_TAG
+        from orchestration.guards import PID_TAG
 
         instance, run_id, cursor = None, None, None
         try:
@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     review.set_defaults(handler=_review)
 
     args = parser.parse_args(argv)
-    from orchestration.build import BuildError
+    from orchestration.guards import BuildError
     from orchestration.settings import SettingError
 
     try:

@@ -21,8 +21,8 @@ from alerts.run_failure import StepFailure, failure_mail
 from alerts.settings import AlertConfigError
 from orchestration.errors import root_cause_message
 from orchestration.jobs import build_warehouse
-from orchestration.resources import AlertConfig
 from orchestration.partitions import delivery_day
+from orchestration.resources import AlertConfig
 from orchestration.settings import Settings, sensor_settle_seconds
 from sources.contract import EVENT_SOURCES
 from sources.landing import delivery_days, delivery_files

@@ -25,10 +25,11 @@ from sources.contract import (  # noqa: E402
     CLEAR_EMPTY_DAYS_ENV,
     DEFAULT_WINDOW_DAYS_AFTER,
     DEFAULT_WINDOW_DAYS_BEFORE,
+    TIMEZONE,  # noqa: E402,F401  (re-exported: the schedules and CLI use it)
     WINDOW_DAYS_AFTER_ENV,
     WINDOW_DAYS_BEFORE_ENV,
 )
-from sources.contract import TIMEZONE  # noqa: E402,F401  (re-exported: the schedules and CLI use it)
+
 # Every DuckDB writer runs in this Dagster concurrency pool (limit 1): DuckDB
 # allows one writing process per file.
 DUCKDB_POOL = "duckdb_warehouse"

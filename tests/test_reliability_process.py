@@ -208,7 +208,7 @@ def test_a_run_that_must_wait_says_for_what_and_gives_up_then_recovers_when_the_
     # The holder is gone (SIGKILL, no clean-up): the check every run makes first frees its slot and fails its run.
     instance = instance_at(home)
     assert [s.run_id for s in instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots] == [holder_run]
-    from orchestration.build import recover_dead_runs
+    from orchestration.guards import recover_dead_runs
 
     assert recover_dead_runs(instance) == [holder_run]
     assert instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots == []

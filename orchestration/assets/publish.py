@@ -34,7 +34,7 @@ def publish_marts(warehouse: Path, target: Path) -> dict[str, int]:
     A reader holding the old file keeps reading it (the rename swaps the
     directory entry, not the open file), so an analyst never blocks a run.
     """
-    from orchestration.build import pid_alive
+    from orchestration.guards import pid_alive
 
     target.parent.mkdir(parents=True, exist_ok=True)
     # A publish killed half-way leaves its temporary file (named by its pid): remove those of dead processes.
