@@ -22,7 +22,7 @@ from typing import NoReturn
 import duckdb
 
 from orchestration.settings import DUCKDB_POOL
-from storage.lock import open_lock, try_lock, wait_for
+from storage.lock import open_lock, pid_alive, process_start_time, try_lock, wait_for  # noqa: F401  (pid_alive: re-exported)
 
 # Run tags that name the process executing a `fingertip run`, so that a later
 # run can tell a live run from one whose process was killed.
@@ -46,46 +46,6 @@ class BuildError(Exception):
 def say(message: str) -> None:
     """A line for the user on stderr (stdout is the build log while Dagster runs)."""
     print(message, file=sys.stderr, flush=True)
-
-
-# ---------------------------------------------------------------- processes
-
-def process_start_time(pid: int) -> float | None:
-    """When process `pid` started (epoch seconds), or None if there is no such process.
-
-    On Linux from /proc (so that a pid reused by a newer process is not taken
-    for the old one); elsewhere only whether the pid exists (start time 0).
-    """
-    if pid <= 0:
-        return None
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
-        # Field 22 (starttime, clock ticks after boot); the command name (field 2) may hold spaces.
-        ticks = float(stat.rsplit(")", 1)[1].split()[19])
-        state = stat.rsplit(")", 1)[1].split()[0]
-        if state in ("Z", "X"):  # a zombie has finished: it holds nothing
-            return None
-        return boot + ticks / os.sysconf("SC_CLK_TCK")
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, IndexError, StopIteration):
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass
-    return 0.0
-
-
-def pid_alive(pid: int, existed_at: float | None = None) -> bool:
-    """Is `pid` running, and (if `existed_at` is given) the same process that existed then?"""
-    started = process_start_time(pid)
-    if started is None:
-        return False
-    return existed_at is None or started <= existed_at + 2
 
 
 # ---------------------------------------------------------------- one build per warehouse

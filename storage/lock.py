@@ -59,3 +59,41 @@ def wait_for(
         if time.monotonic() >= deadline:
             give_up()
         time.sleep(interval)
+
+
+def process_start_time(pid: int) -> float | None:
+    """When process `pid` started (epoch seconds), or None if there is no such process.
+
+    On Linux from /proc (so that a pid reused by a newer process is not taken
+    for the old one); elsewhere only whether the pid exists (start time 0).
+    """
+    if pid <= 0:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
+        # Field 22 (starttime, clock ticks after boot); the command name (field 2) may hold spaces.
+        ticks = float(stat.rsplit(")", 1)[1].split()[19])
+        state = stat.rsplit(")", 1)[1].split()[0]
+        if state in ("Z", "X"):  # a zombie has finished: it holds nothing
+            return None
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, IndexError, StopIteration):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return 0.0
+
+
+def pid_alive(pid: int, existed_at: float | None = None) -> bool:
+    """Is `pid` running, and (if `existed_at` is given) the same process that existed then?"""
+    started = process_start_time(pid)
+    if started is None:
+        return False
+    return existed_at is None or started <= existed_at + 2

@@ -11,9 +11,9 @@ from dagster import AssetKey, DagsterInstance
 from dagster._core.instance.ref import InstanceRef
 
 from orchestration.assets.dbt import FLAG_REGISTRY_SEED, PREVIEW_ROWS
-from orchestration.assets.publish import WITHHELD_COLUMNS
 from orchestration.checks.markdown import cell
 from sources.contract import EVENT_SPECS, REFERENCE_TABLES
+from storage.publish import WITHHELD_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -346,7 +346,7 @@ def test_user_errors_are_one_line_with_a_non_zero_exit(tmp_path):
 
 def test_the_published_copy_is_written_without_splicing(tmp_path):
     """Item 4 on its own: publish_marts with quotes in both paths (no build needed: a small warehouse)."""
-    from orchestration.assets.publish import publish_marts
+    from storage.publish import publish_marts
 
     folder = tmp_path / QUIRKY
     folder.mkdir()

@@ -20,10 +20,10 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.assets.publish import WITHHELD_COLUMNS, quote_identifier
 from orchestration.checks import markdown
 from orchestration.resources import Warehouse, dbt_project
 from orchestration.settings import DUCKDB_POOL
+from storage.publish import WITHHELD_COLUMNS, quote_identifier
 
 # Models in this dbt schema get row counts, column schemas and a preview on each materialization.
 MARTS_SCHEMA = "marts"

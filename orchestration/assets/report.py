@@ -5,9 +5,9 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from inspection.report import render_report
-from orchestration.assets.publish import MARTS
 from orchestration.resources import LakePaths
 from orchestration.settings import DUCKDB_POOL
+from storage.publish import MARTS
 
 
 def report_folder(warehouse: Path) -> Path:
