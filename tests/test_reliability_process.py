@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 
 from conftest import FINGERTIP, FIXTURES, REPO, fingertip, query
+from storage.publish import MARTS
 
 HANDMADE = FIXTURES / "handmade_landing"
 QUIRKY = "o'brien \"dir\"; x"  # a quote, double quotes, a semicolon and spaces
-MARTS = ("cadre_monthly", "app_portfolio", "unit_monthly", "padding_flags")
 RUN_TIMEOUT = 600  # a regression that hangs fails the test instead of hanging it
 
 

@@ -2,7 +2,7 @@
     order, as both engines compare strings), NULLs left out; NULL when the group
     has no value. distinct=true joins each value once.
 
-    Order-sensitive: the result is a flag's evidence_key (vote_ring) and part
+    Order-sensitive: the result can be a flag's evidence_key and part
     of its sentence, so it must not depend on the engine's row order. dbt's
     listagg cannot promise that: dbt-spark's ignores the ORDER BY (it only
     warns). So the order is spelt per adapter: DuckDB's ordered string_agg;

@@ -1,5 +1,5 @@
 {#- Upper bounds on tail probabilities, as log10, for the statistical rules
-    (vote_ring, vote_stuffing, fabricated_report). Plain math (ln, sqrt, pi,
+    (the vote and report rules). Plain math (ln, sqrt, pi,
     greatest, least), so the SQL runs unchanged on DuckDB and Spark.
 
     log10_poisson_tail(k, mu): log10 of an upper bound on P(X >= k) for X

@@ -1,5 +1,5 @@
 {#- A rule model's flag_code column holds only its own code: the model's name
-    after 'int_flags__' (int_flags__proxy_checkin holds 'proxy_checkin'). Lets
+    after 'int_flags__' (int_flags__<code> holds '<code>'). Lets
     the nine rule models share one column block in _flags__models.yml. Nulls
     are left to not_null, as accepted_values does. -#}
 {% test is_rule_code(model, column_name) %}
