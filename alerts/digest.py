@@ -45,7 +45,9 @@ def highest_severity(flags) -> str:
 
 
 def _ordered(flags) -> list[Flag]:
-    return sorted(flags, key=lambda f: (f.unit_id, f.flag_code, -f.severity_rank, f.cadre_id, f.first_seen or datetime.min, f.flag_id))
+    return sorted(
+        flags, key=lambda f: (f.unit_id, f.flag_code, -f.severity_rank, f.cadre_id, f.first_seen or datetime.min, f.flag_id)
+    )
 
 
 def _unit_label(flag: Flag) -> str:
@@ -104,7 +106,7 @@ def _footer(alert_id, flags, warehouse) -> list[str]:
 
 def _text(*, alert_id, flags, groups, top, min_severity, warehouse, all_units) -> str:
     lines = [_intro(flags, top, min_severity, all_units), ""]
-    for unit, codes in groups:
+    for _unit, codes in groups:
         unit_flags = [f for _, of_code in codes for f in of_code]
         lines += [f"== Unit {_unit_label(unit_flags[0])}: {len(unit_flags)} flag(s) ==", ""]
         for code, of_code in codes:
@@ -130,7 +132,7 @@ def _html(*, alert_id, flags, groups, top, min_severity, warehouse, all_units) -
         for h in ("Severity", "Cadre", "Subject", "Seen", "Evidence", "SQL", "Flag id")
     )
     rows = []
-    for unit, codes in groups:
+    for _unit, codes in groups:
         unit_flags = [f for _, of_code in codes for f in of_code]
         rows.append(
             f'<tr><th colspan="7" style="{_CELL};background:#dde6f0;font-size:1.05em">'
@@ -156,11 +158,11 @@ def _html(*, alert_id, flags, groups, top, min_severity, warehouse, all_units) -
                 )
     footer = _footer(alert_id, flags, warehouse)
     return (
-        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;font-size:14px\">"
+        '<!DOCTYPE html><html><body style="font-family:sans-serif;font-size:14px">'
         f"<p>{escape(_intro(flags, top, min_severity, all_units))}</p>"
         f'<table style="border-collapse:collapse"><tr>{header}</tr>{"".join(rows)}</table>'
         f"<p>{escape(footer[0])}</p>"
-        f"<p>{escape(footer[1])}</p><pre style=\"white-space:pre-wrap\">{escape(footer[2])}</pre>"
+        f'<p>{escape(footer[1])}</p><pre style="white-space:pre-wrap">{escape(footer[2])}</pre>'
         f"<p>{escape(footer[3])}</p><pre>{escape(footer[4])}</pre>"
         "</body></html>\n"
     )

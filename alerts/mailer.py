@@ -25,10 +25,10 @@ class MailSession:
         self.smtp = smtp
         self._client: smtplib.SMTP | None = None
 
-    def __enter__(self) -> "MailSession":
+    def __enter__(self) -> MailSession:
         return self.open()
 
-    def open(self) -> "MailSession":
+    def open(self) -> MailSession:
         """Connect, STARTTLS, log in; raises OSError (smtplib's errors included) when any of it fails."""
         client = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.smtp.timeout)
         self._client = client

@@ -27,7 +27,9 @@ def load_routing(path: Path | None) -> dict[str, tuple[str, ...]]:
         reader = csv.DictReader(handle)
         header = [h.strip().lower() for h in reader.fieldnames or []]
         if not {"unit_id", "email"} <= set(header):
-            raise AlertConfigError(f"{path}: the header must name the columns unit_id,email (found {','.join(header) or 'nothing'}).")
+            raise AlertConfigError(
+                f"{path}: the header must name the columns unit_id,email (found {','.join(header) or 'nothing'})."
+            )
         reader.fieldnames = header
         for line, row in enumerate(reader, start=2):
             unit = (row.get("unit_id") or "").strip()

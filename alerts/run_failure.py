@@ -19,7 +19,14 @@ class StepFailure:
 
 
 def failure_mail(
-    *, sender: str, to: list[str], job_name: str, run_id: str, partition: str | None, steps: list[StepFailure], run_error: str | None
+    *,
+    sender: str,
+    to: list[str],
+    job_name: str,
+    run_id: str,
+    partition: str | None,
+    steps: list[StepFailure],
+    run_error: str | None,
 ) -> EmailMessage:
     first = steps[0] if steps else None
     what = f"step {first.step_key} failed: {first.error}" if first else (run_error or "the run failed")

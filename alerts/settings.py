@@ -72,7 +72,7 @@ class SmtpSettings:
         return text.replace(secret, "***") if secret else text
 
     @classmethod
-    def parse(cls, env: Mapping[str, str]) -> "SmtpSettings":
+    def parse(cls, env: Mapping[str, str]) -> SmtpSettings:
         """From the values of the FINGERTIP_SMTP_* variables (and FINGERTIP_ALERT_FROM)."""
         starttls = _flag(env, "FINGERTIP_SMTP_STARTTLS", default=True)
         port_text = env.get("FINGERTIP_SMTP_PORT", "").strip()
@@ -102,10 +102,10 @@ class AlertSettings:
     @property
     def severities(self) -> tuple[str, ...]:
         """The severities that are alerted: min_severity and above."""
-        return SEVERITIES[SEVERITIES.index(self.min_severity):]
+        return SEVERITIES[SEVERITIES.index(self.min_severity) :]
 
     @classmethod
-    def parse(cls, env: Mapping[str, str]) -> "AlertSettings":
+    def parse(cls, env: Mapping[str, str]) -> AlertSettings:
         """From the values of the variables in VARIABLES, keyed by variable name; unset ones may be absent."""
         severity = env.get("FINGERTIP_ALERT_MIN_SEVERITY", "").strip().lower() or DEFAULT_MIN_SEVERITY
         if severity not in SEVERITIES:

@@ -76,12 +76,53 @@ GOOD = {
     "hex64": ["9c4e1f00a37b52d8"],
 }
 BAD = [
-    "", " ", "null", "NaN", "nan", "inf", "-inf", "Infinity", "1e400", "1e19", "-1e19", "99999999999999999999",
-    "9223372036854775808", "-9223372036854775809", "1e15", "1e16", "0x1F", "1_000", "--", "1.2.3", "twelve", "-1",
-    "0001-01-01T00:00:00", "9999-12-31T23:59:59", "1900-01-01T00:00:00+08:00", "2999-12-31T23:59:59Z",
-    "10000-01-01T00:00:00", "2026-09-31T08:00:00", "2026-09-14T25:10:00", "2026-09-14T08:00:00+99:99",
-    "14/09/2026 08:31", "2026-13", "true ", "yes", "Z", "'; drop table x; --", '"quoted"', "a,b", "line\nbreak",
-    "cr\rreturn", "\x00nul", "\ufeffbom", "日本語", "😀", "\\u0000", "{\"a\": 1}", "[1,2]",
+    "",
+    " ",
+    "null",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e400",
+    "1e19",
+    "-1e19",
+    "99999999999999999999",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "1e15",
+    "1e16",
+    "0x1F",
+    "1_000",
+    "--",
+    "1.2.3",
+    "twelve",
+    "-1",
+    "0001-01-01T00:00:00",
+    "9999-12-31T23:59:59",
+    "1900-01-01T00:00:00+08:00",
+    "2999-12-31T23:59:59Z",
+    "10000-01-01T00:00:00",
+    "2026-09-31T08:00:00",
+    "2026-09-14T25:10:00",
+    "2026-09-14T08:00:00+99:99",
+    "14/09/2026 08:31",
+    "2026-13",
+    "true ",
+    "yes",
+    "Z",
+    "'; drop table x; --",
+    '"quoted"',
+    "a,b",
+    "line\nbreak",
+    "cr\rreturn",
+    "\x00nul",
+    "\ufeffbom",
+    "日本語",
+    "😀",
+    "\\u0000",
+    '{"a": 1}',
+    "[1,2]",
 ]
 
 
@@ -160,9 +201,20 @@ def cases(draw) -> Case:
     junk = []
     if fmt.startswith(".jsonl") and rows and draw(st.integers(0, 3)) == 0:
         for _ in range(draw(st.integers(1, 3))):
-            junk.append((draw(st.integers(0, len(rows))), draw(st.sampled_from(["not json", "[1, 2]", "5", "null", "{\"a\": NaN}", "{", "\"text\"", "{}x"]))))
+            junk.append(
+                (
+                    draw(st.integers(0, len(rows))),
+                    draw(st.sampled_from(["not json", "[1, 2]", "5", "null", '{"a": NaN}', "{", '"text"', "{}x"])),
+                )
+            )
     style = draw(st.sampled_from(["quoted", "quoted", "quoted", "naive"])) if fmt.startswith(".csv") else "quoted"
-    fault = draw(st.one_of(st.none(), st.none(), st.sampled_from(["utf16", "latin1", "gbk", "truncate", "bitflip", "garbage", "mislabel", "empty", "bom"])))
+    fault = draw(
+        st.one_of(
+            st.none(),
+            st.none(),
+            st.sampled_from(["utf16", "latin1", "gbk", "truncate", "bitflip", "garbage", "mislabel", "empty", "bom"]),
+        )
+    )
     return Case(source, spec, fmt, list(header), rows, junk, style, fault, draw(st.integers(0, 2**32 - 1)))
 
 
@@ -224,15 +276,17 @@ def render(case: Case) -> tuple[bytes, int | None]:
         for name in unique:
             if rng.random() < 0.3:
                 text = pl.col(name)
-                typed = rng.choice([
-                    text.cast(pl.Float64, strict=False),
-                    text.cast(pl.Int64, strict=False),
-                    text.str.to_datetime("%Y-%m-%dT%H:%M:%S%#z", strict=False, time_zone="UTC"),
-                    text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False),
-                    text.str.to_lowercase() == "true",
-                    pl.concat_list([text, text]),
-                    text.cast(pl.Binary),
-                ])
+                typed = rng.choice(
+                    [
+                        text.cast(pl.Float64, strict=False),
+                        text.cast(pl.Int64, strict=False),
+                        text.str.to_datetime("%Y-%m-%dT%H:%M:%S%#z", strict=False, time_zone="UTC"),
+                        text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False),
+                        text.str.to_lowercase() == "true",
+                        pl.concat_list([text, text]),
+                        text.cast(pl.Binary),
+                    ]
+                )
                 frame = frame.with_columns(typed.alias(name))
         buffer = io.BytesIO()
         frame.write_parquet(buffer)
@@ -260,7 +314,9 @@ def _fault(case: Case, data: bytes, rng: random.Random) -> tuple[bytes, bool]:
     if fault == "empty":
         return b"", True
     if fault == "mislabel":  # another format's bytes under this extension
-        other = rng.choice([b"PAR1\x00\x00garbage", gzip.compress(b"a,b\n1,2\n"), b'{"login_id": "L1"}\n', b"login_id,cadre_id\nL1,C1\n"])
+        other = rng.choice(
+            [b"PAR1\x00\x00garbage", gzip.compress(b"a,b\n1,2\n"), b'{"login_id": "L1"}\n', b"login_id,cadre_id\nL1,C1\n"]
+        )
         return other, True
     if case.fmt.endswith(".gz") or case.fmt == ".parquet":
         return data, False  # text re-encodings only make sense for plain text files
@@ -321,7 +377,9 @@ def check_case(case: Case, folder: Path, tally: Tally | None = None) -> None:
     relative = f"{case.source}/dt={DELIVERY_DAY}/{name}" if dt else f"reference/{case.spec.name}{case.fmt}"
     known = KNOWN_IDS if case.source != "reference" else {}
     try:
-        valid, audit, quarantine = _load_file(LandingFile(case.source, path, relative, dt), case.spec, known, datetime(2026, 9, 15), WINDOW_DAYS)
+        valid, audit, quarantine = _load_file(
+            LandingFile(case.source, path, relative, dt), case.spec, known, datetime(2026, 9, 15), WINDOW_DAYS
+        )
     finally:
         path.unlink()
     reasons = quarantine["reason"].to_list()
@@ -345,7 +403,9 @@ def check_case(case: Case, folder: Path, tally: Tally | None = None) -> None:
             assert audit["rows_read"] == expected, f"rows_read {audit['rows_read']} != {expected} records written"
         _independently_valid(case.spec, valid)
         schema = lake_schema(case.spec)
-        lake_frame = valid.with_columns(pl.lit(DELIVERY_DAY if dt else None, pl.Date).alias("_dt")).select(list(schema)).cast(schema)
+        lake_frame = (
+            valid.with_columns(pl.lit(DELIVERY_DAY if dt else None, pl.Date).alias("_dt")).select(list(schema)).cast(schema)
+        )
         lake_frame.write_parquet(io.BytesIO())  # the lake write must not fail either
     if tally is not None:
         tally.cases += 1
@@ -375,8 +435,14 @@ def run(cases_wanted: int, seed: int) -> Tally:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
 
-        @settings(max_examples=cases_wanted, deadline=None, database=None, derandomize=False,
-                  suppress_health_check=list(HealthCheck), print_blob=True)
+        @settings(
+            max_examples=cases_wanted,
+            deadline=None,
+            database=None,
+            derandomize=False,
+            suppress_health_check=list(HealthCheck),
+            print_blob=True,
+        )
         @given(cases())
         def fuzz(case: Case) -> None:
             check_case(case, folder, tally)
@@ -395,7 +461,9 @@ def main() -> None:
     tally = run(args.cases, args.seed)
     elapsed = time.perf_counter() - started
     print(f"fuzz_readers: {tally.cases} cases in {elapsed:.1f} s ({tally.cases / elapsed:.0f} cases/s), all properties held")
-    print(f"  machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, polars {pl.__version__}")
+    print(
+        f"  machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, polars {pl.__version__}"
+    )
     print(f"  files loaded {tally.files_loaded}, rejected {tally.files_rejected}")
     print(f"  rows read {tally.rows_read} in loaded files: valid {tally.rows_valid}, quarantined {tally.rows_quarantined}")
     print("  cases by format: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.by_format.items())))

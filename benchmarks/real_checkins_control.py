@@ -55,7 +55,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -64,7 +64,16 @@ import duckdb
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
 CHECKIN_COLUMNS = [
-    "checkin_id", "cadre_id", "app_id", "kind", "checkin_at", "lat", "lon", "accuracy_m", "device_id", "photo_hash",
+    "checkin_id",
+    "cadre_id",
+    "app_id",
+    "kind",
+    "checkin_at",
+    "lat",
+    "lon",
+    "accuracy_m",
+    "device_id",
+    "photo_hash",
 ]
 ACCURACY_RANGES = {"network": (30.0, 150.0), "gps": (5.0, 19.9)}
 
@@ -96,8 +105,7 @@ def split_rows(handle: io.TextIOBase):
     delimiter = "\t" if "\t" in first else ","
     reader = csv.reader(io.StringIO(first), delimiter=delimiter)
     yield 1, next(reader, [])
-    for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=2):
-        yield number, row
+    yield from enumerate(csv.reader(handle, delimiter=delimiter), start=2)
 
 
 def valid_position(lat: str, lon: str) -> bool:
@@ -117,7 +125,7 @@ def parse_utc(text: str) -> datetime:
     elif len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
         text = text[:-2] + ":" + text[-2:]
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def read_checkins(path: Path, fmt: str, tz_name: str) -> tuple[list[Checkin], int]:
@@ -189,21 +197,30 @@ def repeat_stats(picked: list[Checkin]) -> list[dict]:
         repeated = sum(n for n in per_pos.values() if n > 1)
         own = {p: n for p, n in per_pos.items() if len(users_of_position[p]) == 1}
         top_pos, top_n = per_pos.most_common(1)[0]
-        stats.append({
-            "user": user,
-            "checkins": len(rows),
-            "positions": len(per_pos),
-            "repeated": repeated,
-            "top_repeats": top_n,
-            "top_days": len(days_per_pos[top_pos]),
-            "own_repeated": sum(n for n in own.values() if n > 1),
-            "own_top_days": max((len(days_per_pos[p]) for p in own), default=0),
-        })
+        stats.append(
+            {
+                "user": user,
+                "checkins": len(rows),
+                "positions": len(per_pos),
+                "repeated": repeated,
+                "top_repeats": top_n,
+                "top_days": len(days_per_pos[top_pos]),
+                "own_repeated": sum(n for n in own.values() if n > 1),
+                "own_top_days": max((len(days_per_pos[p]) for p in own), default=0),
+            }
+        )
     return stats
 
 
-def write_landing(landing: Path, picked: list[Checkin], shift_days: int, zone: ZoneInfo | None,
-                  variant: str, seed: int, cadre_of: dict[str, str]) -> dict[str, int]:
+def write_landing(
+    landing: Path,
+    picked: list[Checkin],
+    shift_days: int,
+    zone: ZoneInfo | None,
+    variant: str,
+    seed: int,
+    cadre_of: dict[str, str],
+) -> dict[str, int]:
     if landing.exists():
         sys.exit(f"{landing} exists: pass an empty --workdir (the script never overwrites a landing folder)")
     ref = landing / "reference"
@@ -218,33 +235,49 @@ def write_landing(landing: Path, picked: list[Checkin], shift_days: int, zone: Z
             w.writerow(header)
             w.writerows(rows)
 
-    write_csv(ref / "units.csv", ["unit_id", "unit_name", "county", "office_lat", "office_lon"],
-              [["U001", "LBSN control unit", "control", f"{lat_mid:.6f}", f"{lon_mid:.6f}"]])
-    write_csv(ref / "cadres.csv", ["cadre_id", "full_name", "unit_id", "position", "hired_on", "active"],
-              [[cid, f"LBSN user {user}", "U001", "field officer", "2015-01-01", "true"]
-               for user, cid in sorted(cadre_of.items(), key=lambda kv: kv[1])])
-    write_csv(ref / "apps.csv", ["app_id", "app_name", "owner_department", "function_category", "mandatory"],
-              [["A01", "Field attendance", "control", "attendance", "true"]])
-    write_csv(ref / "campaigns.csv", ["campaign_id", "title", "kind", "mandatory", "starts_on", "ends_on"],
-              [["K01", "Control survey (no votes)", "survey", "false", "2026-01-01", "2026-01-07"]])
+    write_csv(
+        ref / "units.csv",
+        ["unit_id", "unit_name", "county", "office_lat", "office_lon"],
+        [["U001", "LBSN control unit", "control", f"{lat_mid:.6f}", f"{lon_mid:.6f}"]],
+    )
+    write_csv(
+        ref / "cadres.csv",
+        ["cadre_id", "full_name", "unit_id", "position", "hired_on", "active"],
+        [
+            [cid, f"LBSN user {user}", "U001", "field officer", "2015-01-01", "true"]
+            for user, cid in sorted(cadre_of.items(), key=lambda kv: kv[1])
+        ],
+    )
+    write_csv(
+        ref / "apps.csv",
+        ["app_id", "app_name", "owner_department", "function_category", "mandatory"],
+        [["A01", "Field attendance", "control", "attendance", "true"]],
+    )
+    write_csv(
+        ref / "campaigns.csv",
+        ["campaign_id", "title", "kind", "mandatory", "starts_on", "ends_on"],
+        [["K01", "Control survey (no votes)", "survey", "false", "2026-01-01", "2026-01-07"]],
+    )
 
     low, high = ACCURACY_RANGES[variant]
     rng = random.Random(f"{seed}-{variant}")
     by_day: dict[date, list[list]] = defaultdict(list)
     for c in picked:
         local = shift_local(c.local, shift_days, zone)
-        by_day[local.date()].append([
-            f"K{stable_hex(str(c.line), c.user, n=12)}{c.line:08d}",
-            cadre_of[c.user],
-            "A01",
-            "field_visit",
-            local.isoformat(timespec="seconds"),
-            c.lat,
-            c.lon,
-            f"{rng.uniform(low, high):.1f}",
-            f"dev-{stable_hex('device', c.user)}",
-            "",
-        ])
+        by_day[local.date()].append(
+            [
+                f"K{stable_hex(str(c.line), c.user, n=12)}{c.line:08d}",
+                cadre_of[c.user],
+                "A01",
+                "field_visit",
+                local.isoformat(timespec="seconds"),
+                c.lat,
+                c.lon,
+                f"{rng.uniform(low, high):.1f}",
+                f"dev-{stable_hex('device', c.user)}",
+                "",
+            ]
+        )
     for day, rows in sorted(by_day.items()):
         write_csv(landing / "checkins" / f"dt={day.isoformat()}" / "part-0.csv", CHECKIN_COLUMNS, rows)
     return {"delivery_days": len(by_day), "rows": sum(len(r) for r in by_day.values())}
@@ -253,8 +286,18 @@ def write_landing(landing: Path, picked: list[Checkin], shift_days: int, zone: Z
 def build(workdir: Path, variant: str) -> tuple[Path, float, str]:
     landing = workdir / f"landing-{variant}"
     warehouse = workdir / f"{variant}.duckdb"
-    cmd = [str(BIN / "fingertip"), "run", "--landing", str(landing), "--warehouse", str(warehouse),
-           "--lake", str(workdir / f"lake-{variant}"), "--publish", str(workdir / f"{variant}-analytics.duckdb")]
+    cmd = [
+        str(BIN / "fingertip"),
+        "run",
+        "--landing",
+        str(landing),
+        "--warehouse",
+        str(warehouse),
+        "--lake",
+        str(workdir / f"lake-{variant}"),
+        "--publish",
+        str(workdir / f"{variant}-analytics.duckdb"),
+    ]
     began = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     elapsed = time.perf_counter() - began
@@ -273,7 +316,8 @@ def report(warehouse: Path) -> dict:
         ).fetchall()
         loaded = con.execute(
             "select sum(coalesce(rows_read, 0)), sum(rows_loaded), sum(rows_duplicate), sum(coalesce(rows_quarantined, 0))"
-            " from ops.load_audit where source = ?", ["checkins"]
+            " from ops.load_audit where source = ?",
+            ["checkins"],
         ).fetchone()
         gps_rows = con.execute(
             "select cadre_id, severity from marts.padding_flags where flag_code = ? order by cadre_id", ["gps_spoof"]
@@ -288,11 +332,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=48)
     parser.add_argument("--workdir", required=True, type=Path, help="an empty folder for landing folders and warehouses")
     parser.add_argument("--accuracy", choices=["gps", "network", "both"], default="both")
-    parser.add_argument("--timezone", default="lon",
-                        help="snap only: IANA zone of the check-ins, or `lon` (offset from longitude); default lon")
+    parser.add_argument(
+        "--timezone", default="lon", help="snap only: IANA zone of the check-ins, or `lon` (offset from longitude); default lon"
+    )
     parser.add_argument("--max-span-days", type=int, default=401, help="local days the selection may span (default 401)")
-    parser.add_argument("--end-before", type=date.fromisoformat, default=date(2026, 11, 30),
-                        help="shifted data ends before this day (default 2026-11-30)")
+    parser.add_argument(
+        "--end-before",
+        type=date.fromisoformat,
+        default=date(2026, 11, 30),
+        help="shifted data ends before this day (default 2026-11-30)",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="seed of the accuracy draw")
     args = parser.parse_args(argv)
 
@@ -315,13 +364,19 @@ def main(argv: list[str] | None = None) -> None:
     shift_days = ((target_last - last_day).days // 7) * 7
     span_days = (last_day - first_day).days + 1
 
-    print(f"source: {args.checkins} ({args.format}), {len(checkins)} check-ins read, {skipped} lines skipped "
-          f"(header or unreadable), {len({c.user for c in checkins})} people")
-    print(f"window: local days {window_first} to {window_last} (at most {args.max_span_days} days); "
-          f"picked the {len(users)} people with most check-ins in it")
-    print(f"selected: {len(users)} people, {len(picked)} check-ins, {span_days} days spanned "
-          f"({first_day} to {last_day}), shifted by {shift_days} days "
-          f"({first_day + timedelta(days=shift_days)} to {last_day + timedelta(days=shift_days)})")
+    print(
+        f"source: {args.checkins} ({args.format}), {len(checkins)} check-ins read, {skipped} lines skipped "
+        f"(header or unreadable), {len({c.user for c in checkins})} people"
+    )
+    print(
+        f"window: local days {window_first} to {window_last} (at most {args.max_span_days} days); "
+        f"picked the {len(users)} people with most check-ins in it"
+    )
+    print(
+        f"selected: {len(users)} people, {len(picked)} check-ins, {span_days} days spanned "
+        f"({first_day} to {last_day}), shifted by {shift_days} days "
+        f"({first_day + timedelta(days=shift_days)} to {last_day + timedelta(days=shift_days)})"
+    )
     per_user = sorted(counts.values())
     print(f"check-ins per person: min {per_user[0]}, median {statistics.median(per_user):g}, max {per_user[-1]}")
 
@@ -330,19 +385,29 @@ def main(argv: list[str] | None = None) -> None:
     top_days = sorted(s["top_days"] for s in stats)
     own_days = sorted(s["own_top_days"] for s in stats)
     print("exact repeats (same lat/lon text as another check-in of the same person):")
-    print(f"  share of a person's check-ins at a repeated position: min {share[0]:.0%}, "
-          f"median {statistics.median(share):.0%}, max {share[-1]:.0%}; "
-          f"people with >= 1 repeat: {sum(1 for s in stats if s['repeated'])}/{len(stats)}")
-    print(f"  days at the person's most repeated position: min {top_days[0]}, median {statistics.median(top_days):g}, "
-          f"max {top_days[-1]}; people with >= 5 days there: {sum(1 for d in top_days if d >= 5)}/{len(stats)}")
-    print(f"  same, counting only positions no other selected person reports: min {own_days[0]}, "
-          f"median {statistics.median(own_days):g}, max {own_days[-1]}; "
-          f"people with >= 5 days: {sum(1 for d in own_days if d >= 5)}/{len(stats)}")
-    print(f"  {'cadre':<7} {'user':>8} {'checkins':>8} {'positions':>9} {'repeated':>8} {'top_n':>6} "
-          f"{'top_days':>8} {'own_top_days':>12}")
+    print(
+        f"  share of a person's check-ins at a repeated position: min {share[0]:.0%}, "
+        f"median {statistics.median(share):.0%}, max {share[-1]:.0%}; "
+        f"people with >= 1 repeat: {sum(1 for s in stats if s['repeated'])}/{len(stats)}"
+    )
+    print(
+        f"  days at the person's most repeated position: min {top_days[0]}, median {statistics.median(top_days):g}, "
+        f"max {top_days[-1]}; people with >= 5 days there: {sum(1 for d in top_days if d >= 5)}/{len(stats)}"
+    )
+    print(
+        f"  same, counting only positions no other selected person reports: min {own_days[0]}, "
+        f"median {statistics.median(own_days):g}, max {own_days[-1]}; "
+        f"people with >= 5 days: {sum(1 for d in own_days if d >= 5)}/{len(stats)}"
+    )
+    print(
+        f"  {'cadre':<7} {'user':>8} {'checkins':>8} {'positions':>9} {'repeated':>8} {'top_n':>6} "
+        f"{'top_days':>8} {'own_top_days':>12}"
+    )
     for s in sorted(stats, key=lambda s: cadre_of[s["user"]]):
-        print(f"  {cadre_of[s['user']]:<7} {s['user']:>8} {s['checkins']:>8} {s['positions']:>9} {s['repeated']:>8} "
-              f"{s['top_repeats']:>6} {s['top_days']:>8} {s['own_top_days']:>12}")
+        print(
+            f"  {cadre_of[s['user']]:<7} {s['user']:>8} {s['checkins']:>8} {s['positions']:>9} {s['repeated']:>8} "
+            f"{s['top_repeats']:>6} {s['top_days']:>8} {s['own_top_days']:>12}"
+        )
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     variants = ["network", "gps"] if args.accuracy == "both" else [args.accuracy]
@@ -355,8 +420,10 @@ def main(argv: list[str] | None = None) -> None:
         low, high = ACCURACY_RANGES[variant]
         print(f"\nvariant {variant} (accuracy_m {low:g}-{high:g} m): {landing}")
         print(f"  command: {cmd}  [{elapsed:.0f} s]")
-        print(f"  users {len(users)}, check-ins {written['rows']} in {written['delivery_days']} delivery days, "
-              f"days spanned {span_days}")
+        print(
+            f"  users {len(users)}, check-ins {written['rows']} in {written['delivery_days']} delivery days, "
+            f"days spanned {span_days}"
+        )
         print(f"  checkins audit: read {read}, loaded {loaded}, duplicate {duplicate}, quarantined {quarantined}")
         print(f"  users with a gps_spoof flag: {result['gps_spoof_users']} of {len(users)}")
         if result["gps_rows"]:

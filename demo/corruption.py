@@ -17,24 +17,55 @@ from demo.world import World
 
 INVALID_PER_KIND = 3
 INVALID_KINDS = {
-    "app_logins": ["missing_required", "bad_timestamp", "bad_number", "negative_number",
-                   "logout_before_login", "unknown_cadre", "unknown_app"],
-    "checkins": ["missing_required", "bad_timestamp", "bad_number", "lat_out_of_range",
-                 "lon_out_of_range", "negative_number", "unknown_enum", "unknown_cadre",
-                 "unknown_app"],
-    "votes": ["missing_required", "bad_timestamp", "unknown_enum", "unknown_target",
-              "unknown_campaign"],
-    "cases": ["missing_required", "bad_timestamp", "bad_number", "lat_out_of_range",
-              "lon_out_of_range", "rating_out_of_range", "unknown_enum", "bad_boolean",
-              "closed_before_opened", "unknown_cadre"],
-    "reports": ["missing_required", "bad_timestamp", "bad_number", "negative_number",
-                "unknown_enum", "unknown_cadre"],
+    "app_logins": [
+        "missing_required",
+        "bad_timestamp",
+        "bad_number",
+        "negative_number",
+        "logout_before_login",
+        "unknown_cadre",
+        "unknown_app",
+    ],
+    "checkins": [
+        "missing_required",
+        "bad_timestamp",
+        "bad_number",
+        "lat_out_of_range",
+        "lon_out_of_range",
+        "negative_number",
+        "unknown_enum",
+        "unknown_cadre",
+        "unknown_app",
+    ],
+    "votes": ["missing_required", "bad_timestamp", "unknown_enum", "unknown_target", "unknown_campaign"],
+    "cases": [
+        "missing_required",
+        "bad_timestamp",
+        "bad_number",
+        "lat_out_of_range",
+        "lon_out_of_range",
+        "rating_out_of_range",
+        "unknown_enum",
+        "bad_boolean",
+        "closed_before_opened",
+        "unknown_cadre",
+    ],
+    "reports": ["missing_required", "bad_timestamp", "bad_number", "negative_number", "unknown_enum", "unknown_cadre"],
 }
-BAD_TIMESTAMPS = ["2026-09-31T08:00:00+08:00", "2026-09-14T25:10:00+08:00", "14/09/2026 08:31",
-                  "yesterday", "2026-13-02T09:00:00Z"]
+BAD_TIMESTAMPS = [
+    "2026-09-31T08:00:00+08:00",
+    "2026-09-14T25:10:00+08:00",
+    "14/09/2026 08:31",
+    "yesterday",
+    "2026-13-02T09:00:00Z",
+]
 BAD_NUMBERS = ["abc", "1.2.3", "twelve", "--"]
-UNKNOWN_ENUMS = {"kind": ["clock_in", "lunch_break"], "action": ["upvote", "dislike"],
-                 "status": ["closed", "pending"], "period": ["2026-9", "2026/09", "Sep-2026"]}
+UNKNOWN_ENUMS = {
+    "kind": ["clock_in", "lunch_break"],
+    "action": ["upvote", "dislike"],
+    "status": ["closed", "pending"],
+    "period": ["2026-9", "2026/09", "Sep-2026"],
+}
 UNKNOWN_ID_PREFIX, UNKNOWN_IDS = "C99", 1000  # C99000-C99999: no cadre has these ids
 COPY_SHIFT_MICRO = (5, 40)  # copies move 0.5-4 m so they repeat no real position
 LOGOUT_BEFORE_S = (MINUTE, HOUR)
@@ -98,8 +129,12 @@ def corrupt(row: dict, kind: str, source: str, w: World) -> None:
     elif kind == "bad_timestamp":
         row[ts] = str(rng.choice(BAD_TIMESTAMPS))
     elif kind == "bad_number":
-        col = {"app_logins": ["actions"], "checkins": ["lat", "lon", "accuracy_m"],
-               "cases": ["location_lat", "location_lon", "resident_rating"], "reports": ["value"]}[source]
+        col = {
+            "app_logins": ["actions"],
+            "checkins": ["lat", "lon", "accuracy_m"],
+            "cases": ["location_lat", "location_lon", "resident_rating"],
+            "reports": ["value"],
+        }[source]
         row[str(rng.choice(col))] = str(rng.choice(BAD_NUMBERS))
     elif kind == "negative_number":
         col = {"app_logins": "actions", "checkins": "accuracy_m", "reports": "value"}[source]

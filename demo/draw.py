@@ -15,8 +15,7 @@ MICRO = 1_000_000  # micro-degrees per degree: the 6 decimals written to the fil
 IP_OCTET = (1, 255)  # drawn octets of a public address
 
 
-def hex_strings(rng: np.random.Generator, n: int, nchars: int, prefix: str = "",
-                taken: set | None = None) -> np.ndarray:
+def hex_strings(rng: np.random.Generator, n: int, nchars: int, prefix: str = "", taken: set | None = None) -> np.ndarray:
     """`n` distinct random lowercase hex strings (also distinct from `taken`)."""
     taken = set() if taken is None else taken
     out: list[str] = []
@@ -24,7 +23,7 @@ def hex_strings(rng: np.random.Generator, n: int, nchars: int, prefix: str = "",
         vals = rng.integers(0, 2**HASH_BITS, n - len(out), dtype=np.uint64)
         h = np.frombuffer(vals.astype(">u8").tobytes().hex().encode(), dtype=f"S{HEX_CHARS}")
         for s in h.astype(f"U{HEX_CHARS}"):
-            s = prefix + s[HEX_CHARS - nchars:]
+            s = prefix + s[HEX_CHARS - nchars :]
             if s not in taken:
                 taken.add(s)
                 out.append(s)
@@ -64,8 +63,7 @@ def destination(lat, lon, dist_m, bearing_rad):
     """Point `dist_m` away on a sphere: vectorised great-circle step."""
     p1, l1, dr = np.radians(lat), np.radians(lon), np.asarray(dist_m) / EARTH_R
     p2 = np.arcsin(np.sin(p1) * np.cos(dr) + np.cos(p1) * np.sin(dr) * np.cos(bearing_rad))
-    l2 = l1 + np.arctan2(np.sin(bearing_rad) * np.sin(dr) * np.cos(p1),
-                         np.cos(dr) - np.sin(p1) * np.sin(p2))
+    l2 = l1 + np.arctan2(np.sin(bearing_rad) * np.sin(dr) * np.cos(p1), np.cos(dr) - np.sin(p1) * np.sin(p2))
     return np.degrees(p2), np.degrees(l2)
 
 

@@ -31,8 +31,7 @@ GZIP_LEVEL = 6  # level 9 costs seconds at 3,000 cadres for a few percent of byt
 MIN_ID_DIGITS = 7
 DEGREE_DECIMALS, CENT_DECIMALS = 6, 2
 FILE_NAME_CHARS = 8
-REJECTED_FILES = {"app_logins": "truncated_gzip", "votes": "corrupt_file",
-                  "checkins": "missing_column:cadre_id"}
+REJECTED_FILES = {"app_logins": "truncated_gzip", "votes": "corrupt_file", "checkins": "missing_column:cadre_id"}
 CORRUPT_FILE_BYTES = 2048
 OFFSET_STYLE, UTC_STYLE = 0, 1  # the `_style` of a row (STYLE_P in demo.delivery); 2 = local, no offset
 
@@ -46,13 +45,15 @@ def fixed(col: pl.Expr, decimals: int) -> pl.Expr:
 def timestamp(col: pl.Expr, style: pl.Expr) -> pl.Expr:
     """Epoch seconds -> ISO-8601 in the row's style: local "+08:00", UTC "Z", or local without offset."""
     wall = pl.from_epoch(col + pl.when(style == UTC_STYLE).then(0).otherwise(LOCAL_OFFSET_S), time_unit="s")
-    suffix = (pl.when(style == OFFSET_STYLE).then(pl.lit("+08:00")).when(style == UTC_STYLE).then(pl.lit("Z"))
-              .otherwise(pl.lit("")))
+    suffix = (
+        pl.when(style == OFFSET_STYLE).then(pl.lit("+08:00")).when(style == UTC_STYLE).then(pl.lit("Z")).otherwise(pl.lit(""))
+    )
     return wall.dt.strftime("%Y-%m-%dT%H:%M:%S") + suffix
 
 
 def format_rows(source: str, t: Table, salt: str) -> pl.DataFrame:
     """All landing columns as strings (None = null) plus the meta columns."""
+
     def series(name):  # object arrays hold str/None, polars wants them as a list
         arr = t[name]
         return pl.Series(name, arr.tolist(), dtype=pl.String) if arr.dtype == object else pl.Series(name, arr)
@@ -140,7 +141,7 @@ def write_source(out: Path, source: str, df: pl.DataFrame, w: World, progress: P
     df = df.filter(~pl.col("_reject"))
     df = df.with_columns(pl.Series("_file", assign_files(df, rng)))
     truth, files = [], {}
-    for (dt, f), part in sorted(df.partition_by(["_dt", "_file"], as_dict=True, maintain_order=True).items()):
+    for (dt, _f), part in sorted(df.partition_by(["_dt", "_file"], as_dict=True, maintain_order=True).items()):
         folder = out / source / f"dt={w.start + timedelta(days=int(dt))}"
         folder.mkdir(parents=True, exist_ok=True)
         fmt = str(rng.choice(FORMATS, p=FORMAT_P))

@@ -76,11 +76,14 @@ def build_warehouse(landing: Path, warehouse: Path, dagster_home: Path) -> None:
     cmd = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO_ROOT)
     if result.returncode != 0:
-        raise BuildFailed(f"build of {landing} failed ({result.returncode}):\n{result.stdout[-TAIL_CHARS:]}\n{result.stderr[-TAIL_CHARS:]}")
+        raise BuildFailed(
+            f"build of {landing} failed ({result.returncode}):\n{result.stdout[-TAIL_CHARS:]}\n{result.stderr[-TAIL_CHARS:]}"
+        )
 
 
-def score_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: Path,
-                 start=None) -> dict[int, dict[str, dict] | str]:
+def score_levels(
+    levels: list[int], cadres: int, days: int, seed: int, workdir: Path, start=None
+) -> dict[int, dict[str, dict] | str]:
     """Write, build and score one landing folder per evasion level: {level: score()}.
 
     A level whose build fails scores as the CLI's error message (a string), and the
@@ -103,8 +106,10 @@ def score_levels(levels: list[int], cadres: int, days: int, seed: int, workdir: 
         try:
             build_warehouse(landing, warehouse, base / ".dagster")
         except BuildFailed as failed:
-            out[level] = "\n".join(line for line in str(failed).splitlines() if line.startswith("error"))[-ERROR_CHARS:] \
+            out[level] = (
+                "\n".join(line for line in str(failed).splitlines() if line.startswith("error"))[-ERROR_CHARS:]
                 or str(failed)[-ERROR_CHARS:]
+            )
             continue
         out[level] = score(truth_pairs(landing), flagged_pairs(warehouse))
     return out
@@ -127,13 +132,19 @@ def format_levels(scores: dict[int, dict[str, dict] | str]) -> str:
         return f"{p:.2f}/{r:.2f}".rjust(11)
 
     for code in FLAG_CODES:
-        cells = ["failed".rjust(11) if lv in failed else
-                 cell(scores[lv][code]["planted"], scores[lv][code]["flagged"], scores[lv][code]["true_positives"])
-                 for lv in levels]
+        cells = [
+            "failed".rjust(11)
+            if lv in failed
+            else cell(scores[lv][code]["planted"], scores[lv][code]["flagged"], scores[lv][code]["true_positives"])
+            for lv in levels
+        ]
         lines.append(f"{code:<18} | " + " | ".join(cells))
-    totals = ["failed".rjust(11) if lv in failed else
-              cell(*(sum(s[k] for s in scores[lv].values()) for k in ("planted", "flagged", "true_positives")))
-              for lv in levels]
+    totals = [
+        "failed".rjust(11)
+        if lv in failed
+        else cell(*(sum(s[k] for s in scores[lv].values()) for k in ("planted", "flagged", "true_positives")))
+        for lv in levels
+    ]
     lines.append("-" * len(head))
     lines.append(f"{'total':<18} | " + " | ".join(totals))
     planted = ", ".join(f"L{lv} {sum(s['planted'] for s in scores[lv].values())}" for lv in levels if lv not in failed)

@@ -20,9 +20,20 @@ from demo.honest.checkins import honest_checkins
 from demo.honest.logins import honest_logins
 from demo.honest.reports import honest_reports
 from demo.honest.votes import cadre_votes, public_votes
-from demo.lookalikes import (desk_gps, expressway_trips, family_logins, family_punches, honest_subsidies,
-                             lookalike_rows, photo_backdrop, popular_votes, punctual_logins, service_days,
-                             viral_votes, wifi_positioning)
+from demo.lookalikes import (
+    desk_gps,
+    expressway_trips,
+    family_logins,
+    family_punches,
+    honest_subsidies,
+    lookalike_rows,
+    photo_backdrop,
+    popular_votes,
+    punctual_logins,
+    service_days,
+    viral_votes,
+    wifi_positioning,
+)
 from demo.planting import missing_planters
 from demo.planting.cases import keep_claimers_at_desk, plant_padded_cases
 from demo.planting.checkins import plant_gps_spoof, plant_impossible_travel, plant_photo_reuse, plant_proxy_checkins
@@ -64,11 +75,16 @@ def generate_tables(w: World, roles: Roles) -> dict:
     public = public_votes(w) if w.dial.public_votes_first else None
     cadres = cadre_votes(w, roles.rings, roles.family_pairs)
     public = public_votes(w) if public is None else public
-    votes = concat(cadres, public, *popular_votes(w, roles), *viral_votes(w, roles),
-                   *plant_vote_stuffing(w, roles), *plant_vote_rings(w, roles))
+    votes = concat(
+        cadres,
+        public,
+        *popular_votes(w, roles),
+        *viral_votes(w, roles),
+        *plant_vote_stuffing(w, roles),
+        *plant_vote_rings(w, roles),
+    )
 
-    cases = [honest_cases(w), claimed_visit_cases(w, checkins), *plant_padded_cases(w, roles, checkins),
-             *service_days(w, roles)]
+    cases = [honest_cases(w), claimed_visit_cases(w, checkins), *plant_padded_cases(w, roles, checkins), *service_days(w, roles)]
     cases = case_versions(w, {k: np.concatenate([c[k] for c in cases]) for k in cases[0]})
     reports = plant_fabricated_reports(w, roles, honest_subsidies(w, roles, honest_reports(w)))
     return {"app_logins": logins, "checkins": checkins, "votes": votes, "cases": cases, "reports": reports}
@@ -92,12 +108,21 @@ def check_arguments(cadres: int, days: int, evasion: int) -> None:
         raise ValueError(f"evasion level must be one of {EVASION_LEVELS}, not {evasion!r}")
     missing = missing_planters(FLAG_CODES)
     if missing:
-        raise ValueError(f"the flag registry has codes the demo cannot plant: {', '.join(missing)}; "
-                         "add a planter in demo/planting/ (and its name to PLANTERS)")
+        raise ValueError(
+            f"the flag registry has codes the demo cannot plant: {', '.join(missing)}; "
+            "add a planter in demo/planting/ (and its name to PLANTERS)"
+        )
 
 
-def generate(out: Path, cadres: int = 200, days: int = 61, start: date = DEFAULT_START, seed: int = 7,
-             evasion: int = 0, progress: Progress = no_progress) -> dict:
+def generate(
+    out: Path,
+    cadres: int = 200,
+    days: int = 61,
+    start: date = DEFAULT_START,
+    seed: int = 7,
+    evasion: int = 0,
+    progress: Progress = no_progress,
+) -> dict:
     """Write a demo landing folder at `out` (plus `out/_truth/`) and return a short summary.
 
     The full summary, with definitions, is `out/_truth/summary.json`. `evasion`
@@ -130,9 +155,14 @@ def generate(out: Path, cadres: int = 200, days: int = 61, start: date = DEFAULT
         "seed": seed,
         "evasion": evasion,
         "evasion_description": EVASION_DESCRIPTIONS[evasion],
-        "period": {"start": start.isoformat(), "end": w.dates[-1].isoformat(), "days": days,
-                   "months": sorted({d.strftime("%Y-%m") for d in w.dates})},
-        "cadres": int(w.n_cadres), "units": len(w.unit_id),
+        "period": {
+            "start": start.isoformat(),
+            "end": w.dates[-1].isoformat(),
+            "days": days,
+            "months": sorted({d.strftime("%Y-%m") for d in w.dates}),
+        },
+        "cadres": int(w.n_cadres),
+        "units": len(w.unit_id),
         "reference": ref_stats,
         "sources": sources,
         "planted_flags": {code: len(roles.planted[code]) for code in FLAG_CODES},
@@ -142,8 +172,10 @@ def generate(out: Path, cadres: int = 200, days: int = 61, start: date = DEFAULT
     return {
         "period": f"{summary['period']['start']}..{summary['period']['end']}",
         "rows": {s: v["rows_written"] for s, v in sources.items()},
-        "invalid_rows": {"reference": sum(v["invalid_rows"] for v in ref_stats.values()),
-                         **{s: v["invalid_rows"] for s, v in sources.items()}},
+        "invalid_rows": {
+            "reference": sum(v["invalid_rows"] for v in ref_stats.values()),
+            **{s: v["invalid_rows"] for s, v in sources.items()},
+        },
         "rejected_files": [f["file_path"] for v in sources.values() for f in v["rejected_files"]],
         "planted_flags": summary["planted_flags"],
         "evasion": evasion,
@@ -154,12 +186,12 @@ def generate(out: Path, cadres: int = 200, days: int = 61, start: date = DEFAULT
 def lookalike_counts(w: World, roles: Roles, tables: dict) -> dict:
     """How many honest look-alikes of each kind the summary reports."""
     counts = {
-        "carpool_pairs": len(roles.carpool_pairs), "phone_handover_pairs": len(roles.handover_pairs),
+        "carpool_pairs": len(roles.carpool_pairs),
+        "phone_handover_pairs": len(roles.handover_pairs),
         "double_punches": int((tables["checkins"]["_tag"] == "double_punch").sum()),
         # every case has exactly one "open" version, so counting those counts cases
         "quick_cases": int(((tables["cases"]["_tag"] == "quick") & (tables["cases"]["status"] == "open")).sum()),
-        "claimed_visit_cases": int(((tables["cases"]["_tag"] == "claimed_visit")
-                                    & (tables["cases"]["status"] == "open")).sum()),
+        "claimed_visit_cases": int(((tables["cases"]["_tag"] == "claimed_visit") & (tables["cases"]["status"] == "open")).sum()),
     }
     if w.level:
         for kind, _ in lookalike_rows(w, roles):

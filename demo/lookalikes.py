@@ -132,7 +132,7 @@ def wifi_positioning(w: World, roles: Roles, t: Table) -> None:
     rows = np.nonzero(np.isin(t["_c"], cad) & np.isin(t["kind"], ["punch_in", "punch_out"]))[0]
     rows = rows[rng.random(len(rows)) < P.wifi_fix_p]
     i = np.array([where[c] for c in t["_c"][rows]], dtype=np.int64)
-    p = np.array(WIFI_SPOT_P[:P.wifi_spots])
+    p = np.array(WIFI_SPOT_P[: P.wifi_spots])
     spot = rng.choice(P.wifi_spots, len(rows), p=p / p.sum())
     t["lat"][rows], t["lon"][rows] = slat[i, spot], slon[i, spot]
     t["accuracy_m"][rows] = np.round(rng.uniform(*P.wifi_accuracy_m, len(rows))) * TENTHS  # whole metres
@@ -211,9 +211,19 @@ def popular_votes(w: World, roles: Roles) -> list:
     camp = np.repeat(np.tile(np.arange(len(w.camp_id)), len(cad)), per.ravel())
     n = len(target)
     day = rng.integers(w.camp_first[camp], w.camp_last[camp] + 1)
-    return [vote_rows(w, camp, public_accounts(w, n), target, day, rng.uniform(*PUBLIC_HOURS, n),
-                      w.new_devices(n), w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)],
-                      rng.choice(PUBLIC_ACTIONS[0], n, p=PUBLIC_ACTIONS[1]))]
+    return [
+        vote_rows(
+            w,
+            camp,
+            public_accounts(w, n),
+            target,
+            day,
+            rng.uniform(*PUBLIC_HOURS, n),
+            w.new_devices(n),
+            w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)],
+            rng.choice(PUBLIC_ACTIONS[0], n, p=PUBLIC_ACTIONS[1]),
+        )
+    ]
 
 
 def viral_votes(w: World, roles: Roles) -> list:
@@ -266,7 +276,7 @@ def service_days(w: World, roles: Roles) -> list:
 def report_rows(t: Table):
     """Funds rows and the households row of the same item (honest_reports writes metrics in blocks)."""
     n = nrows(t) // REPORT_METRICS
-    assert (t["metric"][:n] == FUNDS_METRIC).all() and (t["metric"][n:2 * n] == HOUSEHOLDS_METRIC).all()
+    assert (t["metric"][:n] == FUNDS_METRIC).all() and (t["metric"][n : 2 * n] == HOUSEHOLDS_METRIC).all()
     return n
 
 
@@ -288,12 +298,14 @@ def lookalike_rows(w: World, roles: Roles) -> list[tuple[str, str]]:
     """(kind, cadre_id) for every honest look-alike; planted cadres are never listed."""
     planted = {c for cs in roles.planted.values() for c in cs}
     rows = []
-    for kind, pairs in (("carpool", roles.carpool_pairs), ("phone_handover", roles.handover_pairs),
-                        ("family_phone", roles.family_pairs)):
+    for kind, pairs in (
+        ("carpool", roles.carpool_pairs),
+        ("phone_handover", roles.handover_pairs),
+        ("family_phone", roles.family_pairs),
+    ):
         rows += [(kind, c) for pair in pairs for c in pair]
     for kind in LOOKALIKE_KINDS:
         rows += [(kind, c) for c in roles.lookalikes.get(kind, [])]
     if w.small_units is not None:
         rows += [("small_unit", int(c)) for c in np.nonzero(np.isin(w.cadre_unit, w.small_units))[0]]
     return sorted({(k, w.cadre_id[c]) for k, c in rows if c not in planted})
-

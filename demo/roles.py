@@ -26,6 +26,7 @@ PHOTO_CODE = "photo_reuse"
 @dataclass
 class Roles:
     """Who is planted for what, who helps, and who is an honest look-alike."""
+
     planted: dict = field(default_factory=lambda: {code: [] for code in FLAG_CODES})
     proxy_pairs: list = field(default_factory=list)  # (phone owner A, padded cadre B)
     rings: list = field(default_factory=list)
@@ -39,8 +40,7 @@ class Roles:
     def busy(self) -> set:
         """Every cadre with a role: kept off leave and out of the random noise."""
         out = {c for cs in self.planted.values() for c in cs}
-        out |= {c for pair in self.proxy_pairs + self.carpool_pairs + self.handover_pairs + self.family_pairs
-                for c in pair}
+        out |= {c for pair in self.proxy_pairs + self.carpool_pairs + self.handover_pairs + self.family_pairs for c in pair}
         return out
 
     def honest_mask(self, active: np.ndarray) -> np.ndarray:
@@ -135,9 +135,16 @@ def assign_roles(w: World) -> Roles:
         roles.photo_variants.append(("shared", rest[:2]))
         rest = rest[2:]
     roles.photo_variants += [("same_days", [c]) for c in rest]
-    shares = {"punctual": P.punctual_share, "desk_gps": P.desk_share,
-              "wifi_positioning": P.wifi_share, "round_subsidy": P.subsidy_share, "service_day": P.service_share,
-              "photo_backdrop": P.backdrop_share, "expressway": P.expressway_share, "popular": P.popular_share}
+    shares = {
+        "punctual": P.punctual_share,
+        "desk_gps": P.desk_share,
+        "wifi_positioning": P.wifi_share,
+        "round_subsidy": P.subsidy_share,
+        "service_day": P.service_share,
+        "photo_backdrop": P.backdrop_share,
+        "expressway": P.expressway_share,
+        "popular": P.popular_share,
+    }
     for kind in LOOKALIKE_KINDS:
         k = min(lookalike_count(w, shares[kind]), len(pool))
         roles.lookalikes[kind] = [pool.pop() for _ in range(k)]

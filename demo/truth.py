@@ -62,16 +62,22 @@ def write_truth(out: Path, w: World, roles: Roles, invalid: list, summary: dict,
     """flags.csv, invalid.csv, lookalikes.csv and summary.json in `out/_truth/`."""
     d = out / TRUTH_FOLDER
     d.mkdir(parents=True, exist_ok=True)
-    flags = sorted(((code, w.cadre_id[c]) for code in FLAG_CODES for c in roles.planted[code]),
-                   key=lambda r: (FLAG_CODES.index(r[0]), r[1]))
+    flags = sorted(
+        ((code, w.cadre_id[c]) for code in FLAG_CODES for c in roles.planted[code]), key=lambda r: (FLAG_CODES.index(r[0]), r[1])
+    )
     pl.DataFrame(flags, schema=["flag_code", "cadre_id"], orient="row").write_csv(d / "flags.csv")
-    pl.DataFrame(invalid, schema={"source": pl.String, "file_path": pl.String, "row_number": pl.Int64,
-                                  "kind": pl.String}, orient="row").write_csv(d / "invalid.csv")
+    pl.DataFrame(
+        invalid, schema={"source": pl.String, "file_path": pl.String, "row_number": pl.Int64, "kind": pl.String}, orient="row"
+    ).write_csv(d / "invalid.csv")
     lookalikes = lookalike_rows(w, roles)
     pl.DataFrame(lookalikes, schema=["kind", "cadre_id"], orient="row").write_csv(d / "lookalikes.csv")
     (d / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    for name, rows in (("flags.csv", len(flags)), ("invalid.csv", len(invalid)), ("lookalikes.csv", len(lookalikes)),
-                       ("summary.json", 0)):
+    for name, rows in (
+        ("flags.csv", len(flags)),
+        ("invalid.csv", len(invalid)),
+        ("lookalikes.csv", len(lookalikes)),
+        ("summary.json", 0),
+    ):
         progress(d / name, rows)
 
 

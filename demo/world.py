@@ -59,8 +59,18 @@ UNIT_SUFFIXES = ["镇人民政府", "乡人民政府", "镇便民服务中心", 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟"
 GIVEN_CHARS = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红梅海燕晓东雪玉春文博子涵浩然宇轩欣怡思远佳琪鹏飞振"
 POSITIONS = [
-    "党委书记", "乡镇长", "党政办主任", "网格员", "驻村第一书记", "村党支部书记",
-    "村委会主任", "民政专干", "文书", "妇联主席", "包村干部", "综治专干",
+    "党委书记",
+    "乡镇长",
+    "党政办主任",
+    "网格员",
+    "驻村第一书记",
+    "村党支部书记",
+    "村委会主任",
+    "民政专干",
+    "文书",
+    "妇联主席",
+    "包村干部",
+    "综治专干",
 ]
 
 # Apps: id, name, owner, category, mandatory, adoption share, usage weight,
@@ -189,8 +199,9 @@ def build_world(rng: np.random.Generator, cadres: int, days: int, start: date, l
     seat_lon = np.array([COUNTIES[i][2] for i in unit_county_idx])
     unit_lat, unit_lon = scatter(rng, seat_lat, seat_lon, *OFFICE_SPREAD_M)
     towns = ["".join(rng.choice(list(TOWN_CHARS), TOWN_NAME_CHARS)) for _ in range(n_units)]
-    unit_name = np.array([f"{COUNTIES[c][0]}{t}{rng.choice(UNIT_SUFFIXES)}"
-                          for c, t in zip(unit_county_idx, towns)], dtype=object)
+    unit_name = np.array(
+        [f"{COUNTIES[c][0]}{t}{rng.choice(UNIT_SUFFIXES)}" for c, t in zip(unit_county_idx, towns)], dtype=object
+    )
     ips = ip_strings(rng, 2 * n_units, OFFICE_IP_PREFIXES).reshape(n_units, 2)
     single = rng.random(n_units) < SINGLE_OFFICE_IP_P
     ips[single, 1] = ips[single, 0]
@@ -200,8 +211,7 @@ def build_world(rng: np.random.Generator, cadres: int, days: int, start: date, l
     vil_dist = rng.uniform(*VILLAGE_DISTANCE_M, len(vil_unit))
     vil_start = np.concatenate([[0], np.cumsum(vil_count)[:-1]])
     vil_dist[vil_start] = rng.uniform(REMOTE_VILLAGE_M, VILLAGE_DISTANCE_M[1], n_units)
-    vil_lat, vil_lon = destination(unit_lat[vil_unit], unit_lon[vil_unit], vil_dist,
-                                   rng.uniform(0, 2 * np.pi, len(vil_unit)))
+    vil_lat, vil_lon = destination(unit_lat[vil_unit], unit_lon[vil_unit], vil_dist, rng.uniform(0, 2 * np.pi, len(vil_unit)))
 
     base = max(MIN_UNIT_SIZE, int(BASE_UNIT_SHARE * cadres / n_units))
     sizes = base + rng.multinomial(cadres - base * n_units, np.full(n_units, 1 / n_units))
@@ -210,26 +220,41 @@ def build_world(rng: np.random.Generator, cadres: int, days: int, start: date, l
         sizes, small = small_unit_sizes(rng, sizes, DIALS[level])
     cadre_unit = np.repeat(np.arange(n_units), sizes)
     n = len(cadre_unit)
-    full_name = np.array([rng.choice(list(SURNAMES)) + "".join(rng.choice(list(GIVEN_CHARS), rng.integers(*NAME_GIVEN_CHARS)))
-                          for _ in range(n)], dtype=object)
+    full_name = np.array(
+        [rng.choice(list(SURNAMES)) + "".join(rng.choice(list(GIVEN_CHARS), rng.integers(*NAME_GIVEN_CHARS))) for _ in range(n)],
+        dtype=object,
+    )
     hired = rng.integers((FIRST_HIRE - EPOCH).days, (start - EPOCH).days - MIN_SERVICE_DAYS, n)
     return World(
-        level=level, small_units=small,
-        rng=rng, start=start, days=days, dates=dates, day_epoch=day_epoch, workday=workday,
+        level=level,
+        small_units=small,
+        rng=rng,
+        start=start,
+        days=days,
+        dates=dates,
+        day_epoch=day_epoch,
+        workday=workday,
         unit_id=np.array([f"U{i + 1:03d}" for i in range(n_units)], dtype=object),
         unit_name=unit_name,
         unit_county=np.array([COUNTIES[i][0] for i in unit_county_idx], dtype=object),
-        unit_lat=unit_lat, unit_lon=unit_lon, unit_ips=ips,
+        unit_lat=unit_lat,
+        unit_lon=unit_lon,
+        unit_ips=ips,
         unit_att_app=np.array(ATTENDANCE_APPS)[rng.integers(0, len(ATTENDANCE_APPS), n_units)],
-        unit_vil_start=vil_start, unit_vil_count=vil_count,
-        vil_lat=vil_lat, vil_lon=vil_lon, vil_dist=vil_dist,
+        unit_vil_start=vil_start,
+        unit_vil_count=vil_count,
+        vil_lat=vil_lat,
+        vil_lon=vil_lon,
+        vil_dist=vil_dist,
         cadre_id=np.array([f"C{10001 + i}" for i in range(n)], dtype=object),
-        cadre_unit=cadre_unit, full_name=full_name,
+        cadre_unit=cadre_unit,
+        full_name=full_name,
         position=rng.choice(POSITIONS, n).astype(object),
         hired_on=np.array([(EPOCH + timedelta(days=int(h))).isoformat() for h in hired], dtype=object),
         active=rng.random(n) >= INACTIVE_SHARE,
         home_ip=ip_strings(rng, n, HOME_IP_PREFIXES),
-        unit_first=np.concatenate([[0], np.cumsum(sizes)[:-1]]), unit_size=sizes,
+        unit_first=np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+        unit_size=sizes,
         mobile_ips=ip_strings(rng, max(MOBILE_IPS_MIN, MOBILE_IPS_PER_CADRE * n), MOBILE_IP_PREFIXES),
     )
 
@@ -246,14 +271,14 @@ def settle_world(w: World, busy: set, handover_pairs: list) -> None:
     w.dev = np.repeat(w.new_devices(C)[:, None], D, axis=1)
     switchers = [c for c in np.nonzero(w.active & (rng.random(C) < PHONE_SWITCH_SHARE))[0] if c not in busy]
     for c, new in zip(switchers, w.new_devices(len(switchers))):
-        w.dev[c, rng.integers(PHONE_SWITCH_MARGIN_DAYS, D - PHONE_SWITCH_MARGIN_DAYS):] = new
+        w.dev[c, rng.integers(PHONE_SWITCH_MARGIN_DAYS, D - PHONE_SWITCH_MARGIN_DAYS) :] = new
     for giver, receiver in handover_pairs:
         # the giver gets a new phone; weeks later the receiver uses the old one
         s = max(1, D // HANDOVER_AFTER)
         gap = int(np.clip((D - s) // 2, *HANDOVER_GAP_DAYS))
         old = w.dev[giver, 0]
         w.dev[giver, s:] = w.new_devices(1)[0]
-        w.dev[receiver, s + gap:] = old
+        w.dev[receiver, s + gap :] = old
     build_campaigns(w)
 
 
@@ -264,15 +289,17 @@ def build_campaigns(w: World) -> None:
     first = rng.integers(0, D - CAMPAIGN_DAYS[0], len(CAMPAIGNS))
     last = np.minimum(D - 1, first + rng.integers(*CAMPAIGN_DAYS, len(CAMPAIGNS)))
     starts = [w.dates[f] - timedelta(days=int(rng.integers(*OUTSIDE_DAYS)) if f < EDGE_DAYS else 0) for f in first]
-    ends = [w.dates[l] + timedelta(days=int(rng.integers(*OUTSIDE_DAYS)) if l == D - 1 else 0) for l in last]
+    ends = [w.dates[last_day] + timedelta(days=int(rng.integers(*OUTSIDE_DAYS)) if last_day == D - 1 else 0) for last_day in last]
     w.camp_id = np.array([f"K{i + 1:02d}" for i in range(len(CAMPAIGNS))], dtype=object)
     w.camp_first, w.camp_last = first, last
     w.camp_mandatory = np.array([m for _, _, m in CAMPAIGNS])
-    w.campaigns = pl.DataFrame({
-        "campaign_id": w.camp_id.tolist(),
-        "title": [f"{w.start.year}年{t}" for t, _, _ in CAMPAIGNS],
-        "kind": [k for _, k, _ in CAMPAIGNS],
-        "mandatory": ["true" if m else "false" for _, _, m in CAMPAIGNS],
-        "starts_on": [d.isoformat() for d in starts],
-        "ends_on": [d.isoformat() for d in ends],
-    })
+    w.campaigns = pl.DataFrame(
+        {
+            "campaign_id": w.camp_id.tolist(),
+            "title": [f"{w.start.year}年{t}" for t, _, _ in CAMPAIGNS],
+            "kind": [k for _, k, _ in CAMPAIGNS],
+            "mandatory": ["true" if m else "false" for _, _, m in CAMPAIGNS],
+            "starts_on": [d.isoformat() for d in starts],
+            "ends_on": [d.isoformat() for d in ends],
+        }
+    )

@@ -76,8 +76,11 @@ def build_lock_held(warehouse: Path, wait: float):
     The lock file's contents (who builds, whether the last build finished) are left alone."""
 
     def say_waiting() -> None:
-        print(f"waiting: a fingertip run is building {warehouse}; waiting up to {wait:.0f} s (FINGERTIP_WAIT_SECONDS)",
-              file=sys.stderr, flush=True)
+        print(
+            f"waiting: a fingertip run is building {warehouse}; waiting up to {wait:.0f} s (FINGERTIP_WAIT_SECONDS)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def give_up() -> NoReturn:
         raise ReviewError(

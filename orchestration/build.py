@@ -85,10 +85,16 @@ def build_all(settings: Settings) -> int:
     days = [d for d in days if d in known]
     if not days:
         if outside:
-            print(f"error: every delivery day under {settings.landing} is outside {settings.first_day} to {settings.last_day}: "
-                  "set FINGERTIP_FIRST_DAY / FINGERTIP_LAST_DAY to cover them.", file=sys.stderr)
+            print(
+                f"error: every delivery day under {settings.landing} is outside {settings.first_day} to {settings.last_day}: "
+                "set FINGERTIP_FIRST_DAY / FINGERTIP_LAST_DAY to cover them.",
+                file=sys.stderr,
+            )
         else:
-            print(f"error: no dt=YYYY-MM-DD delivery folders under {settings.landing}: the landing contract puts events in <source>/dt=YYYY-MM-DD/.", file=sys.stderr)
+            print(
+                f"error: no dt=YYYY-MM-DD delivery folders under {settings.landing}: the landing contract puts events in <source>/dt=YYYY-MM-DD/.",
+                file=sys.stderr,
+            )
         return 2
 
     missing = missing_reference_tables(settings.landing)
@@ -142,8 +148,11 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
             )
         finally:
             watch.stop()
-    failed_checks = [_describe_failed_check(e.asset_check_evaluation_data) for e in result.all_events
-                     if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed]
+    failed_checks = [
+        _describe_failed_check(e.asset_check_evaluation_data)
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    ]
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -206,5 +215,3 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
     print(f"  warehouse: {settings.warehouse}")
     print(f"  analysts' copy: {settings.publish}")
     print(f"  lake: {settings.lake}; quarantine: select * from ops.quarantine")
-
-

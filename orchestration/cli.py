@@ -19,7 +19,7 @@ import os
 import re
 import sys
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from orchestration.settings import Settings, ensure_dagster_home
@@ -43,7 +43,12 @@ def _demo_data(args: argparse.Namespace) -> int:
         # The generator reports each file it writes; shown on a terminal only, its folder as the stage.
         with progress.track("fingertip demo-data", verb="written", first_stage="simulating") as tracker:
             summary = demo.generate(
-                Path(args.out), cadres=args.cadres, days=args.days, start=args.start, seed=args.seed, evasion=args.evasion,
+                Path(args.out),
+                cadres=args.cadres,
+                days=args.days,
+                start=args.start,
+                seed=args.seed,
+                evasion=args.evasion,
                 progress=tracker.file_callback(Path(args.out)),
             )
     except ValueError as error:  # the generator's own limits
@@ -84,7 +89,10 @@ def writable_folder_problem(folder: Path, what: str, option: str) -> str | None:
 def _run(args: argparse.Namespace) -> int:
     settings = _settings_from(args)
     if not settings.landing.is_dir():
-        print(f"error: landing folder {settings.landing} does not exist: pass --landing DIR or set FINGERTIP_LANDING.", file=sys.stderr)
+        print(
+            f"error: landing folder {settings.landing} does not exist: pass --landing DIR or set FINGERTIP_LANDING.",
+            file=sys.stderr,
+        )
         return 2
     settings.export()
     os.environ.setdefault("DAGSTER_HOME", str(settings.warehouse.parent / ".dagster"))
@@ -106,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
         stages = None
         if isinstance(tracker, progress.TerminalTracker):  # on a terminal: name the stages, count the files
             tracker.set_files_total(_landing_file_count(settings))
-            stages = RunStages(tracker, since=datetime.now(timezone.utc) - timedelta(seconds=RUN_CLOCK_SLACK_SECONDS))
+            stages = RunStages(tracker, since=datetime.now(UTC) - timedelta(seconds=RUN_CLOCK_SLACK_SECONDS))
             stages.start()
         try:
             return build_all(settings)
@@ -201,7 +209,10 @@ def _eval_levels(args: argparse.Namespace) -> int:
     except ValueError:
         levels = []
     if not levels or any(level not in range(4) for level in levels):
-        print(f"error: --levels {args.levels!r} is not a list of evasion levels 0 to 3: pass e.g. --levels 0,1,2,3.", file=sys.stderr)
+        print(
+            f"error: --levels {args.levels!r} is not a list of evasion levels 0 to 3: pass e.g. --levels 0,1,2,3.",
+            file=sys.stderr,
+        )
         return 2
     from demo.evaluation import evaluate_levels
 
@@ -219,7 +230,10 @@ def _eval(args: argparse.Namespace) -> int:
 
     if args.levels:
         if args.landing:
-            print("error: pass either --landing DIR (score a landing folder) or --levels (generate and score each level), not both.", file=sys.stderr)
+            print(
+                "error: pass either --landing DIR (score a landing folder) or --levels (generate and score each level), not both.",
+                file=sys.stderr,
+            )
             return 2
         return _eval_levels(args)
     if not args.landing:
@@ -300,8 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--days", type=int, default=61)
     demo.add_argument("--start", type=date.fromisoformat, default=date(2026, 9, 1), help="first event day, YYYY-MM-DD")
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--evasion", type=int, choices=range(4), default=0, metavar="LEVEL",
-                      help="0 (default) to 3: how hard the planted padding tries to look honest")
+    demo.add_argument(
+        "--evasion",
+        type=int,
+        choices=range(4),
+        default=0,
+        metavar="LEVEL",
+        help="0 (default) to 3: how hard the planted padding tries to look honest",
+    )
     demo.set_defaults(handler=_demo_data)
 
     run = commands.add_parser("run", help="ingest every delivery day, build the warehouse, publish")
@@ -313,7 +333,9 @@ def main(argv: list[str] | None = None) -> int:
 
     evaluate = commands.add_parser("eval", help="precision and recall per flag code against the demo ground truth")
     evaluate.add_argument("--landing", help="a landing folder written by demo-data (has _truth/)")
-    evaluate.add_argument("--warehouse", help="a warehouse built from this landing, or where to build one (default: a temp folder)")
+    evaluate.add_argument(
+        "--warehouse", help="a warehouse built from this landing, or where to build one (default: a temp folder)"
+    )
     evaluate.add_argument("--verbose", action="store_true", help="list false positives and misses")
     evaluate.add_argument("--levels", help="instead of --landing: evasion levels to generate, build and score, e.g. 0,1,2,3")
     evaluate.add_argument("--cadres", type=int, default=300, help="with --levels: cadres per level (default 300)")
@@ -324,10 +346,17 @@ def main(argv: list[str] | None = None) -> int:
 
     report = commands.add_parser("report", help="write the self-contained HTML report (index.html, a page per unit)")
     report.add_argument("--out", required=True, help="folder for index.html and unit-<id>.html")
-    report.add_argument("--publish", help="the analysts' copy to read (default $FINGERTIP_PUBLISH or analytics.duckdb beside the warehouse)")
-    report.add_argument("--warehouse", help="warehouse to read the flags' evidence from (default $FINGERTIP_WAREHOUSE or data/warehouse.duckdb)")
-    report.add_argument("--withhold-evidence", action="store_true",
-                        help="do not read the warehouse: show the flags' evidence and subject as withheld, as in the published copy")
+    report.add_argument(
+        "--publish", help="the analysts' copy to read (default $FINGERTIP_PUBLISH or analytics.duckdb beside the warehouse)"
+    )
+    report.add_argument(
+        "--warehouse", help="warehouse to read the flags' evidence from (default $FINGERTIP_WAREHOUSE or data/warehouse.duckdb)"
+    )
+    report.add_argument(
+        "--withhold-evidence",
+        action="store_true",
+        help="do not read the warehouse: show the flags' evidence and subject as withheld, as in the published copy",
+    )
     report.set_defaults(handler=_report)
 
     review = commands.add_parser("review", help="record an inspector's verdict on a flag (appended to ops.flag_reviews)")
@@ -353,8 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         # A file or folder the user named cannot be read or written (permissions, a full disk, ...).
         where = f" {error.filename}" if error.filename else ""
-        print(f"error: {error.strerror or error}:{where}: check that this user can read the landing folder and "
-              "write the warehouse folder, or pass other paths.", file=sys.stderr)
+        print(
+            f"error: {error.strerror or error}:{where}: check that this user can read the landing folder and "
+            "write the warehouse folder, or pass other paths.",
+            file=sys.stderr,
+        )
         return 2
 
 

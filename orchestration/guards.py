@@ -50,6 +50,7 @@ def say(message: str) -> None:
 
 # ---------------------------------------------------------------- one build per warehouse
 
+
 def _read_holder(fd: int) -> dict:
     try:
         os.lseek(fd, 0, os.SEEK_SET)
@@ -74,13 +75,16 @@ def warehouse_lock(warehouse: Path, wait: float):
     """
     fd = open_lock(warehouse)
     try:
+
         def who() -> str:
             holder = _read_holder(fd)
             return f"pid {holder.get('pid', '?')}, started {holder.get('started', '?')}"
 
         def say_waiting() -> None:
-            say(f"waiting: another fingertip run ({who()}) is building {warehouse}; "
-                f"waiting up to {wait:.0f} s for it to finish (FINGERTIP_WAIT_SECONDS)")
+            say(
+                f"waiting: another fingertip run ({who()}) is building {warehouse}; "
+                f"waiting up to {wait:.0f} s for it to finish (FINGERTIP_WAIT_SECONDS)"
+            )
 
         def give_up() -> NoReturn:
             raise BuildError(
@@ -92,10 +96,19 @@ def warehouse_lock(warehouse: Path, wait: float):
         wait_for(lambda: try_lock(fd), wait, on_wait=say_waiting, give_up=give_up)
         previous = _read_holder(fd)
         if previous.get("state") == "running" and previous.get("pid") != os.getpid():
-            say(f"note: the last run on {warehouse} (pid {previous.get('pid')}, started {previous.get('started')}) "
-                "stopped before it finished; this run cleans up after it and rebuilds")
-        _write_holder(fd, {"pid": os.getpid(), "host": os.uname().nodename,
-                           "started": datetime.now().isoformat(timespec="seconds"), "state": "running"})
+            say(
+                f"note: the last run on {warehouse} (pid {previous.get('pid')}, started {previous.get('started')}) "
+                "stopped before it finished; this run cleans up after it and rebuilds"
+            )
+        _write_holder(
+            fd,
+            {
+                "pid": os.getpid(),
+                "host": os.uname().nodename,
+                "started": datetime.now().isoformat(timespec="seconds"),
+                "state": "running",
+            },
+        )
         try:
             yield previous
         finally:
@@ -106,6 +119,7 @@ def warehouse_lock(warehouse: Path, wait: float):
 
 
 # ---------------------------------------------------------------- Dagster runs and the DuckDB pool
+
 
 def run_pids(instance, run) -> dict[int, float]:
     """pid -> a time it was known to run this run: the fingertip/pid tag and the pids of the run's own events.
@@ -166,7 +180,9 @@ def recover_dead_runs(instance, own_run_id: str | None = None) -> list[str]:
             instance.report_run_failed(
                 run, message="fingertip: the process running this run is gone (killed?); its pool slots were freed by a later run"
             )
-            say(f"note: Dagster run {run_id} was left unfinished by a process that is gone: marked failed, its DuckDB pool slot freed")
+            say(
+                f"note: Dagster run {run_id} was left unfinished by a process that is gone: marked failed, its DuckDB pool slot freed"
+            )
         if storage.supports_global_concurrency_limits:
             storage.free_concurrency_slots_for_run(run_id)
         recovered.append(run_id)
@@ -196,8 +212,10 @@ def wait_for_pool(instance, wait: float) -> None:
             return
         if deadline is None:
             deadline = time.monotonic() + wait
-            say(f"waiting: {_describe_holders(holders)} holds the {DUCKDB_POOL} pool (one DuckDB writer at a time); "
-                f"waiting up to {wait:.0f} s for it (FINGERTIP_WAIT_SECONDS)")
+            say(
+                f"waiting: {_describe_holders(holders)} holds the {DUCKDB_POOL} pool (one DuckDB writer at a time); "
+                f"waiting up to {wait:.0f} s for it (FINGERTIP_WAIT_SECONDS)"
+            )
         if time.monotonic() >= deadline:
             raise BuildError(
                 f"{_describe_holders(holders)} still held the {DUCKDB_POOL} pool after {wait:.0f} s: let it finish, "
@@ -236,10 +254,16 @@ def wait_for_warehouse_file(warehouse: Path, wait: float) -> None:
         )
 
     wait_for(
-        opened, wait, interval=FILE_POLL_SECONDS, give_up=give_up,
-        on_wait=lambda: say(f"waiting: {warehouse} is open in {holder['who']}; waiting up to {wait:.0f} s "
-                            "for it to close it (FINGERTIP_WAIT_SECONDS)"),
+        opened,
+        wait,
+        interval=FILE_POLL_SECONDS,
+        give_up=give_up,
+        on_wait=lambda: say(
+            f"waiting: {warehouse} is open in {holder['who']}; waiting up to {wait:.0f} s "
+            "for it to close it (FINGERTIP_WAIT_SECONDS)"
+        ),
     )
+
 
 class PoolWatch(threading.Thread):
     """While the run executes: if one of its steps waits for the DuckDB pool, say for whom,
@@ -283,14 +307,18 @@ class PoolWatch(threading.Thread):
                     since = None
                     continue
                 if check_captured_interrupt():
-                    self._give_up(f"interrupted while step {waiting[0]} waited for the {DUCKDB_POOL} pool; nothing was written", 130)
+                    self._give_up(
+                        f"interrupted while step {waiting[0]} waited for the {DUCKDB_POOL} pool; nothing was written", 130
+                    )
                 recover_dead_runs(self.instance, own_run_id=self.run_id)
                 holders = pool_holders(self.instance, own_run_id=self.run_id)
                 if since is None:
                     since = time.monotonic()
                     if holders:
-                        say(f"waiting: step {waiting[0]} needs the {DUCKDB_POOL} pool, held by {_describe_holders(holders)}; "
-                            f"waiting up to {self.wait:.0f} s (FINGERTIP_WAIT_SECONDS)")
+                        say(
+                            f"waiting: step {waiting[0]} needs the {DUCKDB_POOL} pool, held by {_describe_holders(holders)}; "
+                            f"waiting up to {self.wait:.0f} s (FINGERTIP_WAIT_SECONDS)"
+                        )
                 elif time.monotonic() - since >= self.wait:
                     self._give_up(
                         f"step {waiting[0]} waited {self.wait:.0f} s for the {DUCKDB_POOL} pool, held by "

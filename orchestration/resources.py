@@ -88,7 +88,6 @@ if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")
 
 
-
 def _writable(folder: Path) -> bool:
     """Can this process create files in `folder` (or create `folder`)?"""
     while not folder.exists():

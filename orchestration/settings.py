@@ -52,7 +52,9 @@ def _days_setting(name: str, default: int) -> int:
     except ValueError:
         value = -1
     if not 0 <= value <= MAX_SETTING_DAYS:
-        raise SettingError(f"{name}={text!r} is not a number of days (0..{MAX_SETTING_DAYS}): fix or unset it (default {default}).")
+        raise SettingError(
+            f"{name}={text!r} is not a number of days (0..{MAX_SETTING_DAYS}): fix or unset it (default {default})."
+        )
     return value
 
 
@@ -110,7 +112,7 @@ class Settings:
     reviews_inbox: Path | None = None  # inspectors' verdict CSVs; default reviews_inbox/ beside the warehouse
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         for variable, default in (("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY), ("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY)):
             value = os.environ.get(variable, default)
             try:

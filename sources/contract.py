@@ -219,6 +219,3 @@ MAX_ABS_NUMBER = 1e15
 # files, or every file rejected) keeps the day's earlier lake data, with a
 # warning. This setting set to true clears such a day instead.
 CLEAR_EMPTY_DAYS_ENV = "FINGERTIP_CLEAR_EMPTY_DAYS"
-
-
-

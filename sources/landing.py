@@ -19,7 +19,6 @@ import io
 import json
 import re
 import sys
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -209,7 +208,7 @@ def _normalised_names(columns: list[str], delivered: list[str] | None, contract:
             taken.add(target)
     # Colliding extra columns (and extra columns named like the reader's own,
     # `_...`) are ignored under their delivered names, kept apart by a prefix.
-    for target, members in groups.items():
+    for members in groups.values():
         for i in members:
             column = data_columns[i]
             if column in mapping:
@@ -232,7 +231,9 @@ def _decode_utf8(payload: bytes) -> str:
     try:
         return payload.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not UTF-8 text: byte {payload[exc.start:exc.start + 1]!r} at offset {exc.start} cannot be decoded") from exc
+        raise UnreadableFile(
+            f"not UTF-8 text: byte {payload[exc.start : exc.start + 1]!r} at offset {exc.start} cannot be decoded"
+        ) from exc
 
 
 def _read_csv(payload: bytes) -> tuple[pl.DataFrame, list[str] | None]:
@@ -267,7 +268,11 @@ def _read_csv(payload: bytes) -> tuple[pl.DataFrame, list[str] | None]:
             errors.append(None)
             raws.append(None)
     names = [f"column_{i + 1}" for i in range(width)]  # placeholders; renamed from the header
-    frame = pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row") if rows else pl.DataFrame(schema={n: pl.String for n in names})
+    frame = (
+        pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
+        if rows
+        else pl.DataFrame(schema={n: pl.String for n in names})
+    )
     frame = frame.with_columns(
         pl.Series(READ_ERROR_COLUMN, errors, dtype=pl.String),
         pl.Series(RAW_TEXT_COLUMN, raws, dtype=pl.String),
@@ -330,7 +335,13 @@ def _read_jsonl(payload: bytes, contract_columns: list[str]) -> pl.DataFrame:
                 parts.append(_ndjson_as_text(line))
                 kept.append(number)
             except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
-                bad.append((number, f"line {number} cannot be read: {_first_line(exc)}", _limited(line.decode("utf-8", errors="replace"))))
+                bad.append(
+                    (
+                        number,
+                        f"line {number} cannot be read: {_first_line(exc)}",
+                        _limited(line.decode("utf-8", errors="replace")),
+                    )
+                )
         good_numbers = kept
         good = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
     good = good.with_columns(

@@ -123,7 +123,9 @@ def _value_problems(column: Column, text: pl.Expr, value: pl.Expr) -> list[pl.Ex
     if column.kind in ("number", "latitude", "longitude", "integer"):
         magnitude = text.cast(pl.Float64, strict=False).abs()
         absurd = magnitude.is_finite() & (magnitude > MAX_ABS_NUMBER)
-        problems.append(pl.when(text.is_not_null() & absurd).then(pl.lit(f"absurd magnitude (beyond {MAX_ABS_NUMBER:g}): ") + shown))
+        problems.append(
+            pl.when(text.is_not_null() & absurd).then(pl.lit(f"absurd magnitude (beyond {MAX_ABS_NUMBER:g}): ") + shown)
+        )
         value_missing = value.is_null() & ~absurd.fill_null(False)
         problems.append(pl.when(text.is_not_null() & value_missing).then(pl.lit(f"{unparseable[column.kind]}: ") + shown))
     elif column.kind in unparseable:
@@ -190,8 +192,9 @@ def validate(
             ids = known_ids[column.references]
             ids = ids if isinstance(ids, pl.Series) else pl.Series(sorted(ids), dtype=pl.String)
             problems.append(
-                pl.when(texts[column.name].is_not_null() & ~texts[column.name].is_in(ids.implode()))
-                .then(pl.lit(f"unknown {column.name} (not in reference {column.references}): '") + texts[column.name] + pl.lit("'"))
+                pl.when(texts[column.name].is_not_null() & ~texts[column.name].is_in(ids.implode())).then(
+                    pl.lit(f"unknown {column.name} (not in reference {column.references}): '") + texts[column.name] + pl.lit("'")
+                )
             )
     for later, earlier in spec.ordered_pairs:
         problems.append(pl.when(values[later] < values[earlier]).then(pl.lit(f"{later} before {earlier}")))
@@ -200,10 +203,11 @@ def validate(
         start, end = plausible_window(delivery_day, days)
         moment = values[spec.event_time]
         problems.append(
-            pl.when((moment < pl.lit(start, pl.Datetime("us"))) | (moment >= pl.lit(end, pl.Datetime("us"))))
-            .then(
-                pl.lit(f"{spec.event_time} outside the plausible window for delivery day {delivery_day.isoformat()} "
-                       f"({days[0]} days before to {days[1]} days after): ")
+            pl.when((moment < pl.lit(start, pl.Datetime("us"))) | (moment >= pl.lit(end, pl.Datetime("us")))).then(
+                pl.lit(
+                    f"{spec.event_time} outside the plausible window for delivery day {delivery_day.isoformat()} "
+                    f"({days[0]} days before to {days[1]} days after): "
+                )
                 + texts[spec.event_time].str.slice(0, 60)
             )
         )

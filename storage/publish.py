@@ -38,7 +38,7 @@ def publish_marts(warehouse: Path, target: Path) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     # A publish killed half-way leaves its temporary file (named by its pid): remove those of dead processes.
     for stale in target.parent.glob(f".{target.name}.*.tmp*"):
-        pid = stale.name[len(target.name) + 2:].split(".")[0]
+        pid = stale.name[len(target.name) + 2 :].split(".")[0]
         if pid.isdigit() and not pid_alive(int(pid)):
             stale.unlink(missing_ok=True)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")

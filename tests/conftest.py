@@ -21,7 +21,9 @@ def fingertip(*args: str, env: dict | None = None, check: bool = True) -> subpro
     full_env.update(env or {})
     result = subprocess.run([FINGERTIP, *args], capture_output=True, text=True, env=full_env, cwd=REPO)
     if check and result.returncode != 0:
-        raise AssertionError(f"fingertip {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise AssertionError(
+            f"fingertip {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return result
 
 

@@ -44,7 +44,7 @@ class Place:
     lat: float
     lon: float
 
-    def moved(self, north_km: float = 0.0, east_km: float = 0.0) -> "Place":
+    def moved(self, north_km: float = 0.0, east_km: float = 0.0) -> Place:
         """The point north_km / east_km away (great-circle exact enough at these distances)."""
         dlat = math.degrees(north_km / EARTH_RADIUS_KM)
         dlon = math.degrees(east_km / (EARTH_RADIUS_KM * math.cos(math.radians(self.lat))))
@@ -98,23 +98,49 @@ class Landing:
     # reference -----------------------------------------------------------
     def unit(self, unit_id: str, name: str, office: Place) -> None:
         self.units.append(
-            {"unit_id": unit_id, "unit_name": name, "county": "Xushui", "office_lat": f"{office.lat:.6f}", "office_lon": f"{office.lon:.6f}"}
+            {
+                "unit_id": unit_id,
+                "unit_name": name,
+                "county": "Xushui",
+                "office_lat": f"{office.lat:.6f}",
+                "office_lon": f"{office.lon:.6f}",
+            }
         )
 
     def cadre(self, cadre_id: str, unit_id: str, position: str = "clerk") -> str:
         self.cadres.append(
-            {"cadre_id": cadre_id, "full_name": f"Cadre {cadre_id[1:]}", "unit_id": unit_id, "position": position, "hired_on": "2019-03-01", "active": "true"}
+            {
+                "cadre_id": cadre_id,
+                "full_name": f"Cadre {cadre_id[1:]}",
+                "unit_id": unit_id,
+                "position": position,
+                "hired_on": "2019-03-01",
+                "active": "true",
+            }
         )
         return cadre_id
 
     def app(self, app_id: str, name: str, category: str, mandatory: bool = True) -> None:
         self.apps.append(
-            {"app_id": app_id, "app_name": name, "owner_department": "County office", "function_category": category, "mandatory": str(mandatory).lower()}
+            {
+                "app_id": app_id,
+                "app_name": name,
+                "owner_department": "County office",
+                "function_category": category,
+                "mandatory": str(mandatory).lower(),
+            }
         )
 
     def campaign(self, campaign_id: str, title: str, kind: str, starts_on: str, ends_on: str, mandatory: bool = False) -> None:
         self.campaigns.append(
-            {"campaign_id": campaign_id, "title": title, "kind": kind, "mandatory": str(mandatory).lower(), "starts_on": starts_on, "ends_on": ends_on}
+            {
+                "campaign_id": campaign_id,
+                "title": title,
+                "kind": kind,
+                "mandatory": str(mandatory).lower(),
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+            }
         )
 
     # events --------------------------------------------------------------
@@ -154,7 +180,17 @@ class Landing:
             }
         )
 
-    def login(self, cadre_id: str, app_id: str, when: datetime, device: str, *, actions: int, minutes: float = 3.0, ip: str = "58.21.20.1") -> None:
+    def login(
+        self,
+        cadre_id: str,
+        app_id: str,
+        when: datetime,
+        device: str,
+        *,
+        actions: int,
+        minutes: float = 3.0,
+        ip: str = "58.21.20.1",
+    ) -> None:
         self.app_logins.append(
             {
                 "login_id": self._id("L"),
@@ -168,7 +204,9 @@ class Landing:
             }
         )
 
-    def vote(self, campaign_id: str, voter_id: str, target_id: str, when: datetime, device: str, ip: str, action: str = "vote") -> None:
+    def vote(
+        self, campaign_id: str, voter_id: str, target_id: str, when: datetime, device: str, ip: str, action: str = "vote"
+    ) -> None:
         self.votes.append(
             {
                 "vote_id": self._id("V"),
@@ -237,7 +275,13 @@ class Landing:
         root = Path(root)
         for name in ("units", "cadres", "apps", "campaigns"):
             _write_csv(root / "reference" / f"{name}.csv", getattr(self, name))
-        stamp = {"app_logins": "login_at", "checkins": "checkin_at", "votes": "voted_at", "cases": "updated_at", "reports": "submitted_at"}
+        stamp = {
+            "app_logins": "login_at",
+            "checkins": "checkin_at",
+            "votes": "voted_at",
+            "cases": "updated_at",
+            "reports": "submitted_at",
+        }
         for source, column in stamp.items():
             # Two deliveries, one at the end of each month, holding that month's events.
             by_delivery: dict[str, list[dict]] = {}
@@ -264,11 +308,28 @@ XUSHUI = Place(39.020000, 115.650000)  # county seat; unit offices around it
 
 
 def office_day(
-    land: Landing, cadre_id: str, day: date, office: Place, device: str, *, photo: str | None = None, out_photo: str | None = None, spread_s: int = 600
+    land: Landing,
+    cadre_id: str,
+    day: date,
+    office: Place,
+    device: str,
+    *,
+    photo: str | None = None,
+    out_photo: str | None = None,
+    spread_s: int = 600,
 ) -> None:
     """An ordinary day: punch in around 08:20 and out around 17:35 at the office, on one's own phone."""
-    land.checkin(cadre_id, "punch_in", at(day, "08:20:00") + timedelta(seconds=land.rng.randint(0, spread_s)), office, device, photo=photo)
-    land.checkin(cadre_id, "punch_out", at(day, "17:35:00") + timedelta(seconds=land.rng.randint(0, spread_s)), office, device, photo=out_photo)
+    land.checkin(
+        cadre_id, "punch_in", at(day, "08:20:00") + timedelta(seconds=land.rng.randint(0, spread_s)), office, device, photo=photo
+    )
+    land.checkin(
+        cadre_id,
+        "punch_out",
+        at(day, "17:35:00") + timedelta(seconds=land.rng.randint(0, spread_s)),
+        office,
+        device,
+        photo=out_photo,
+    )
 
 
 def proxy_checkin(land: Landing) -> None:
@@ -306,8 +367,18 @@ def proxy_checkin(land: Landing) -> None:
     borrowed = {"2026-09-23", "2026-10-14"}
     for day in WORKDAYS:
         if day.isoformat() in borrowed:
-            c20104_in = next(r for r in land.checkins if r["cadre_id"] == early_bird and r["kind"] == "punch_in" and r["checkin_at"].startswith(day.isoformat()))
-            land.checkin(flat_battery, "punch_in", datetime.fromisoformat(c20104_in["checkin_at"]) + timedelta(seconds=70), office, "dev-20104")
+            c20104_in = next(
+                r
+                for r in land.checkins
+                if r["cadre_id"] == early_bird and r["kind"] == "punch_in" and r["checkin_at"].startswith(day.isoformat())
+            )
+            land.checkin(
+                flat_battery,
+                "punch_in",
+                datetime.fromisoformat(c20104_in["checkin_at"]) + timedelta(seconds=70),
+                office,
+                "dev-20104",
+            )
             land.checkin(flat_battery, "punch_out", at(day, "17:31:00"), office, "dev-20105")
         else:
             office_day(land, flat_battery, day, office, "dev-20105")
@@ -434,7 +505,9 @@ def gps_spoof(land: Landing) -> None:
     # row (a location-spoofing app); its other fixes jitter like everyone's.
     for day in WORKDAYS:
         if date(2026, 9, 14) <= day <= date(2026, 9, 18):
-            land.checkin(spoofer, "punch_in", at(day, "08:27:00") + timedelta(seconds=land.rng.randint(0, 200)), replayed, "dev-20401")
+            land.checkin(
+                spoofer, "punch_in", at(day, "08:27:00") + timedelta(seconds=land.rng.randint(0, 200)), replayed, "dev-20401"
+            )
             land.checkin(spoofer, "punch_out", at(day, "17:32:00"), office, "dev-20401")
         else:
             office_day(land, spoofer, day, office, "dev-20401")
@@ -467,12 +540,21 @@ def scripted_login(land: Landing) -> None:
     for n, day in enumerate(days("2026-09-07", "2026-09-21")):
         land.login(scripted, "A25", at(day, "06:00:16") + timedelta(seconds=n % 3), "dev-20501", actions=0, minutes=0.3)
     for day in WORKDAYS:
-        land.login(scripted, "A25", at(day, "14:00:00") + timedelta(seconds=land.rng.randint(0, 5400)), "dev-20501", actions=land.rng.randint(2, 9), minutes=25)
+        land.login(
+            scripted,
+            "A25",
+            at(day, "14:00:00") + timedelta(seconds=land.rng.randint(0, 5400)),
+            "dev-20501",
+            actions=land.rng.randint(2, 9),
+            minutes=25,
+        )
 
     # C20502 must open the study app by 08:30 every day and does so by hand, on
     # all 61 days, with 0 actions: anywhere from 08:27:00 to 08:30:00.
     for day in ALL_DAYS:
-        land.login(on_time, "A25", at(day, "08:27:00") + timedelta(seconds=land.rng.randint(0, 180)), "dev-20502", actions=0, minutes=1)
+        land.login(
+            on_time, "A25", at(day, "08:27:00") + timedelta(seconds=land.rng.randint(0, 180)), "dev-20502", actions=0, minutes=1
+        )
 
     # C20503 does the same in app A26, whose server records whole minutes only:
     # 08:30:00 on most of the 61 days.
@@ -491,20 +573,46 @@ def vote_stuffing(land: Landing) -> None:
     # One phone dev-burst-01 casts 20 votes for C20601 between 21:05 and 21:29
     # on 18 Sept, from 20 throwaway public accounts.
     for n in range(20):
-        land.vote("K21", f"P20601{n:03d}", stuffed, at("2026-09-18", "21:05:11") + timedelta(seconds=75 * n), "dev-burst-01", "113.4.22.9")
+        land.vote(
+            "K21",
+            f"P20601{n:03d}",
+            stuffed,
+            at("2026-09-18", "21:05:11") + timedelta(seconds=75 * n),
+            "dev-burst-01",
+            "113.4.22.9",
+        )
 
     # The village tablet dev-kiosk-206 at Sunday's meeting: 45 residents vote
     # one after another within 30 min; C20602 is the favourite with 15 votes
     # (a third), five others share the rest.
-    ballot = [kiosk_favourite, candidates[0], kiosk_favourite, candidates[1], candidates[2], kiosk_favourite, candidates[3], candidates[0], candidates[4]]
+    ballot = [
+        kiosk_favourite,
+        candidates[0],
+        kiosk_favourite,
+        candidates[1],
+        candidates[2],
+        kiosk_favourite,
+        candidates[3],
+        candidates[0],
+        candidates[4],
+    ]
     for n in range(45):
-        land.vote("K21", f"P20602{n:03d}", ballot[n % len(ballot)], at("2026-09-20", "10:00:00") + timedelta(seconds=39 * n), "dev-kiosk-206", "221.7.3.14")
+        land.vote(
+            "K21",
+            f"P20602{n:03d}",
+            ballot[n % len(ballot)],
+            at("2026-09-20", "10:00:00") + timedelta(seconds=39 * n),
+            "dev-kiosk-206",
+            "221.7.3.14",
+        )
 
     # After the unit meeting on 22 Sept the 16 staff of U206 each vote once for
     # C20603 on their own phones, within 12 minutes, all behind the office
     # NAT 58.21.26.1.
     for n, voter in enumerate(staff):
-        land.vote("K21", voter, popular, at("2026-09-22", "14:30:00") + timedelta(seconds=45 * n), f"dev-{voter[1:]}", "58.21.26.1")
+        land.vote(
+            "K21", voter, popular, at("2026-09-22", "14:30:00") + timedelta(seconds=45 * n), f"dev-{voter[1:]}", "58.21.26.1"
+        )
 
 
 def vote_ring(land: Landing) -> None:
@@ -516,12 +624,25 @@ def vote_ring(land: Landing) -> None:
     tiny_unit = [land.cadre(c, "U207S") for c in ("C20702", "C20721", "C20722")]
     weekly = [("K31", "2026-09-07"), ("K32", "2026-09-14"), ("K33", "2026-09-21"), ("K34", "2026-09-28"), ("K36", "2026-10-19")]
     for campaign_id, first in weekly:
-        land.campaign(campaign_id, f"Model cadre of the week ({first})", "selection", first, (date.fromisoformat(first) + timedelta(4)).isoformat())
+        land.campaign(
+            campaign_id,
+            f"Model cadre of the week ({first})",
+            "selection",
+            first,
+            (date.fromisoformat(first) + timedelta(4)).isoformat(),
+        )
     land.campaign("K35", "Annual review: rate every colleague", "survey", "2026-10-12", "2026-10-16", mandatory=True)
 
     def cast(campaign_id: str, first: str, voter: str, targets: list[str], ip: str) -> None:
         for n, target in enumerate(targets):
-            land.vote(campaign_id, voter, target, at(first, "10:00:00") + timedelta(minutes=land.rng.randint(0, 480), seconds=n), f"dev-{voter[1:]}", ip)
+            land.vote(
+                campaign_id,
+                voter,
+                target,
+                at(first, "10:00:00") + timedelta(minutes=land.rng.randint(0, 480), seconds=n),
+                f"dev-{voter[1:]}",
+                ip,
+            )
 
     for campaign_id, first in weekly:
         # Each weekly campaign, every cadre picks 2 colleagues. U207's nine
@@ -624,7 +745,7 @@ def fabricated_report(land: Landing) -> None:
     # meetings_held (small counts) each.
     logs = [1 + 4 * (k + 0.5) / 1000 for k in range(1000)]
     land.rng.shuffle(logs)
-    amounts = iter(f"{10 ** x:.2f}" for x in logs)
+    amounts = iter(f"{10**x:.2f}" for x in logs)
     for cadre_id in background:
         for period in periods:
             for village in range(1, 51):
@@ -632,7 +753,9 @@ def fabricated_report(land: Landing) -> None:
             for village in range(1, 11):
                 land.report(cadre_id, period, f"V{village:02d}", "meetings_held", str(land.rng.randint(1, 14)))
                 # the county's flat hardship subsidy: 300, 500, 800 or 1,200 yuan by policy
-                land.report(cadre_id, period, f"V{village:02d}", "hardship_subsidy_yuan", land.rng.choice(["300", "500", "800", "1200"]))
+                land.report(
+                    cadre_id, period, f"V{village:02d}", "hardship_subsidy_yuan", land.rng.choice(["300", "500", "800", "1200"])
+                )
 
     # C20901 invents its 30 amounts: 20 figures with cents that all start with
     # 5-9, 7 round thousands, and 78412.35 copied to 3 villages.
@@ -656,7 +779,9 @@ def fabricated_report(land: Landing) -> None:
     # all 20 figures round, as everyone else's are (policy, not invention).
     for period in periods:
         for village in range(1, 11):
-            land.report(flat_rate, period, f"V{village:02d}", "hardship_subsidy_yuan", land.rng.choice(["300", "500", "800", "1200"]))
+            land.report(
+                flat_rate, period, f"V{village:02d}", "hardship_subsidy_yuan", land.rng.choice(["300", "500", "800", "1200"])
+            )
 
     # C20903 reports meetings_held (1-14) for 15 villages in both months:
     # small counts never follow Benford.
@@ -670,7 +795,17 @@ def write_landing(root: Path) -> None:
     land.app("A21", "Punch", "attendance")
     land.app("A25", "Study Strong Nation", "study")
     land.app("A26", "Party News (minute clock)", "study", mandatory=False)
-    for scenario in (proxy_checkin, impossible_travel, photo_reuse, gps_spoof, scripted_login, vote_stuffing, vote_ring, padded_cases, fabricated_report):
+    for scenario in (
+        proxy_checkin,
+        impossible_travel,
+        photo_reuse,
+        gps_spoof,
+        scripted_login,
+        vote_stuffing,
+        vote_ring,
+        padded_cases,
+        fabricated_report,
+    ):
         scenario(land)
     land.write(root)
 

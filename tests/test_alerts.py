@@ -20,9 +20,8 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, materialize
-
 from conftest import build, fingertip, query
+from dagster import DagsterInstance, materialize
 from smtp_server import SmtpServer, free_port
 
 OUTBOX_SQL = """
@@ -95,8 +94,18 @@ def alert_builds(tmp_path_factory):
     flags = expected_flags(warehouse)
     assert flags, "the demo build has no flag at or above medium severity: nothing to alert, nothing to test"
     return SimpleNamespace(
-        workdir=workdir, warehouse=warehouse, landing=landing, routing=routing, routed=routed, unrouted=unrouted,
-        user=user, password=password, logins=list(server.logins), runs=runs, outboxes=outboxes, received=received,
+        workdir=workdir,
+        warehouse=warehouse,
+        landing=landing,
+        routing=routing,
+        routed=routed,
+        unrouted=unrouted,
+        user=user,
+        password=password,
+        logins=list(server.logins),
+        runs=runs,
+        outboxes=outboxes,
+        received=received,
         flags=flags,
     )
 
@@ -105,7 +114,7 @@ def test_smtp_down_the_build_succeeds_and_the_outbox_keeps_the_mails(alert_build
     rows = alert_builds.outboxes[0]
     assert alert_builds.received[0] == []
     assert rows, "nothing was queued"
-    for alert_id, flag_ids, recipients, subject, status, attempts, last_error, sent_at, _ in rows:
+    for _alert_id, _flag_ids, _recipients, _subject, status, attempts, last_error, sent_at, _ in rows:
         assert status == "failed" and attempts == 1 and sent_at is None
         assert "Connection refused" in last_error or "ConnectionRefused" in last_error
     # Every flag at or above medium is queued, none other.
@@ -117,7 +126,7 @@ def test_smtp_back_the_next_build_sends_exactly_the_pending_mails_once(alert_bui
     # No new mail queued; each queued one delivered once, under its outbox Message-ID.
     assert [r[0] for r in after] == [r[0] for r in before]
     assert sorted(str(m.message["Message-ID"]) for m in mails) == sorted(r[8] for r in before)
-    for alert_id, flag_ids, recipients, subject, status, attempts, last_error, sent_at, _ in after:
+    for _alert_id, _flag_ids, _recipients, _subject, status, attempts, last_error, sent_at, _ in after:
         assert (status, attempts, last_error) == ("sent", 2, None) and sent_at is not None
     by_id = {r[8]: r for r in before}
     for mail in mails:

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import REPO
 
 QUERIES = REPO / "docs" / "queries"
 NOTEBOOK = REPO / "docs" / "analysts.ipynb"
 README = REPO / "README.md"
 # A README table row: | [`<file>.sql`](docs/queries/<file>.sql) | question | columns |
-QUERY_ROW = re.compile(r"^\| \[`(?P<file>[\w.]+\.sql)`\]\(docs/queries/(?P=file)\) \| (?P<question>[^|]+) \| (?P<columns>[^|]+) \|$", re.MULTILINE)
+QUERY_ROW = re.compile(
+    r"^\| \[`(?P<file>[\w.]+\.sql)`\]\(docs/queries/(?P=file)\) \| (?P<question>[^|]+) \| (?P<columns>[^|]+) \|$", re.MULTILINE
+)
 
 
 def promised_columns() -> dict[str, list[str]]:
@@ -59,9 +60,12 @@ def test_query_answers_match_the_marts(published_copy):
     with duckdb.connect(str(published_copy), read_only=True) as con:
         trace_heavy = con.execute((QUERIES / "1_trace_heavy_units.sql").read_text()).fetchall()
         latest = con.execute("select max(month) from marts.cadre_monthly").fetchone()[0]
-        expected = dict(con.execute(
-            "select unit_id, count(*) from marts.cadre_monthly where month = ? and quadrant = 'trace_heavy' group by 1", [latest]
-        ).fetchall())
+        expected = dict(
+            con.execute(
+                "select unit_id, count(*) from marts.cadre_monthly where month = ? and quadrant = 'trace_heavy' group by 1",
+                [latest],
+            ).fetchall()
+        )
         retire = con.execute((QUERIES / "2_apps_to_retire.sql").read_text()).fetchall()
         not_kept = con.execute("select count(*) from marts.app_portfolio where verdict <> 'keep'").fetchone()[0]
         flags = con.execute((QUERIES / "3_flags_by_unit_and_code.sql").read_text()).fetchall()

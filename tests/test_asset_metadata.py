@@ -81,7 +81,9 @@ def test_padding_flags_carry_the_flags_per_code_as_numbers_for_every_registry_co
     instance, warehouse = built
     metadata = _metadata(instance, ["marts", "padding_flags"])
     per_code = {key.removeprefix("flags/"): value.value for key, value in metadata.items() if key.startswith("flags/")}
-    [(seed_schema,)] = query(warehouse, "select table_schema from information_schema.tables where table_name = ?", [FLAG_REGISTRY_SEED])
+    [(seed_schema,)] = query(
+        warehouse, "select table_schema from information_schema.tables where table_name = ?", [FLAG_REGISTRY_SEED]
+    )
     registry = {code for (code,) in query(warehouse, f"select flag_code from {seed_schema}.{FLAG_REGISTRY_SEED}")}
     counted = dict(query(warehouse, "select flag_code, count(*) from marts.padding_flags group by 1"))
     assert set(per_code) == registry | set(counted)

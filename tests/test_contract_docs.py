@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO
 
 CONTRACT = REPO.parent / "shared" / "contract" / "warehouse.md"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import query
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -72,7 +71,9 @@ def _independent_counts(landing: Path, source: str) -> Counter:
     return counts
 
 
-@pytest.mark.parametrize(("source", "column"), [("app_logins", "login_count"), ("checkins", "checkin_count"), ("votes", "votes_cast")])
+@pytest.mark.parametrize(
+    ("source", "column"), [("app_logins", "login_count"), ("checkins", "checkin_count"), ("votes", "votes_cast")]
+)
 def test_cadre_monthly_counts_equal_counts_from_the_landing_files(demo, source, column):
     landing, warehouse = demo
     expected = _independent_counts(landing, source)

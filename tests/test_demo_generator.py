@@ -18,10 +18,14 @@ from demo.generate import generate
 from demo.registry import FLAG_CODES
 
 SOURCES = ("app_logins", "checkins", "votes", "cases", "reports")
-ID_COLUMN = {"app_logins": "login_id", "checkins": "checkin_id", "votes": "vote_id", "cases": "case_id",
-             "reports": "report_id"}
-TIMESTAMP = {"app_logins": "login_at", "checkins": "checkin_at", "votes": "voted_at", "cases": "updated_at",
-             "reports": "submitted_at"}
+ID_COLUMN = {"app_logins": "login_id", "checkins": "checkin_id", "votes": "vote_id", "cases": "case_id", "reports": "report_id"}
+TIMESTAMP = {
+    "app_logins": "login_at",
+    "checkins": "checkin_at",
+    "votes": "voted_at",
+    "cases": "updated_at",
+    "reports": "submitted_at",
+}
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +64,11 @@ def event_files(landing: Path, source: str) -> list[Path]:
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_writes_identical_files_and_another_seed_does_not(landing, tmp_path):
@@ -87,7 +94,7 @@ def test_every_file_is_readable_except_the_planted_broken_ones(landing):
         for file in path.glob("dt=*/*"):
             relative = file.relative_to(landing).as_posix()
             if relative.endswith((".parquet", ".gz")) and relative in broken:
-                with pytest.raises(Exception):
+                with pytest.raises(Exception):  # noqa: B017  (Polars' error type differs by format; any error will do)
                     read(file)
             else:
                 read(file)  # readable, including the CSV that lacks a column
@@ -104,8 +111,9 @@ def test_row_counts_in_the_summary_match_the_files(landing):
         assert len(frames) == stats["files"], source
         ids = pl.concat([f.select(ID_COLUMN[source]) for f in frames])[ID_COLUMN[source]]
         # every valid row is new, a re-delivery or a later case version; invalid rows carry fresh ids
-        assert ids.len() == (stats["distinct_valid_ids"] + stats["redelivered_rows"]
-                             + stats.get("case_update_rows", 0) + stats["invalid_rows"]), source
+        assert ids.len() == (
+            stats["distinct_valid_ids"] + stats["redelivered_rows"] + stats.get("case_update_rows", 0) + stats["invalid_rows"]
+        ), source
         assert ids.n_unique() >= stats["distinct_valid_ids"], source
 
 
@@ -148,11 +156,16 @@ def test_timestamps_carry_all_three_offset_styles(landing):
 def test_honest_gps_fixes_never_repeat_but_a_spoofer_repeats_one(landing):
     frames = pl.concat([read(p).select("cadre_id", "kind", "checkin_at", "lat", "lon") for p in event_files(landing, "checkins")])
     spoofers = {r["cadre_id"] for r in truth_rows(landing, "flags.csv") if r["flag_code"] == "gps_spoof"}
-    points = (frames.drop_nulls(["cadre_id", "checkin_at"])
-              .unique(["cadre_id", "checkin_at", "kind"])  # a re-delivered row is one fix
-              .with_columns(pl.col("lat").cast(pl.Float64, strict=False), pl.col("lon").cast(pl.Float64, strict=False),
-                            pl.col("checkin_at").str.slice(0, 10).alias("day"))
-              .filter(pl.col("lat").abs() <= 90))
+    points = (
+        frames.drop_nulls(["cadre_id", "checkin_at"])
+        .unique(["cadre_id", "checkin_at", "kind"])  # a re-delivered row is one fix
+        .with_columns(
+            pl.col("lat").cast(pl.Float64, strict=False),
+            pl.col("lon").cast(pl.Float64, strict=False),
+            pl.col("checkin_at").str.slice(0, 10).alias("day"),
+        )
+        .filter(pl.col("lat").abs() <= 90)
+    )
     repeats = points.group_by("cadre_id", "lat", "lon").agg(pl.col("day").n_unique().alias("days")).filter(pl.col("days") > 1)
     assert set(repeats["cadre_id"]) == spoofers
     assert repeats["days"].min() >= 4
@@ -169,7 +182,7 @@ def test_the_flag_codes_are_the_registrys_and_each_has_a_planter(tmp_path, monke
     from demo.registry import FLAG_REGISTRY
 
     with FLAG_REGISTRY.open(newline="") as handle:
-        assert FLAG_CODES == tuple(row["flag_code"] for row in csv.DictReader(handle))
+        assert tuple(row["flag_code"] for row in csv.DictReader(handle)) == FLAG_CODES
     assert set(PLANTERS) == set(FLAG_CODES)
     # A code added to the registry before its planter is refused, naming the code and where planters live.
     monkeypatch.setattr(demo.generate, "FLAG_CODES", (*FLAG_CODES, "new_code"))
@@ -195,8 +208,11 @@ START = date(2026, 9, 1)
 # cadres=50, seed=3 before the dial existed: level 0 must keep writing exactly this.
 LEVEL0_DIGEST = "fa15edd336834d5e0fed31d70e13e834556204549fab6bc424e9acd3d8b745a8"
 # What the landing contract allows and requires, read from it (sources/contract.py).
-ENUMS = {source: {c.name: set(c.values) for c in spec.columns if c.kind == "enum"}
-         for source, spec in EVENT_SPECS.items() if any(c.kind == "enum" for c in spec.columns)}
+ENUMS = {
+    source: {c.name: set(c.values) for c in spec.columns if c.kind == "enum"}
+    for source, spec in EVENT_SPECS.items()
+    if any(c.kind == "enum" for c in spec.columns)
+}
 REQUIRED = {source: spec.required_columns for source, spec in EVENT_SPECS.items()}
 
 
@@ -273,9 +289,16 @@ def test_every_level_follows_the_contract(dialled, level):
         for col in REQUIRED[source]:
             assert df[col].null_count() == 0, (source, col)
         ts = pl.col(TIMESTAMP[source])
-        parsed = (pl.when(ts.str.ends_with("Z")).then(ts.str.replace("Z$", "+00:00"))
-                  .when(ts.str.contains(r"[+-]\d\d:\d\d$")).then(ts).otherwise(ts + "+08:00")
-                  .str.to_datetime("%Y-%m-%dT%H:%M:%S%:z").dt.convert_time_zone("Asia/Shanghai").dt.date())
+        parsed = (
+            pl.when(ts.str.ends_with("Z"))
+            .then(ts.str.replace("Z$", "+00:00"))
+            .when(ts.str.contains(r"[+-]\d\d:\d\d$"))
+            .then(ts)
+            .otherwise(ts + "+08:00")
+            .str.to_datetime("%Y-%m-%dT%H:%M:%S%:z")
+            .dt.convert_time_zone("Asia/Shanghai")
+            .dt.date()
+        )
         lag = df.select((pl.col("dt") - parsed).dt.total_days().alias("lag"))["lag"]
         assert lag.null_count() == 0 and lag.min() >= -2 and lag.max() <= 366, source
         ref_col = "voter_id" if source == "votes" else "cadre_id"
@@ -353,19 +376,19 @@ def test_punctual_people_keep_the_mandated_time_to_minutes_not_seconds(sim):
 def test_level_3_reused_photo_differs_from_its_original_by_1_to_5_bits(sim):
     w, roles, tables = sim[3]
     t = tables["checkins"]
-    for variant, cadres in roles.photo_variants:
+    for _variant, cadres in roles.photo_variants:
         hashes = list(t["photo_hash"][np.isin(t["_c"], cadres) & (t["_tag"] == "photo_reuse")])
         assert len(hashes) >= 4
         # the original is the one photo every other copy is close to
         best = min(hashes, key=lambda h: max(bits(h, x) for x in hashes))
         distances = sorted(bits(best, x) for x in hashes if x is not best)
-        assert 1 <= distances[0] and distances[-1] <= 5, distances
+        assert distances[0] >= 1 and distances[-1] <= 5, distances
 
 
 def test_level_1_reused_photos_are_identical_or_one_bit_apart(sim):
     w, roles, tables = sim[1]
     t = tables["checkins"]
-    for variant, cadres in roles.photo_variants:
+    for _variant, cadres in roles.photo_variants:
         hashes = list(t["photo_hash"][np.isin(t["_c"], cadres) & (t["_tag"] == "photo_reuse")])
         best = min(hashes, key=lambda h: max(bits(h, x) for x in hashes))
         assert max(bits(best, x) for x in hashes) <= 1
@@ -376,7 +399,7 @@ def test_honest_photos_of_the_same_wall_are_further_apart_than_a_reused_copy(sim
     t = tables["checkins"]
     for c in roles.lookalikes["photo_backdrop"]:
         hashes = [h for h in t["photo_hash"][(t["_c"] == c) & (t["_tag"] == "backdrop")] if h]
-        pairs = [bits(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1:]]
+        pairs = [bits(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1 :]]
         assert min(pairs) >= 1 and np.median(pairs) > 10
 
 
@@ -512,11 +535,17 @@ def test_lookalikes_get_harder_as_the_dial_goes_up(sim):
 
 
 def test_the_curve_table_has_a_row_per_code_a_total_and_names_a_failed_build():
-    from demo.evaluation import FLAG_CODES as CODES, format_levels, score
+    from demo.evaluation import FLAG_CODES as CODES
+    from demo.evaluation import format_levels, score
 
     truth = {("gps_spoof", "C1"), ("vote_ring", "C2"), ("vote_ring", "C3")}
-    table = format_levels({0: score(truth, {("gps_spoof", "C1"), ("vote_ring", "C2")}),
-                           3: score(truth, {("gps_spoof", "C9")}), 2: "error: step warehouse_models failed"})
+    table = format_levels(
+        {
+            0: score(truth, {("gps_spoof", "C1"), ("vote_ring", "C2")}),
+            3: score(truth, {("gps_spoof", "C9")}),
+            2: "error: step warehouse_models failed",
+        }
+    )
     lines = table.splitlines()
     assert "L0 P/R" in lines[0] and "L3 P/R" in lines[0]
     rows = {line.split("|")[0].strip(): [c.strip() for c in line.split("|")[1:]] for line in lines if "|" in line}

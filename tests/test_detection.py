@@ -5,8 +5,8 @@ import csv
 import shutil
 
 import pytest
-
 from conftest import FIXTURES, build, fingertip, query
+
 from demo.evaluation import FLAG_CODES, flagged_pairs, score, truth_pairs
 
 # shared/ lies beside the checkout (in CI too): real public data for tests.
@@ -55,10 +55,17 @@ def _write_real_votes_as_reports(landing):
         writer = csv.writer(handle)
         writer.writerow(["report_id", "cadre_id", "period", "item", "metric", "value", "submitted_at"])
         for i, r in enumerate(records):
-            writer.writerow([
-                f"R{i:07d}", cadre_of[r["state_abbreviation"]], "2016-06", f"{r['county']}|{r['candidate']}",
-                "votes_counted", r["votes"], "2016-06-30T17:00:00+08:00",
-            ])
+            writer.writerow(
+                [
+                    f"R{i:07d}",
+                    cadre_of[r["state_abbreviation"]],
+                    "2016-06",
+                    f"{r['county']}|{r['candidate']}",
+                    "votes_counted",
+                    r["votes"],
+                    "2016-06-30T17:00:00+08:00",
+                ]
+            )
     return len(states), len(records)
 
 

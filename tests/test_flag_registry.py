@@ -58,7 +58,9 @@ def test_every_registry_code_has_a_rule_a_unit_test_a_planter_and_a_unit_monthly
 
 def test_a_flag_codes_name_is_written_only_where_the_registry_allows():
     tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-    sources = [p for p in tracked if p.endswith(SOURCE_SUFFIXES) and not p.startswith(("tests/", "docs/", "demo/", "benchmarks/"))]
+    sources = [
+        p for p in tracked if p.endswith(SOURCE_SUFFIXES) and not p.startswith(("tests/", "docs/", "demo/", "benchmarks/"))
+    ]
     strays = {}
     for code in registry_codes():
         # As a word: `int_flags__<code>` names the rule model, not the code.

@@ -42,15 +42,33 @@ def test_generated_bad_files_never_crash_and_every_record_is_booked(case):
 def _load(tmp: Path, name: str, payload: bytes):
     path = tmp / name
     path.write_bytes(payload)
-    return _load_file(LandingFile("app_logins", path, f"app_logins/dt=2026-09-14/{name}", date(2026, 9, 14)),
-                      SPEC, KNOWN_IDS, datetime(2026, 9, 15), WINDOW_DAYS)
+    return _load_file(
+        LandingFile("app_logins", path, f"app_logins/dt=2026-09-14/{name}", date(2026, 9, 14)),
+        SPEC,
+        KNOWN_IDS,
+        datetime(2026, 9, 15),
+        WINDOW_DAYS,
+    )
 
 
-GOOD_LINE = st.integers(0, 10**6).map(lambda n: json.dumps({
-    "login_id": f"L{n}", "cadre_id": "C1", "app_id": "A1", "device_id": "d", "ip": "i",
-    "login_at": "2026-09-14T08:00:00+08:00", "logout_at": None, "actions": n % 7}))
+GOOD_LINE = st.integers(0, 10**6).map(
+    lambda n: json.dumps(
+        {
+            "login_id": f"L{n}",
+            "cadre_id": "C1",
+            "app_id": "A1",
+            "device_id": "d",
+            "ip": "i",
+            "login_at": "2026-09-14T08:00:00+08:00",
+            "logout_at": None,
+            "actions": n % 7,
+        }
+    )
+)
 BAD_LINE = st.one_of(
-    st.text(min_size=1, max_size=40).filter(lambda t: "\n" not in t and "\r" not in t and t.strip() and not t.strip().startswith("{")),
+    st.text(min_size=1, max_size=40).filter(
+        lambda t: "\n" not in t and "\r" not in t and t.strip() and not t.strip().startswith("{")
+    ),
     st.sampled_from(["[]", "null", "5", '"s"', "{", '{"a": NaN}', '{"login_id": 1,}']),
 )
 
@@ -77,8 +95,19 @@ def test_jsonl_bad_lines_are_quarantined_by_line_number_and_the_rest_load(lines,
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(st.binary(min_size=1, max_size=64), st.integers(0, 10**6), st.sampled_from([".csv.gz", ".jsonl.gz"]))
 def test_a_damaged_compressed_stream_is_one_rejected_file(noise, position, suffix):
-    rows = [{"login_id": f"L{n}", "cadre_id": "C1", "app_id": "A1", "device_id": "d", "ip": "i",
-             "login_at": "2026-09-14T08:00:00", "logout_at": None, "actions": 1} for n in range(200)]
+    rows = [
+        {
+            "login_id": f"L{n}",
+            "cadre_id": "C1",
+            "app_id": "A1",
+            "device_id": "d",
+            "ip": "i",
+            "login_at": "2026-09-14T08:00:00",
+            "logout_at": None,
+            "actions": 1,
+        }
+        for n in range(200)
+    ]
     text = pl.DataFrame(rows).write_csv() if suffix == ".csv.gz" else "".join(json.dumps(r) + "\n" for r in rows)
     payload = bytearray(gzip.compress(text.encode(), mtime=0))
     start = 10 + position % (len(payload) - 10)

@@ -7,7 +7,9 @@ from conftest import query
 def test_every_contract_relation_is_built(handmade_build):
     relations = {
         f"{schema}.{name}"
-        for schema, name in query(handmade_build / "warehouse.duckdb", "select table_schema, table_name from information_schema.tables")
+        for schema, name in query(
+            handmade_build / "warehouse.duckdb", "select table_schema, table_name from information_schema.tables"
+        )
     }
     for relation in (
         "marts.cadre_monthly",
@@ -52,7 +54,10 @@ def test_quarantine_keeps_every_bad_row_and_file_with_a_reason(handmade_build):
     assert "logout_at before login_at" in reason
     assert '"login_id":"L8f3a1c0000044"' in raw
     assert "unparseable timestamp: login_at='not-a-time'" in by_place[("app_logins/dt=2026-09-15/late.csv", 3)][0]
-    assert "login_at outside the plausible window for delivery day 2026-09-15" in by_place[("app_logins/dt=2026-09-15/late.csv", 2)][0]
+    assert (
+        "login_at outside the plausible window for delivery day 2026-09-15"
+        in by_place[("app_logins/dt=2026-09-15/late.csv", 2)][0]
+    )
     assert by_place[("checkins/dt=2026-09-14/part-1.csv.gz", None)][0].startswith("file rejected: unreadable")
     assert "missing required column(s): cadre_id" in by_place[("reports/dt=2026-09-28/part-1.csv", None)][0]
     assert "latitude out of range" in by_place[("reference/units.csv", 2)][0]
@@ -110,7 +115,10 @@ def test_dbt_project_builds_on_its_own_for_analysts(handmade_build, tmp_path):
     project = str(REPO / "dbt_project")
     result = subprocess.run(
         [dbt, "build", "--project-dir", project, "--profiles-dir", project, "--target-path", str(tmp_path / "target")],
-        env=env, capture_output=True, text=True, cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=project,
     )
     assert result.returncode == 0, result.stdout[-3000:]
     sql = "select * from marts.cadre_monthly order by all"
@@ -125,5 +133,7 @@ def test_a_login_dated_after_its_delivery_window_is_quarantined_not_loaded(handm
     summary = (handmade_build / "run_output.txt").read_text()
     failed = [line.strip() for line in summary.splitlines() if line.strip().startswith("failed check:")]
     assert failed == []
-    loaded = query(handmade_build / "warehouse.duckdb", "select count(*) from staging.stg_app_logins where login_id = 'L8f3a1c0000050'")
+    loaded = query(
+        handmade_build / "warehouse.duckdb", "select count(*) from staging.stg_app_logins where login_id = 'L8f3a1c0000050'"
+    )
     assert loaded == [(0,)]

@@ -18,6 +18,7 @@ import termios
 import time
 
 from conftest import FINGERTIP, REPO
+
 from sources import progress
 from sources.contract import EVENT_SOURCES, REFERENCE_SOURCE
 
@@ -113,7 +114,9 @@ def test_run_on_a_terminal_shows_stages_files_and_rows_per_second(demo_build, tm
     landing, _ = demo_build
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
     env["TERM"] = "xterm-256color"
-    code, drawn = run_in_terminal([FINGERTIP, "run", "--landing", str(landing), "--warehouse", str(tmp_path / "warehouse.duckdb")], env)
+    code, drawn = run_in_terminal(
+        [FINGERTIP, "run", "--landing", str(landing), "--warehouse", str(tmp_path / "warehouse.duckdb")], env
+    )
     shown = frames(drawn)
     assert code == 0, "\n".join(shown[-40:])
     lines = progress_lines(shown)
@@ -130,7 +133,16 @@ def test_run_on_a_terminal_shows_stages_files_and_rows_per_second(demo_build, tm
     screen = final_screen(drawn)
     summary_at = next(i for i, line in enumerate(screen) if line.startswith("fingertip: built"))
     assert not progress_lines(screen), screen
-    assert screen[summary_at + 1].split() == ["source", "files", "read", "loaded", "duplicate", "quarantined", "rejected", "files"]
+    assert screen[summary_at + 1].split() == [
+        "source",
+        "files",
+        "read",
+        "loaded",
+        "duplicate",
+        "quarantined",
+        "rejected",
+        "files",
+    ]
     assert screen[-1].startswith("  lake: "), screen[-5:]
 
 
@@ -187,7 +199,9 @@ def test_demo_data_on_a_terminal_shows_the_folders_written_and_piped_prints_its_
     assert screen[0].startswith("wrote demo landing data to") and screen[-1].startswith("  truth: "), screen
     assert not any("fingertip demo-data:" in line for line in screen), screen
 
-    piped = subprocess.run([FINGERTIP, *args, "--out", str(tmp_path / "piped")], capture_output=True, text=True, env=env, cwd=REPO)
+    piped = subprocess.run(
+        [FINGERTIP, *args, "--out", str(tmp_path / "piped")], capture_output=True, text=True, env=env, cwd=REPO
+    )
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout.startswith("wrote demo landing data to") and piped.stderr == ""
     for mark in (*PROGRESS_MARKS, "files written", "fingertip demo-data:"):

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import build, query
+
 from orchestration.settings import SettingError, plausible_window_days
 from sources.contract import EVENT_SPECS
 from sources.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids, reference_problem
@@ -33,15 +32,33 @@ LOGIN_HEADER = "login_id,cadre_id,app_id,device_id,ip,login_at,logout_at,actions
 
 
 def login(n: int, at: str = "2026-09-14T08:00:00+08:00", actions: object = 1, cadre: str = "C1") -> dict:
-    return {"login_id": f"L{n}", "cadre_id": cadre, "app_id": "A1", "device_id": "dev-1", "ip": "10.0.0.1",
-            "login_at": at, "logout_at": None, "actions": actions}
+    return {
+        "login_id": f"L{n}",
+        "cadre_id": cadre,
+        "app_id": "A1",
+        "device_id": "dev-1",
+        "ip": "10.0.0.1",
+        "login_at": at,
+        "logout_at": None,
+        "actions": actions,
+    }
 
 
 def case_row(n: int, rating: object) -> dict:
-    return {"case_id": f"S{n}", "cadre_id": "C1", "category": "subsidy", "opened_at": "2026-09-14T09:40:00+08:00",
-            "first_reply_at": None, "closed_at": "2026-09-14T10:40:00+08:00", "status": "resolved",
-            "field_visit_claimed": "false", "resident_rating": rating, "location_lat": None, "location_lon": None,
-            "updated_at": "2026-09-14T10:40:00+08:00"}
+    return {
+        "case_id": f"S{n}",
+        "cadre_id": "C1",
+        "category": "subsidy",
+        "opened_at": "2026-09-14T09:40:00+08:00",
+        "first_reply_at": None,
+        "closed_at": "2026-09-14T10:40:00+08:00",
+        "status": "resolved",
+        "field_visit_claimed": "false",
+        "resident_rating": rating,
+        "location_lat": None,
+        "location_lon": None,
+        "updated_at": "2026-09-14T10:40:00+08:00",
+    }
 
 
 def jsonl(rows: list[dict]) -> str:
@@ -73,8 +90,10 @@ def folders(tmp_path):
 def books(lake: Path, source: str, key: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     audit = lake / "_audit" / source / f"{key}.parquet"
     quarantine = lake / "_quarantine" / source / f"{key}.parquet"
-    return (pl.read_parquet(audit) if audit.exists() else pl.DataFrame(),
-            pl.read_parquet(quarantine) if quarantine.exists() else pl.DataFrame())
+    return (
+        pl.read_parquet(audit) if audit.exists() else pl.DataFrame(),
+        pl.read_parquet(quarantine) if quarantine.exists() else pl.DataFrame(),
+    )
 
 
 def day_rows(lake: Path, source: str, dt: str = DAY) -> pl.DataFrame:
@@ -87,8 +106,10 @@ def day_rows(lake: Path, source: str, dt: str = DAY) -> pl.DataFrame:
 
 def test_overflowing_and_absurd_numbers_are_quarantined_as_their_row(folders):
     landing, lake = folders
-    write(landing / f"app_logins/dt={DAY}/a.csv",
-          f"{LOGIN_HEADER}\nL1,C1,A1,d,i,2026-09-14T08:00:00,,99999999999999999999\nL2,C1,A1,d,i,2026-09-14T08:00:00,,3\n")
+    write(
+        landing / f"app_logins/dt={DAY}/a.csv",
+        f"{LOGIN_HEADER}\nL1,C1,A1,d,i,2026-09-14T08:00:00,,99999999999999999999\nL2,C1,A1,d,i,2026-09-14T08:00:00,,3\n",
+    )
     write(landing / f"cases/dt={DAY}/c.jsonl", jsonl([case_row(1, 1e19), case_row(2, 5)]))
     known = reference_ids(lake)
     load_delivery_day(landing, lake, "app_logins", DAY, known)
@@ -143,10 +164,8 @@ def test_a_file_of_no_json_at_all_is_rejected_not_forty_bad_rows(folders):
 
 def test_colliding_extra_columns_are_ignored_and_colliding_contract_columns_reject(folders):
     landing, lake = folders
-    write(landing / f"app_logins/dt={DAY}/extra.csv",
-          f"{LOGIN_HEADER},Note,note\nL1,C1,A1,d,i,2026-09-14T08:00:00,,1,a,b\n")
-    write(landing / f"app_logins/dt={DAY}/ambiguous.csv",
-          f"{LOGIN_HEADER},Cadre_ID\nL2,C1,A1,d,i,2026-09-14T08:00:00,,1,C2\n")
+    write(landing / f"app_logins/dt={DAY}/extra.csv", f"{LOGIN_HEADER},Note,note\nL1,C1,A1,d,i,2026-09-14T08:00:00,,1,a,b\n")
+    write(landing / f"app_logins/dt={DAY}/ambiguous.csv", f"{LOGIN_HEADER},Cadre_ID\nL2,C1,A1,d,i,2026-09-14T08:00:00,,1,C2\n")
     load_delivery_day(landing, lake, "app_logins", DAY, reference_ids(lake))
     audit, _ = books(lake, "app_logins", DAY)
     status = dict(zip(audit["file_path"], audit["status"]))
@@ -170,15 +189,24 @@ def test_a_record_with_more_fields_than_the_header_is_one_quarantined_row(tmp_pa
 
 @pytest.mark.parametrize(
     "moment",
-    ["1900-01-01T00:00:00+08:00", "2999-12-31T23:59:59+08:00", "0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00",
-     "2025-09-12T23:59:59", "2026-09-17T00:00:00"],
+    [
+        "1900-01-01T00:00:00+08:00",
+        "2999-12-31T23:59:59+08:00",
+        "0001-01-01T00:00:00",
+        "9999-12-31T23:59:59-12:00",
+        "2025-09-12T23:59:59",
+        "2026-09-17T00:00:00",
+    ],
 )
 def test_an_event_outside_the_plausible_window_is_quarantined(moment):
     frame = pl.DataFrame([{k: (None if v is None else str(v)) for k, v in login(1, at=moment).items()}])
     frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
     checked = validate(frame, EVENT_SPECS["app_logins"], "a.csv", {"cadres": {"C1"}, "apps": {"A1"}}, date(2026, 9, 14))
     assert checked.valid.height == 0
-    assert "login_at outside the plausible window for delivery day 2026-09-14 (366 days before to 2 days after)" in checked.quarantine["reason"][0]
+    assert (
+        "login_at outside the plausible window for delivery day 2026-09-14 (366 days before to 2 days after)"
+        in checked.quarantine["reason"][0]
+    )
 
 
 @pytest.mark.parametrize("moment", ["2025-09-13T00:00:00", "2026-09-16T23:59:59.999", "2026-09-16T15:59:59Z"])
@@ -196,8 +224,14 @@ def test_the_window_is_a_setting(monkeypatch):
     assert plausible_window_days() == (7, 30)
     frame = pl.DataFrame([{k: (None if v is None else str(v)) for k, v in login(1, at="2026-10-01T08:00:00").items()}])
     frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
-    checked = validate(frame, EVENT_SPECS["app_logins"], "a.csv", {"cadres": {"C1"}, "apps": {"A1"}}, date(2026, 9, 14),
-                       window_days=plausible_window_days())
+    checked = validate(
+        frame,
+        EVENT_SPECS["app_logins"],
+        "a.csv",
+        {"cadres": {"C1"}, "apps": {"A1"}},
+        date(2026, 9, 14),
+        window_days=plausible_window_days(),
+    )
     assert checked.valid.height == 1
     monkeypatch.setenv("FINGERTIP_WINDOW_DAYS_AFTER", "soon")
     with pytest.raises(SettingError, match="FINGERTIP_WINDOW_DAYS_AFTER='soon'"):
@@ -210,9 +244,19 @@ def test_great_expectations_still_checks_the_same_window():
     from sources.lake import lake_schema
 
     spec = EVENT_SPECS["app_logins"]
-    row = {"login_id": "L1", "cadre_id": "C1", "app_id": "A1", "device_id": "d", "ip": "i",
-           "login_at": datetime(2026, 10, 1, 7, 30), "logout_at": None, "actions": 1,
-           "_file": "f.csv", "_row": 1, "_dt": date(2026, 9, 14)}
+    row = {
+        "login_id": "L1",
+        "cadre_id": "C1",
+        "app_id": "A1",
+        "device_id": "d",
+        "ip": "i",
+        "login_at": datetime(2026, 10, 1, 7, 30),
+        "logout_at": None,
+        "actions": 1,
+        "_file": "f.csv",
+        "_row": 1,
+        "_dt": date(2026, 9, 14),
+    }
     outcome = validate_batch(spec, pl.DataFrame([row], schema=lake_schema(spec)))
     assert not outcome["success"]
     assert any("login_at__days_from_delivery" in failure for failure in outcome["failures"])
@@ -299,14 +343,16 @@ def hostile_landing(root: Path) -> Path:
     """The faults of issue 11's table that belong to the data, in one landing folder."""
     reference_landing(root)  # campaigns.csv is header-only, and there is no votes/ folder
     day = root / f"app_logins/dt={DAY}"
-    write(day / "part-0.csv",
-          f"{LOGIN_HEADER},Note,note\n"
-          "L1,C1,A1,d,i,2026-09-14T08:00:00,2026-09-14T08:10:00,3,a,b\n"
-          "L2,C2,A1,d,i,2026-09-14T09:00:00,,99999999999999999999,a,b\n"
-          "L3,C1,A1,d,i,1900-01-01T00:00:00,,1,,\n"
-          "L4,C1,A1,d,i,2999-12-31T23:59:59,,1,,\n"
-          "L5,C1,A1,d,i,0001-01-01T00:00:00,,1,,\n"
-          "L6,C1,A1,d,i,9999-12-31T23:59:59,,1,,\n")
+    write(
+        day / "part-0.csv",
+        f"{LOGIN_HEADER},Note,note\n"
+        "L1,C1,A1,d,i,2026-09-14T08:00:00,2026-09-14T08:10:00,3,a,b\n"
+        "L2,C2,A1,d,i,2026-09-14T09:00:00,,99999999999999999999,a,b\n"
+        "L3,C1,A1,d,i,1900-01-01T00:00:00,,1,,\n"
+        "L4,C1,A1,d,i,2999-12-31T23:59:59,,1,,\n"
+        "L5,C1,A1,d,i,0001-01-01T00:00:00,,1,,\n"
+        "L6,C1,A1,d,i,9999-12-31T23:59:59,,1,,\n",
+    )
     lines = [json.dumps(login(100 + n, cadre="C2")) for n in range(43)]
     lines[7] = "{not json"
     write(day / "part-1.jsonl", "\n".join(lines) + "\n")
@@ -326,15 +372,26 @@ def hostile_builds(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("hostile")
     landing = hostile_landing(workdir / "landing")
     first = build(landing, workdir)
-    first_audit = query(workdir / "warehouse.duckdb", "select file_path, rows_read, rows_loaded, rows_duplicate, rows_quarantined, status, error from ops.load_audit")
+    first_audit = query(
+        workdir / "warehouse.duckdb",
+        "select file_path, rows_read, rows_loaded, rows_duplicate, rows_quarantined, status, error from ops.load_audit",
+    )
     first_quarantine = query(workdir / "warehouse.duckdb", "select file_path, row_number, reason, raw from ops.quarantine")
-    first_months = query(workdir / "warehouse.duckdb", "select cadre_id, strftime(month, '%Y-%m') from marts.cadre_monthly order by all")
+    first_months = query(
+        workdir / "warehouse.duckdb", "select cadre_id, strftime(month, '%Y-%m') from marts.cadre_monthly order by all"
+    )
     for child in (landing / f"cases/dt={DAY}").iterdir():
         child.unlink()  # the day is present but empty now
     write(landing / "reference/cadres.csv", CADRES.replace("cadre_id,", "id,"))
     second = build(landing, workdir)
-    return {"workdir": workdir, "first": first, "second": second, "audit": first_audit,
-            "quarantine": first_quarantine, "months": first_months}
+    return {
+        "workdir": workdir,
+        "first": first,
+        "second": second,
+        "audit": first_audit,
+        "quarantine": first_quarantine,
+        "months": first_months,
+    }
 
 
 def test_a_hostile_landing_folder_builds_and_every_fault_is_booked(hostile_builds):

@@ -17,12 +17,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-
 from conftest import FINGERTIP, FIXTURES, REPO, fingertip, query
+
 from storage.publish import MARTS
 
 HANDMADE = FIXTURES / "handmade_landing"
-QUIRKY = "o'brien \"dir\"; x"  # a quote, double quotes, a semicolon and spaces
+QUIRKY = 'o\'brien "dir"; x'  # a quote, double quotes, a semicolon and spaces
 RUN_TIMEOUT = 600  # a regression that hangs fails the test instead of hanging it
 
 
@@ -32,7 +32,9 @@ def clean_env(**extra: str) -> dict:
     return env
 
 
-def start_run(landing: Path, warehouse: Path, log: Path, env: dict | None = None, argv: list[str] | None = None) -> subprocess.Popen:
+def start_run(
+    landing: Path, warehouse: Path, log: Path, env: dict | None = None, argv: list[str] | None = None
+) -> subprocess.Popen:
     """`fingertip run` in its own process, stdout/stderr to `log`.out/.err."""
     command = argv or [FINGERTIP]
     return subprocess.Popen(
@@ -49,7 +51,7 @@ def finish(process: subprocess.Popen, log: Path) -> tuple[int, str, str]:
         code = process.wait(timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
         process.kill()
-        raise AssertionError(f"fingertip run hung for {RUN_TIMEOUT} s: {log.with_suffix('.err').read_text()[-2000:]}")
+        raise AssertionError(f"fingertip run hung for {RUN_TIMEOUT} s: {log.with_suffix('.err').read_text()[-2000:]}") from None
     return code, log.with_suffix(".out").read_text(), log.with_suffix(".err").read_text()
 
 
@@ -192,8 +194,9 @@ def test_a_run_that_must_wait_says_for_what_and_gives_up_then_recovers_when_the_
         holder_run = holder.stdout.readline().strip()
         assert holder_run, "the pool holder did not start"
         started = time.monotonic()
-        result = fingertip("run", "--landing", str(HANDMADE), "--warehouse", str(warehouse),
-                           env={"FINGERTIP_WAIT_SECONDS": "3"}, check=False)
+        result = fingertip(
+            "run", "--landing", str(HANDMADE), "--warehouse", str(warehouse), env={"FINGERTIP_WAIT_SECONDS": "3"}, check=False
+        )
         waited = time.monotonic() - started
         assert result.returncode == 3, result.stderr
         lines = result.stderr.strip().splitlines()
@@ -246,8 +249,9 @@ def test_two_runs_on_one_warehouse_in_an_odd_folder_with_dagster_dev_open_and_db
     warehouse = workdir / "warehouse.duckdb"
     home = workdir / ".dagster"
     checkout = _read_only_checkout(tmp_path)
-    env = clean_env(PYTHONPATH=str(checkout), DAGSTER_HOME=str(home), FINGERTIP_LANDING=str(HANDMADE),
-                    FINGERTIP_WAREHOUSE=str(warehouse))
+    env = clean_env(
+        PYTHONPATH=str(checkout), DAGSTER_HOME=str(home), FINGERTIP_LANDING=str(HANDMADE), FINGERTIP_WAREHOUSE=str(warehouse)
+    )
     from orchestration.settings import ensure_dagster_home
 
     ensure_dagster_home(home)
@@ -256,10 +260,14 @@ def test_two_runs_on_one_warehouse_in_an_odd_folder_with_dagster_dev_open_and_db
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    dev = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(REPO / "workspace.yaml"), "-p", str(port)],
-                           cwd=REPO, env=clean_env(DAGSTER_HOME=str(home), FINGERTIP_LANDING=str(HANDMADE),
-                                                   FINGERTIP_WAREHOUSE=str(warehouse)),
-                           stdout=(tmp_path / "dev.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    dev = subprocess.Popen(
+        [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(REPO / "workspace.yaml"), "-p", str(port)],
+        cwd=REPO,
+        env=clean_env(DAGSTER_HOME=str(home), FINGERTIP_LANDING=str(HANDMADE), FINGERTIP_WAREHOUSE=str(warehouse)),
+        stdout=(tmp_path / "dev.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         first = start_run(HANDMADE, warehouse, tmp_path / "first", env=env, argv=as_other_user(checkout))
         # The first run holds the warehouse lock once its Dagster run exists.
@@ -268,8 +276,9 @@ def test_two_runs_on_one_warehouse_in_an_odd_folder_with_dagster_dev_open_and_db
             assert first.poll() is None, (tmp_path / "first.err").read_text()
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        impatient = start_run(HANDMADE, warehouse, tmp_path / "impatient", env={**env, "FINGERTIP_WAIT_SECONDS": "1"},
-                              argv=as_other_user(checkout))
+        impatient = start_run(
+            HANDMADE, warehouse, tmp_path / "impatient", env={**env, "FINGERTIP_WAIT_SECONDS": "1"}, argv=as_other_user(checkout)
+        )
         second = start_run(HANDMADE, warehouse, tmp_path / "second", env=env, argv=as_other_user(checkout))
         code, _, err = finish(impatient, tmp_path / "impatient")
         assert code == 3, err
@@ -308,8 +317,11 @@ def test_user_errors_are_one_line_with_a_non_zero_exit(tmp_path):
 
     # A warehouse whose parent is a file.
     (tmp_path / "a_file").write_text("x")
-    one_line(fingertip("run", "--landing", landing, "--warehouse", str(tmp_path / "a_file" / "w.duckdb"), check=False),
-             "is a file", "--warehouse")
+    one_line(
+        fingertip("run", "--landing", landing, "--warehouse", str(tmp_path / "a_file" / "w.duckdb"), check=False),
+        "is a file",
+        "--warehouse",
+    )
     # A read-only warehouse folder (root is denied too: it runs without the right to override permissions).
     read_only = tmp_path / "read_only"
     read_only.mkdir()
@@ -321,15 +333,31 @@ def test_user_errors_are_one_line_with_a_non_zero_exit(tmp_path):
     # A file that is not a DuckDB database where the warehouse should be.
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "w.duckdb").write_text("not a database")
-    one_line(fingertip("run", "--landing", landing, "--warehouse", str(tmp_path / "bad" / "w.duckdb"), check=False),
-             "cannot open the warehouse", "move the file aside")
+    one_line(
+        fingertip("run", "--landing", landing, "--warehouse", str(tmp_path / "bad" / "w.duckdb"), check=False),
+        "cannot open the warehouse",
+        "move the file aside",
+    )
     # Too small a demo.
-    one_line(fingertip("demo-data", "--out", str(tmp_path / "demo"), "--cadres", "30", "--days", "8", check=False),
-             "--cadres 40", "--days 14")
+    one_line(
+        fingertip("demo-data", "--out", str(tmp_path / "demo"), "--cadres", "30", "--days", "8", check=False),
+        "--cadres 40",
+        "--days 14",
+    )
     assert not (tmp_path / "demo").exists()
     # A bad wait setting.
-    one_line(fingertip("run", "--landing", landing, "--warehouse", str(tmp_path / "w" / "w.duckdb"),
-                       env={"FINGERTIP_WAIT_SECONDS": "soon"}, check=False), "FINGERTIP_WAIT_SECONDS")
+    one_line(
+        fingertip(
+            "run",
+            "--landing",
+            landing,
+            "--warehouse",
+            str(tmp_path / "w" / "w.duckdb"),
+            env={"FINGERTIP_WAIT_SECONDS": "soon"},
+            check=False,
+        ),
+        "FINGERTIP_WAIT_SECONDS",
+    )
     # 400 delivery days, all before FINGERTIP_FIRST_DAY: said once (how many, which range, which setting).
     old = tmp_path / "old_landing"
     for n in range(400):
@@ -359,7 +387,9 @@ def test_the_published_copy_is_written_without_splicing(tmp_path):
     counts = publish_marts(warehouse, folder / 'pub "x".duckdb')
     assert counts == {mart: 1 for mart in MARTS}
     assert query(folder / 'pub "x".duckdb', 'select "odd ""column""" from marts.cadre_monthly') == [("a'b",)]
-    columns = query(folder / 'pub "x".duckdb', "select column_name from information_schema.columns where table_name = 'padding_flags'")
+    columns = query(
+        folder / 'pub "x".duckdb', "select column_name from information_schema.columns where table_name = 'padding_flags'"
+    )
     assert ("evidence",) not in columns and ("subject_id",) not in columns
 
 
@@ -367,6 +397,7 @@ def test_demo_data_passes_the_evasion_level(tmp_path):
     """`demo-data --evasion LEVEL` reaches the generator: level 3 writes other rows than level 0 (same seed)."""
     for level in (0, 3):
         fingertip("demo-data", "--out", str(tmp_path / str(level)), "--cadres", "40", "--days", "14", "--evasion", str(level))
+
     def tree(root: Path) -> dict:
         return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 

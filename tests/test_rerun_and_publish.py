@@ -4,7 +4,6 @@ published copy never blocks or breaks a build."""
 import shutil
 
 import duckdb
-
 from conftest import FIXTURES, build, query
 
 CONTENT_QUERIES = {

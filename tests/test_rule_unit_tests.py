@@ -34,9 +34,23 @@ def test_every_flag_rule_has_a_unit_test_and_all_of_them_pass(handmade_build, tm
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINGERTIP_")}
     env.update(FINGERTIP_WAREHOUSE=str(warehouse), FINGERTIP_LAKE=str(handmade_build / "lake"))
     result = subprocess.run(
-        [DBT, "--no-use-colors", "test", "--select", "test_type:unit", "--profiles-dir", ".",
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True,
+        [
+            DBT,
+            "--no-use-colors",
+            "test",
+            "--select",
+            "test_type:unit",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-4000:]
 

@@ -8,7 +8,7 @@ to a real SMTP server.
 import json
 import os
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,13 +22,13 @@ from dagster import (
     job,
     op,
 )
+from smtp_server import SmtpServer, free_port
 
 from orchestration.jobs import build_warehouse
 from orchestration.partitions import delivery_day
-from orchestration.schedules import daily_build
 from orchestration.resources import alert_config_from_env
+from orchestration.schedules import daily_build
 from orchestration.sensors import email_ops_on_run_failure, landing_sensor
-from smtp_server import SmtpServer, free_port
 
 # aiosmtpd warns that the test server takes AUTH without TLS: that is the point (the password crosses the wire).
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -145,7 +145,7 @@ def test_landing_sensor_targets_the_partitioned_build_job():
         # 05:30 in Shanghai on 15 September builds the 14th.
         (datetime(2026, 9, 15, 5, 30, tzinfo=SHANGHAI), "2026-09-14"),
         # The same moment given in UTC (still the 14th there): still the local previous day.
-        (datetime(2026, 9, 14, 21, 30, tzinfo=timezone.utc), "2026-09-14"),
+        (datetime(2026, 9, 14, 21, 30, tzinfo=UTC), "2026-09-14"),
         # Across a month and a year boundary.
         (datetime(2027, 1, 1, 5, 30, tzinfo=SHANGHAI), "2026-12-31"),
     ],

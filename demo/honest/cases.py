@@ -15,8 +15,16 @@ from demo.schema import NULL, Table, concat, make
 from demo.world import World
 
 CASE_CATEGORIES = [
-    "subsidy", "housing", "dispute", "elderly_care", "medical_insurance",
-    "employment", "sanitation", "infrastructure", "social_security", "land",
+    "subsidy",
+    "housing",
+    "dispute",
+    "elderly_care",
+    "medical_insurance",
+    "employment",
+    "sanitation",
+    "infrastructure",
+    "social_security",
+    "land",
 ]
 CASE_RATE = (0.25, 0.8)  # cases opened per office day, per cadre
 OPEN_HOURS = (int(8.5 * HOUR), int(17.5 * HOUR))
@@ -51,18 +59,25 @@ def case_fields(w: World, c, opened, dur, reply_after, category=None, claimed=0,
     n = len(c)
     if status is None:
         status = rng.choice(list(STATUS_P), n, p=list(STATUS_P.values()))
-    rating = np.where(status == "resolved", rng.choice(RATINGS_RESOLVED[0], n, p=RATINGS_RESOLVED[1]),
-                      rng.choice(RATINGS_OTHER[0], n, p=RATINGS_OTHER[1]))
+    rating = np.where(
+        status == "resolved",
+        rng.choice(RATINGS_RESOLVED[0], n, p=RATINGS_RESOLVED[1]),
+        rng.choice(RATINGS_OTHER[0], n, p=RATINGS_OTHER[1]),
+    )
     no_rating = np.where(status == "transferred", NO_RATING_P["transferred"], NO_RATING_P["other"])
     rating = np.where(rng.random(n) < no_rating, NULL, rating)
     opened = np.asarray(opened, dtype=np.int64)
     return {
-        "_c": np.asarray(c), "category": rng.choice(CASE_CATEGORIES, n).astype(object) if category is None else category,
-        "opened": opened, "closed": opened + np.asarray(dur, dtype=np.int64),
+        "_c": np.asarray(c),
+        "category": rng.choice(CASE_CATEGORIES, n).astype(object) if category is None else category,
+        "opened": opened,
+        "closed": opened + np.asarray(dur, dtype=np.int64),
         "reply": np.where(np.isnan(reply_after), NULL, opened + np.nan_to_num(reply_after).astype(np.int64)),
-        "status": np.asarray(status, dtype=object), "claimed": np.broadcast_to(claimed, n).astype(np.int64),
+        "status": np.asarray(status, dtype=object),
+        "claimed": np.broadcast_to(claimed, n).astype(np.int64),
         "rating": rating.astype(np.int64),
-        "lat": np.full(n, NULL) if lat is None else lat, "lon": np.full(n, NULL) if lon is None else lon,
+        "lat": np.full(n, NULL) if lat is None else lat,
+        "lon": np.full(n, NULL) if lon is None else lon,
         "tag": np.full(n, None, dtype=object),
     }
 
@@ -100,8 +115,11 @@ def honest_cases(w: World) -> dict:
     closed = opened + np.clip(rng.lognormal(np.log(CLOSE_MEDIAN_S), CLOSE_SIGMA, n), *CLOSE_S).astype(np.int64)
     closed = np.where(quick, opened + rng.integers(*QUICK_CASE_S, n), within_office_hours(w, closed))
     dur = closed - opened
-    reply = np.where(quick, rng.uniform(*QUICK_REPLY_SHARE, n) * dur,
-                     np.minimum(np.clip(rng.lognormal(np.log(REPLY_MEDIAN_S), REPLY_SIGMA, n), REPLY_MIN_S, None), dur))
+    reply = np.where(
+        quick,
+        rng.uniform(*QUICK_REPLY_SHARE, n) * dur,
+        np.minimum(np.clip(rng.lognormal(np.log(REPLY_MEDIAN_S), REPLY_SIGMA, n), REPLY_MIN_S, None), dur),
+    )
     reply[rng.random(n) < NO_REPLY_P] = np.nan
     lat, lon = near_unit_village(w, c, CASE_LOCATION_M, CASE_LOCATION_NULL_P)
     cases = case_fields(w, c, opened, dur, reply, lat=lat, lon=lon)
@@ -119,15 +137,18 @@ def claimed_visit_cases(w: World, checkins: Table) -> dict:
     close_day = w.day_of(closed)
     back = np.minimum(rng.choice(OPENED_DAYS_BEFORE[0], n, p=OPENED_DAYS_BEFORE[1]), close_day)
     close_tod = closed - w.day_epoch[close_day]
-    open_tod = np.where(back == 0, OFFICE_OPENS + rng.random(n)
-                        * np.maximum(close_tod - OFFICE_OPENS - SAME_DAY_OPEN_MARGIN_S, 0),
-                        rng.uniform(*OPEN_HOURS, n))
+    open_tod = np.where(
+        back == 0,
+        OFFICE_OPENS + rng.random(n) * np.maximum(close_tod - OFFICE_OPENS - SAME_DAY_OPEN_MARGIN_S, 0),
+        rng.uniform(*OPEN_HOURS, n),
+    )
     opened = w.day_epoch[close_day - back] + open_tod.astype(np.int64)
     lat, lon = scatter(rng, checkins["lat"][visits] / 1e6, checkins["lon"][visits] / 1e6, 0, VILLAGE_SPREAD_M)
     dur = closed - opened
     status = np.where(rng.random(n) < CLAIMED_RESOLVED_P, "resolved", "unresolved")
-    cases = case_fields(w, c, opened, dur, rng.uniform(*CLAIMED_REPLY_SHARE, n) * dur, claimed=1,
-                        lat=micro(lat), lon=micro(lon), status=status)
+    cases = case_fields(
+        w, c, opened, dur, rng.uniform(*CLAIMED_REPLY_SHARE, n) * dur, claimed=1, lat=micro(lat), lon=micro(lon), status=status
+    )
     cases["tag"][:] = "claimed_visit"
     return cases
 
@@ -140,20 +161,37 @@ def case_versions(w: World, cases: dict) -> Table:
     end = w.period_end
     has_reply = cases["reply"] != NULL
     closed_in = cases["closed"] < end
-    mid = (has_reply & (cases["reply"] < end) & (cases["closed"] - cases["reply"] > MIN_REPLY_TO_CLOSE_S)
-           & (rng.random(n) < REPLY_VERSION_P))
+    mid = (
+        has_reply
+        & (cases["reply"] < end)
+        & (cases["closed"] - cases["reply"] > MIN_REPLY_TO_CLOSE_S)
+        & (rng.random(n) < REPLY_VERSION_P)
+    )
 
     def lag(m):
         return np.where(rng.random(m) < LATE_P, rng.integers(*LATE_DAYS, m), 0)
 
     def version(mask, updated, reply, closed, status, rating, dt):
         idx = np.nonzero(mask)[0]
-        return make("cases", len(idx), _c=cases["_c"][idx], _tag=cases["tag"][idx], _dt=dt[idx],
-                    case_id=case_no[idx], cadre_id=w.cadre_id[cases["_c"][idx]],
-                    category=cases["category"][idx], opened_at=cases["opened"][idx],
-                    first_reply_at=reply[idx], closed_at=closed[idx], status=status[idx],
-                    field_visit_claimed=cases["claimed"][idx], resident_rating=rating[idx],
-                    location_lat=cases["lat"][idx], location_lon=cases["lon"][idx], updated_at=updated[idx])
+        return make(
+            "cases",
+            len(idx),
+            _c=cases["_c"][idx],
+            _tag=cases["tag"][idx],
+            _dt=dt[idx],
+            case_id=case_no[idx],
+            cadre_id=w.cadre_id[cases["_c"][idx]],
+            category=cases["category"][idx],
+            opened_at=cases["opened"][idx],
+            first_reply_at=reply[idx],
+            closed_at=closed[idx],
+            status=status[idx],
+            field_visit_claimed=cases["claimed"][idx],
+            resident_rating=rating[idx],
+            location_lat=cases["lat"][idx],
+            location_lon=cases["lon"][idx],
+            updated_at=updated[idx],
+        )
 
     nulls = np.full(n, NULL)
     opens = np.full(n, "open", dtype=object)
@@ -163,6 +201,13 @@ def case_versions(w: World, cases: dict) -> Table:
     return concat(
         version(np.ones(n, dtype=bool), cases["opened"], nulls, nulls, opens, nulls, dt1),
         version(mid, cases["reply"], cases["reply"], nulls, opens, nulls, dt2),
-        version(closed_in, cases["closed"], np.where(cases["reply"] < end, cases["reply"], NULL),
-                cases["closed"], cases["status"], cases["rating"], dt3),
+        version(
+            closed_in,
+            cases["closed"],
+            np.where(cases["reply"] < end, cases["reply"], NULL),
+            cases["closed"],
+            cases["status"],
+            cases["rating"],
+            dt3,
+        ),
     )

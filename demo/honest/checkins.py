@@ -40,12 +40,21 @@ def checkin_rows(w: World, c, ts, kind, lat, lon, tag=None) -> Table:
     rng = w.rng
     n = len(c)
     d = w.day_of(ts)
-    return make("checkins", n, _c=c, _tag=tag, cadre_id=w.cadre_id[c],
-                app_id=APP_IDS[w.unit_att_app[w.cadre_unit[c]]], kind=kind, checkin_at=ts,
-                lat=micro(lat), lon=micro(lon),
-                accuracy_m=np.round(rng.uniform(*ACCURACY_M, n) * TENTHS).astype(np.int64),
-                device_id=w.device_names(w.dev[c, d]),
-                photo_hash=photo_hashes(rng, n, PHOTO_NULL_P))
+    return make(
+        "checkins",
+        n,
+        _c=c,
+        _tag=tag,
+        cadre_id=w.cadre_id[c],
+        app_id=APP_IDS[w.unit_att_app[w.cadre_unit[c]]],
+        kind=kind,
+        checkin_at=ts,
+        lat=micro(lat),
+        lon=micro(lon),
+        accuracy_m=np.round(rng.uniform(*ACCURACY_M, n) * TENTHS).astype(np.int64),
+        device_id=w.device_names(w.dev[c, d]),
+        photo_hash=photo_hashes(rng, n, PHOTO_NULL_P),
+    )
 
 
 def punch_times(w: World, carpool_pairs: list) -> tuple[np.ndarray, np.ndarray]:
@@ -53,12 +62,22 @@ def punch_times(w: World, carpool_pairs: list) -> tuple[np.ndarray, np.ndarray]:
     rng = w.rng
     C, D = w.n_cadres, w.days
     day = w.day_epoch[None, :]
-    in_tod = np.clip(rng.uniform(*PUNCH_IN_HABIT_MIN, C)[:, None] * MINUTE
-                     + rng.normal(0, PUNCH_IN_DAILY_STD_MIN * MINUTE, (C, D)),
-                     PUNCH_IN_CLIP_MIN[0] * MINUTE, PUNCH_IN_CLIP_MIN[1] * MINUTE) + PUNCH_IN_AT
-    out_tod = np.clip(rng.uniform(*PUNCH_OUT_HABIT_MIN, C)[:, None] * MINUTE
-                      + rng.normal(0, PUNCH_OUT_DAILY_STD_MIN * MINUTE, (C, D)),
-                      PUNCH_OUT_CLIP_MIN[0] * MINUTE, PUNCH_OUT_CLIP_MIN[1] * MINUTE) + PUNCH_OUT_AT
+    in_tod = (
+        np.clip(
+            rng.uniform(*PUNCH_IN_HABIT_MIN, C)[:, None] * MINUTE + rng.normal(0, PUNCH_IN_DAILY_STD_MIN * MINUTE, (C, D)),
+            PUNCH_IN_CLIP_MIN[0] * MINUTE,
+            PUNCH_IN_CLIP_MIN[1] * MINUTE,
+        )
+        + PUNCH_IN_AT
+    )
+    out_tod = (
+        np.clip(
+            rng.uniform(*PUNCH_OUT_HABIT_MIN, C)[:, None] * MINUTE + rng.normal(0, PUNCH_OUT_DAILY_STD_MIN * MINUTE, (C, D)),
+            PUNCH_OUT_CLIP_MIN[0] * MINUTE,
+            PUNCH_OUT_CLIP_MIN[1] * MINUTE,
+        )
+        + PUNCH_OUT_AT
+    )
     t_in = day + np.round(in_tod).astype(np.int64)
     t_out = day + np.round(out_tod).astype(np.int64)
     for x, y in carpool_pairs:  # arrive together, punch within a minute
@@ -118,16 +137,30 @@ def honest_checkins(w: World, carpool_pairs: list) -> Table:
     unit = w.cadre_unit[c]
     olat, olon = w.unit_lat[unit], w.unit_lon[unit]
     (vc, vt, vlat, vlon), back = field_visits(w, c, d, t_in[c, d])
-    out_at = np.where(np.isnan(back), t_out[c, d],
-                      np.maximum(t_out[c, d], np.nan_to_num(back) + rng.uniform(*BACK_PUNCH_OUT_MIN, len(c)) * MINUTE))
+    out_at = np.where(
+        np.isnan(back),
+        t_out[c, d],
+        np.maximum(t_out[c, d], np.nan_to_num(back) + rng.uniform(*BACK_PUNCH_OUT_MIN, len(c)) * MINUTE),
+    )
     has_out = rng.random(len(c)) >= MISSING_PUNCH_OUT_P
     dbl = rng.random(len(c)) < DOUBLE_PUNCH_P
     parts = [
         checkin_rows(w, c, t_in[c, d], "punch_in", *scatter(rng, olat, olon, *PUNCH_JITTER_M)),
-        checkin_rows(w, c[dbl], t_in[c, d][dbl] + rng.integers(*DOUBLE_PUNCH_GAP_S, dbl.sum()),
-                     "punch_in", *scatter(rng, olat[dbl], olon[dbl], *PUNCH_JITTER_M), tag="double_punch"),
-        checkin_rows(w, c[has_out], np.round(out_at[has_out]).astype(np.int64), "punch_out",
-                     *scatter(rng, olat[has_out], olon[has_out], *PUNCH_JITTER_M)),
+        checkin_rows(
+            w,
+            c[dbl],
+            t_in[c, d][dbl] + rng.integers(*DOUBLE_PUNCH_GAP_S, dbl.sum()),
+            "punch_in",
+            *scatter(rng, olat[dbl], olon[dbl], *PUNCH_JITTER_M),
+            tag="double_punch",
+        ),
+        checkin_rows(
+            w,
+            c[has_out],
+            np.round(out_at[has_out]).astype(np.int64),
+            "punch_out",
+            *scatter(rng, olat[has_out], olon[has_out], *PUNCH_JITTER_M),
+        ),
         checkin_rows(w, vc, vt, "field_visit", vlat, vlon, tag="visit"),
     ]
     t = concat(*parts)

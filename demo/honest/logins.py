@@ -48,17 +48,25 @@ def session_rows(w: World, c, d, app, tod, ip) -> Table:
     actions[rng.random(n) < ACTIONS_NULL_P] = NULL
     login = w.day_epoch[d] + np.round(tod).astype(np.int64)
     logout = np.where(rng.random(n) < LOGOUT_NULL_P, NULL, login + dur)
-    return make("app_logins", n, _c=c, cadre_id=w.cadre_id[c], app_id=APP_IDS[app],
-                device_id=w.device_names(w.dev[c, d]), ip=ip, login_at=login,
-                logout_at=logout, actions=actions)
+    return make(
+        "app_logins",
+        n,
+        _c=c,
+        cadre_id=w.cadre_id[c],
+        app_id=APP_IDS[app],
+        device_id=w.device_names(w.dev[c, d]),
+        ip=ip,
+        login_at=login,
+        logout_at=logout,
+        actions=actions,
+    )
 
 
 def mandated_study_logins(w: World) -> Table:
     """The 08:00 study login people keep by hand: minutes of spread, day to day."""
     rng = w.rng
     habit = rng.normal(0, STUDY_MEAN_STD_S, w.n_cadres)
-    c, d = np.nonzero(w.active[:, None] & w.workday[None, :]
-                      & (rng.random((w.n_cadres, w.days)) < STUDY_LOGIN_P))
+    c, d = np.nonzero(w.active[:, None] & w.workday[None, :] & (rng.random((w.n_cadres, w.days)) < STUDY_LOGIN_P))
     tod = STUDY_AT + habit[c] + rng.normal(0, STUDY_DAILY_STD_S, len(c))
     at_office = rng.random(len(c)) < STUDY_AT_OFFICE_P
     ip = np.where(at_office, w.unit_ips[w.cadre_unit[c], 0], w.mobile_ips[rng.integers(0, len(w.mobile_ips), len(c))])
@@ -69,8 +77,7 @@ def mandated_study_logins(w: World) -> Table:
 
 def weekend_study_logins(w: World) -> Table:
     rng = w.rng
-    c, d = np.nonzero(w.active[:, None] & ~w.workday[None, :]
-                      & (rng.random((w.n_cadres, w.days)) < WEEKEND_STUDY_P))
+    c, d = np.nonzero(w.active[:, None] & ~w.workday[None, :] & (rng.random((w.n_cadres, w.days)) < WEEKEND_STUDY_P))
     tod = rng.uniform(*WEEKEND_HOURS, len(c))
     return session_rows(w, c, d, np.full(len(c), STUDY_APP), tod, w.home_ip[c])
 
@@ -79,8 +86,9 @@ def daily_app_sessions(w: World) -> Table:
     """Several sessions a working day across the cadre's apps; fewer off duty."""
     rng = w.rng
     weights = app_weights(w)
-    lam = np.where(w.present, SESSIONS_PER_DAY["office"],
-                   np.where(w.workday[None, :], SESSIONS_PER_DAY["leave"], SESSIONS_PER_DAY["off"]))
+    lam = np.where(
+        w.present, SESSIONS_PER_DAY["office"], np.where(w.workday[None, :], SESSIONS_PER_DAY["leave"], SESSIONS_PER_DAY["off"])
+    )
     lam = lam * w.active[:, None]
     counts = rng.poisson(lam)
     c, d = np.nonzero(counts)
@@ -92,8 +100,11 @@ def daily_app_sessions(w: World) -> Table:
     app = (cum[c] <= rng.random(n)[:, None]).sum(axis=1)
     office_day = w.present[c, d]
     evening = rng.random(n) < EVENING_SHARE
-    tod = np.where(office_day & ~evening, rng.uniform(*OFFICE_HOURS, n),
-                   np.where(office_day, rng.uniform(*EVENING_HOURS, n), rng.uniform(*WEEKEND_HOURS, n)))
+    tod = np.where(
+        office_day & ~evening,
+        rng.uniform(*OFFICE_HOURS, n),
+        np.where(office_day, rng.uniform(*EVENING_HOURS, n), rng.uniform(*WEEKEND_HOURS, n)),
+    )
     via_office = office_day & ~evening & (rng.random(n) < OFFICE_IP_SHARE)
     unit = w.cadre_unit[c]
     office_ip = w.unit_ips[unit, rng.integers(0, 2, n)]

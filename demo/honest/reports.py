@@ -27,8 +27,7 @@ def report_months(w: World) -> list:
     """(period, candidate submission days): months whose last week lies in the period."""
     out = []
     for y, m in sorted({(d.year, d.month) for d in w.dates}):
-        days = [i for i, d in enumerate(w.dates) if (d.year, d.month) == (y, m)
-                and d.day >= REPORT_FROM_DAY and w.workday[i]]
+        days = [i for i, d in enumerate(w.dates) if (d.year, d.month) == (y, m) and d.day >= REPORT_FROM_DAY and w.workday[i]]
         if days:
             out.append((f"{y:04d}-{m:02d}", days))
     if not out:  # a short period without a month end: report the month so far at its end
@@ -48,8 +47,10 @@ def honest_funds_cents(rng, n) -> np.ndarray:
 def honest_reports(w: World) -> Table:
     """Monthly figures per village / household group: four metrics each, written in blocks per metric."""
     rng = w.rng
-    pools = [np.array([f"{w.unit_id[u]}-V{v + 1:02d}" + g for v in range(w.unit_vil_count[u]) for g in ITEM_GROUPS],
-                      dtype=object) for u in range(len(w.unit_id))]
+    pools = [
+        np.array([f"{w.unit_id[u]}-V{v + 1:02d}" + g for v in range(w.unit_vil_count[u]) for g in ITEM_GROUPS], dtype=object)
+        for u in range(len(w.unit_id))
+    ]
     cs, periods, items, subs = [], [], [], []
     for period, days in report_months(w):
         for c in np.nonzero(w.active)[0]:
@@ -71,5 +72,9 @@ def honest_reports(w: World) -> Table:
         "people_served": (households * rng.uniform(*PEOPLE_PER_HOUSEHOLD, n)).astype(np.int64) * CENTS,
         "meetings_held": np.minimum(rng.poisson(MEETINGS_MEAN, n), MEETINGS_MAX) * CENTS,
     }
-    return concat(*[make("reports", n, _c=c, cadre_id=w.cadre_id[c], period=period, item=item,
-                         metric=m, value=v, submitted_at=sub) for m, v in values.items()])
+    return concat(
+        *[
+            make("reports", n, _c=c, cadre_id=w.cadre_id[c], period=period, item=item, metric=m, value=v, submitted_at=sub)
+            for m, v in values.items()
+        ]
+    )

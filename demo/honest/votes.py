@@ -28,10 +28,19 @@ PUBLIC_ACTIONS = (["vote", "like", "share"], [0.6, 0.25, 0.15])
 
 def vote_rows(w: World, camp, voter, target, day, tod, dev, ip, action, tag=None) -> Table:
     n = len(voter)
-    return make("votes", n, _c=target, _tag=tag, campaign_id=w.camp_id[camp], voter_id=voter,
-                target_id=w.cadre_id[target], action=action,
-                voted_at=w.day_epoch[day] + np.round(tod).astype(np.int64),
-                device_id=w.device_names(dev), ip=ip)
+    return make(
+        "votes",
+        n,
+        _c=target,
+        _tag=tag,
+        campaign_id=w.camp_id[camp],
+        voter_id=voter,
+        target_id=w.cadre_id[target],
+        action=action,
+        voted_at=w.day_epoch[day] + np.round(tod).astype(np.int64),
+        device_id=w.device_names(dev),
+        ip=ip,
+    )
 
 
 def window_days(w: World, k: int, n: int) -> np.ndarray:
@@ -118,6 +127,17 @@ def public_votes(w: World) -> Table:
         target = rng.choice(w.n_cadres, n, p=popularity)
         ip = w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)]
         action = rng.choice(PUBLIC_ACTIONS[0], n, p=PUBLIC_ACTIONS[1])
-        parts.append(vote_rows(w, np.full(n, k), accounts[acc], target, window_days(w, k, n),
-                               rng.uniform(*PUBLIC_HOURS, n), acc_dev[acc], ip, action))
+        parts.append(
+            vote_rows(
+                w,
+                np.full(n, k),
+                accounts[acc],
+                target,
+                window_days(w, k, n),
+                rng.uniform(*PUBLIC_HOURS, n),
+                acc_dev[acc],
+                ip,
+                action,
+            )
+        )
     return concat(*parts)

@@ -53,8 +53,14 @@ def bulk_cases(w: World, c: int) -> dict:
         dur.append(rng.integers(*P.bulk_dur_s, k))
         cs.append(np.full(k, c))
     dur = np.concatenate(dur)
-    cases = case_fields(w, np.concatenate(cs), np.concatenate(opened), dur, np.maximum(1, dur * BULK_REPLY_SHARE),
-                        status=np.full(len(dur), "resolved"))
+    cases = case_fields(
+        w,
+        np.concatenate(cs),
+        np.concatenate(opened),
+        dur,
+        np.maximum(1, dur * BULK_REPLY_SHARE),
+        status=np.full(len(dur), "resolved"),
+    )
     cases["tag"][:] = "bulk"
     return cases
 
@@ -67,7 +73,7 @@ def claimed_villages(w: World, c: int, days: np.ndarray, checkins: Table) -> tup
     first, n_vil = w.unit_vil_start[w.cadre_unit[c]], w.unit_vil_count[w.cadre_unit[c]]
     if P.claim_form == "any_remote":
         days = rng.choice(days, P.claim_cases)
-        remote = first + np.nonzero(w.vil_dist[first:first + n_vil] >= REMOTE_CLAIM_MIN_M)[0]
+        remote = first + np.nonzero(w.vil_dist[first : first + n_vil] >= REMOTE_CLAIM_MIN_M)[0]
         return days, rng.choice(remote, len(days))
     days = np.sort(rng.choice(days, P.claim_cases, replace=len(days) < P.claim_cases))
     vils = np.arange(first, first + n_vil)
@@ -77,8 +83,7 @@ def claimed_villages(w: World, c: int, days: np.ndarray, checkins: Table) -> tup
     for d in days:
         on = mine[cday == d]
         lat, lon = checkins["lat"][on] / 1e6, checkins["lon"][on] / 1e6
-        near = np.array([haversine_m(lat, lon, w.vil_lat[v], w.vil_lon[v]).min() if len(lat) else np.inf
-                         for v in vils])
+        near = np.array([haversine_m(lat, lon, w.vil_lat[v], w.vil_lon[v]).min() if len(lat) else np.inf for v in vils])
         ok = vils[(near >= CLAIM_CLEAR_OF_VISITS_M + VILLAGE_SPREAD_M) & (w.vil_dist[vils] >= REMOTE_CLAIM_MIN_M)]
         vil.append(int(rng.choice(ok)) if len(ok) else int(vils[np.argmax(near)]))
     return days, vil
@@ -91,13 +96,24 @@ def claimed_without_visit(w: World, c: int, days: np.ndarray, checkins: Table) -
     lat, lon = scatter(rng, w.vil_lat[vil], w.vil_lon[vil], 0, VILLAGE_SPREAD_M)
     opened = w.day_epoch[days] + rng.integers(*CLAIM_OPENED_S, len(days))
     dur = rng.integers(*CLAIM_DURATION_S, len(days))
-    cases = case_fields(w, np.full(len(days), c), opened, dur, dur * CLAIM_REPLY_SHARE, claimed=1,
-                        lat=micro(lat), lon=micro(lon), status=np.full(len(days), "resolved"))
+    cases = case_fields(
+        w,
+        np.full(len(days), c),
+        opened,
+        dur,
+        dur * CLAIM_REPLY_SHARE,
+        claimed=1,
+        lat=micro(lat),
+        lon=micro(lon),
+        status=np.full(len(days), "resolved"),
+    )
     cases["tag"][:] = "claimed_no_visit"
     return cases
 
 
 def plant_padded_cases(w: World, roles: Roles, checkins: Table) -> list:
     """Half the padded cadres close cases in bulk within seconds; half claim visits never made."""
-    return [bulk_cases(w, c) if i % 2 == 0 else claimed_without_visit(w, c, roles.desk_days[c], checkins)
-            for i, c in enumerate(roles.planted[CODE])]
+    return [
+        bulk_cases(w, c) if i % 2 == 0 else claimed_without_visit(w, c, roles.desk_days[c], checkins)
+        for i, c in enumerate(roles.planted[CODE])
+    ]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from demo.draw import HASH_BITS, MICRO, destination, flip_bits, micro, pick, scatter
-from demo.honest.checkins import ACCURACY_M, KMH, PUNCH_JITTER_M, TENTHS, checkin_rows, first_punches, \
-    make_coordinates_unique
+from demo.honest.checkins import ACCURACY_M, KMH, PUNCH_JITTER_M, TENTHS, checkin_rows, first_punches, make_coordinates_unique
 from demo.roles import Roles
 from demo.schema import Table, concat, nrows, take
 from demo.world import World
@@ -35,8 +34,14 @@ def plant_proxy_checkins(w: World, roles: Roles, t: Table) -> Table:
         drop |= (t["_c"] == b) & (t["kind"] == "punch_in") & np.isin(w.day_of(t["checkin_at"]), days)
         ts = np.array([t["checkin_at"][a_rows[d]] for d in days]) + rng.integers(*P.proxy_gap_s, len(days))
         unit = np.full(len(days), w.cadre_unit[b])
-        r = checkin_rows(w, np.full(len(days), b), ts, "punch_in",
-                         *scatter(rng, w.unit_lat[unit], w.unit_lon[unit], *PUNCH_JITTER_M), tag="proxy")
+        r = checkin_rows(
+            w,
+            np.full(len(days), b),
+            ts,
+            "punch_in",
+            *scatter(rng, w.unit_lat[unit], w.unit_lon[unit], *PUNCH_JITTER_M),
+            tag="proxy",
+        )
         r["device_id"] = w.device_names(w.dev[a, days])
         rows.append(r)
     t = concat(take(t, ~drop), *rows)
@@ -114,7 +119,7 @@ def plant_gps_spoof(w: World, roles: Roles, t: Table) -> Table:
         else:
             if P.spoof_at_office:
                 u = w.cadre_unit[c]
-                lat0, lon0 = scatter(rng, w.unit_lat[u:u + 1], w.unit_lon[u:u + 1], *SPOOF_OFFICE_SPOT_M)
+                lat0, lon0 = scatter(rng, w.unit_lat[u : u + 1], w.unit_lon[u : u + 1], *SPOOF_OFFICE_SPOT_M)
             else:
                 lat0, lon0 = np.array([t["lat"][anchor] / MICRO]), np.array([t["lon"][anchor] / MICRO])
             lat, lon = scatter(rng, np.full(n, lat0[0]), np.full(n, lon0[0]), *P.spoof_offset_m)

@@ -35,7 +35,7 @@ def plant_scripted_logins(w: World, roles: Roles, t: Table) -> Table:
         allowed = w.workday if P.script_workdays_only else np.ones(w.days, dtype=bool)
         days = np.nonzero(allowed & (rng.random(w.days) < P.script_day_p))[0]
         if len(days) < SCRIPT_MIN_DAYS:
-            days = np.nonzero(allowed)[0][:P.script_fallback_days]
+            days = np.nonzero(allowed)[0][: P.script_fallback_days]
         n = len(days)
         slots = np.full(n, slot)
         if P.script_slot_move_p is not None and rng.random() < P.script_slot_move_p and n >= SLOT_MOVE_MIN_DAYS:
@@ -48,9 +48,21 @@ def plant_scripted_logins(w: World, roles: Roles, t: Table) -> Table:
         if P.script_mobile_ip_p is not None:
             mobile = rng.random(n) < P.script_mobile_ip_p
             ip = np.where(mobile, w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)], w.home_ip[c])
-        rows.append(make("app_logins", n, _c=c, _tag="scripted", cadre_id=w.cadre_id[c], app_id=APP_IDS[app],
-                         device_id=w.device_names(w.dev[c, days]), ip=ip, login_at=login,
-                         logout_at=login + rng.integers(*P.script_session_s, n), actions=0))
+        rows.append(
+            make(
+                "app_logins",
+                n,
+                _c=c,
+                _tag="scripted",
+                cadre_id=w.cadre_id[c],
+                app_id=APP_IDS[app],
+                device_id=w.device_names(w.dev[c, days]),
+                ip=ip,
+                login_at=login,
+                logout_at=login + rng.integers(*P.script_session_s, n),
+                actions=0,
+            )
+        )
         if app == STUDY_APP:  # the script does the cadre's study login (on its days, or on every day)
             mine = own[t["_c"][own] == c]
             drop[mine if P.script_replaces_all_study else mine[np.isin(own_day[t["_c"][own] == c], days)]] = True

@@ -35,7 +35,7 @@ def invented_amounts(rng, P: Dial, k: int) -> np.ndarray:
     """Amounts a person makes up (yuan): a first digit, a magnitude like the real ones, then rounded."""
     lead = rng.integers(P.invent_lead_min, LEADS[1], k)
     exp = rng.integers(*ROUND_EXPONENTS, k)  # thousands to hundreds of thousands
-    raw = (lead + rng.random(k)) * 10.0 ** exp
+    raw = (lead + rng.random(k)) * 10.0**exp
     unit = rng.choice(list(P.invent_round), k, p=list(P.invent_round.values()))
     return np.maximum(unit, np.round(raw / unit) * unit).astype(np.int64)
 

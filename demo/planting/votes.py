@@ -33,7 +33,7 @@ def plant_vote_stuffing(w: World, roles: Roles) -> list:
         pool = w.new_devices(P.stuff_devices[1] * len(planted))
     for i, target in enumerate(planted):
         if P.stuff_devices is not None:
-            phones = pool[i * P.stuff_devices[1]:(i + 1) * P.stuff_devices[1]]
+            phones = pool[i * P.stuff_devices[1] : (i + 1) * P.stuff_devices[1]]
             phone_ip = w.mobile_ips[rng.integers(0, len(w.mobile_ips), len(phones))]
         for k in pick(rng, np.arange(len(w.camp_id)), P.stuff_bursts):
             n = int(rng.integers(*P.stuff_votes))
@@ -43,8 +43,11 @@ def plant_vote_stuffing(w: World, roles: Roles) -> list:
                 day = np.full(n, window_days(w, k, 1)[0])
                 dev = np.full(n, w.new_devices(1)[0])
                 ip = np.full(n, w.mobile_ips[rng.integers(0, len(w.mobile_ips))])
-                parts.append(vote_rows(w, np.full(n, k), public_accounts(w, n), np.full(n, target),
-                                       day, tod, dev, ip, "vote", tag="stuffing"))
+                parts.append(
+                    vote_rows(
+                        w, np.full(n, k), public_accounts(w, n), np.full(n, target), day, tod, dev, ip, "vote", tag="stuffing"
+                    )
+                )
                 continue
             start = rng.uniform(max(STUFFING_EARLIEST, STUFFING_AFTER_WORK - span), DAY - span - STUFFING_END_MARGIN_S)
             tod = start + np.sort(rng.uniform(0, span, n))
@@ -53,18 +56,30 @@ def plant_vote_stuffing(w: World, roles: Roles) -> list:
             which = rng.integers(0, nd, n)
             ip = phone_ip[which]
             if P.stuff_other_ip_p is not None:
-                ip = np.where(rng.random(n) < P.stuff_other_ip_p, phone_ip[which],
-                              w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)])
+                ip = np.where(
+                    rng.random(n) < P.stuff_other_ip_p, phone_ip[which], w.mobile_ips[rng.integers(0, len(w.mobile_ips), n)]
+                )
             acc = public_accounts(w, n)
-            parts.append(vote_rows(w, np.full(n, k), acc, np.full(n, target), day, tod, phones[which], ip,
-                                   "vote", tag="stuffing"))
+            parts.append(
+                vote_rows(w, np.full(n, k), acc, np.full(n, target), day, tod, phones[which], ip, "vote", tag="stuffing")
+            )
             extra = rng.random(n) < P.stuff_extra_action_p
             m = int(extra.sum())
             if m:
-                parts.append(vote_rows(w, np.full(m, k), acc[extra], np.full(m, target), day[extra],
-                                       np.minimum(tod[extra] + rng.uniform(*EXTRA_ACTION_DELAY_S, m), DAY - 1),
-                                       phones[which[extra]], ip[extra], rng.choice(ACTIONS[1:], m),
-                                       tag="stuffing"))
+                parts.append(
+                    vote_rows(
+                        w,
+                        np.full(m, k),
+                        acc[extra],
+                        np.full(m, target),
+                        day[extra],
+                        np.minimum(tod[extra] + rng.uniform(*EXTRA_ACTION_DELAY_S, m), DAY - 1),
+                        phones[which[extra]],
+                        ip[extra],
+                        rng.choice(ACTIONS[1:], m),
+                        tag="stuffing",
+                    )
+                )
     return parts
 
 
@@ -102,6 +117,18 @@ def plant_vote_rings(w: World, roles: Roles) -> list:
             day = window_days(w, k, n)
             tod = rng.uniform(*RING_HOURS, n)
             ip = np.where((tod < OFFICE_CLOSES) & w.workday[day], w.unit_ips[w.cadre_unit[voter], 0], w.home_ip[voter])
-            parts.append(vote_rows(w, np.full(n, k), w.cadre_id[voter], target, day, tod,
-                                   w.dev[voter, day], ip, np.array(action, dtype=object), tag="ring"))
+            parts.append(
+                vote_rows(
+                    w,
+                    np.full(n, k),
+                    w.cadre_id[voter],
+                    target,
+                    day,
+                    tod,
+                    w.dev[voter, day],
+                    ip,
+                    np.array(action, dtype=object),
+                    tag="ring",
+                )
+            )
     return parts

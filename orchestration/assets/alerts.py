@@ -5,7 +5,6 @@ outbox row names yet), then sends everything the outbox holds that is not
 sent yet. SMTP trouble never fails the run: the mails wait for the next one.
 """
 
-
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset

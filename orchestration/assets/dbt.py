@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, ops."""
 
-
 import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -56,10 +55,12 @@ def flag_counts(con: duckdb.DuckDBPyConnection, flags: Mapping[str, Any], regist
     """Flags per code: every code of the registry seed (0 when none fired) and any other code in the mart."""
     codes: dict[str, int] = {}
     if registry is not None:
-        try:
-            codes = {code: 0 for (code,) in con.execute(f"select {quote_identifier(FLAG_CODE_COLUMN)} from {_relation(registry)}").fetchall()}
-        except duckdb.CatalogException:
-            pass  # the seed was not built (a subset run before it existed): the codes in the mart still count
+        # The seed may not be built (a subset run before it existed): the codes in the mart still count.
+        with contextlib.suppress(duckdb.CatalogException):
+            codes = {
+                code: 0
+                for (code,) in con.execute(f"select {quote_identifier(FLAG_CODE_COLUMN)} from {_relation(registry)}").fetchall()
+            }
     counted = con.execute(f"select {quote_identifier(FLAG_CODE_COLUMN)}, count(*) from {_relation(flags)} group by 1").fetchall()
     codes.update({code: count for code, count in counted})
     return dict(sorted(codes.items()))
@@ -110,7 +111,9 @@ def _asset_key(context: AssetExecutionContext, event) -> AssetKey | None:
     return getattr(event, "asset_key", None)
 
 
-def _with_mart_metadata(context: AssetExecutionContext, held: list, manifest: Mapping[str, Any], warehouse: Warehouse) -> Iterator:
+def _with_mart_metadata(
+    context: AssetExecutionContext, held: list, manifest: Mapping[str, Any], warehouse: Warehouse
+) -> Iterator:
     """The held mart events, each materialization with its metadata; without it if the warehouse cannot be read."""
     with contextlib.ExitStack() as stack:
         try:

@@ -5,7 +5,6 @@ event source (partitioned by delivery day). Each partition rewrites exactly
 its own lake folder, so re-running a day replaces it instead of adding to it.
 """
 
-
 from pathlib import Path
 
 import polars as pl
@@ -41,7 +40,9 @@ def quarantine_rows(lake: Path, source: str, keys: list[str] | None = None) -> i
 
 @multi_asset(
     specs=[
-        AssetSpec(table, group_name=INGEST_GROUP, kinds={"polars", "parquet"}, description=f"reference/{table} snapshot, validated")
+        AssetSpec(
+            table, group_name=INGEST_GROUP, kinds={"polars", "parquet"}, description=f"reference/{table} snapshot, validated"
+        )
         for table in REFERENCE_TABLES
     ],
     can_subset=False,
@@ -94,7 +95,8 @@ def _event_asset(source: str):
             )
         warnings = [
             f"reference/{t} has no rows: every {source} row pointing into it is quarantined"
-            for t in needed if known[t].len() == 0 and delivered
+            for t in needed
+            if known[t].len() == 0 and delivered
         ]
         totals = {"files": 0, "rows_read": 0, "rows_valid": 0, "rows_quarantined": 0, "files_rejected": 0, "files_skipped": 0}
         for dt in context.partition_keys:
@@ -114,7 +116,9 @@ def _event_asset(source: str):
             "quarantine/rows_all_days": quarantine_rows(paths.lake_dir, source),
         }
         if warnings:
-            metadata["warnings"] = "\n".join(warnings[:100]) + (f"\n... and {len(warnings) - 100} more" if len(warnings) > 100 else "")
+            metadata["warnings"] = "\n".join(warnings[:100]) + (
+                f"\n... and {len(warnings) - 100} more" if len(warnings) > 100 else ""
+            )
         return MaterializeResult(metadata=metadata)
 
     return _ingest

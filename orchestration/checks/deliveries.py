@@ -6,7 +6,6 @@ The run summary prints them as `check warning: …`. The statistics and their
 thresholds are in volume.py (DeliveryCheckSettings) and silence.py.
 """
 
-
 from datetime import date
 
 import duckdb
@@ -71,8 +70,15 @@ def _volume_check(source: str):
         days = markdown.table(
             ["day", "rows", "expected", "spread", "z", "compared with", "anomaly"],
             [
-                (v.day, v.rows, _number(v.expected), _number(v.spread), _number(v.z, 1), v.basis,
-                 "no verdict" if v.anomaly is None else ("yes" if v.anomaly else ""))
+                (
+                    v.day,
+                    v.rows,
+                    _number(v.expected),
+                    _number(v.spread),
+                    _number(v.z, 1),
+                    v.basis,
+                    "no verdict" if v.anomaly is None else ("yes" if v.anomaly else ""),
+                )
                 for v in verdicts
             ],
         )

@@ -34,15 +34,17 @@ class SilentUnit:
     kind: str
 
     def describe(self) -> str:
-        return (f"{self.day}: unit {self.unit_id} delivered nothing (on {self.active_days} of {self.window_days} "
-                f"earlier {self.kind} it did, {self.usual_rows:.0f} rows a day)")
+        return (
+            f"{self.day}: unit {self.unit_id} delivered nothing (on {self.active_days} of {self.window_days} "
+            f"earlier {self.kind} it did, {self.usual_rows:.0f} rows a day)"
+        )
 
 
 def _day_folders(lake: Path, source: str, first: date, last: date) -> list[str]:
     files = []
     for folder in (lake / source).glob("dt=*"):
         try:
-            day = date.fromisoformat(folder.name[len("dt="):])
+            day = date.fromisoformat(folder.name[len("dt=") :])
         except ValueError:
             continue
         if first <= day <= last and (folder / "data.parquet").exists():
@@ -62,7 +64,9 @@ def units_per_day(lake: Path, source: str, first: date, last: date) -> dict[date
         .unique(subset="cadre_id", keep="first")
         .select("cadre_id", "unit_id")
     )
-    events = pl.scan_parquet(files, hive_partitioning=False).select(pl.col("_dt").alias("day"), pl.col(CADRE_COLUMN[source]).alias("cadre_id"))
+    events = pl.scan_parquet(files, hive_partitioning=False).select(
+        pl.col("_dt").alias("day"), pl.col(CADRE_COLUMN[source]).alias("cadre_id")
+    )
     per_unit = events.join(roster, on="cadre_id").group_by("day", "unit_id").len().collect()
     active: dict[date, dict[str, int]] = {}
     for day, unit, rows in per_unit.iter_rows():
@@ -90,7 +94,8 @@ def silent_units(
         window = [
             earlier
             for earlier in (day - timedelta(days=back) for back in range(1, settings.unit_window_days + 1))
-            if earlier in verdicts and not verdicts[earlier].anomaly
+            if earlier in verdicts
+            and not verdicts[earlier].anomaly
             and is_rest_day(earlier, settings) == is_rest_day(day, settings)
         ]
         if len(window) < settings.unit_min_days:

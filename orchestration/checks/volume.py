@@ -164,9 +164,7 @@ def judge_day(
     return VolumeVerdict(day, rows, files, expected, spread, z, basis, side >= settings.z_cutoff and far)
 
 
-def volume_verdicts(
-    lake: Path, source: str, days: list[date], settings: DeliveryCheckSettings = SETTINGS
-) -> list[VolumeVerdict]:
+def volume_verdicts(lake: Path, source: str, days: list[date], settings: DeliveryCheckSettings = SETTINGS) -> list[VolumeVerdict]:
     """The verdict for each of `days` (a run's delivery days) on `source`."""
     return judge_days(daily_rows(lake, source), days, settings)
 
