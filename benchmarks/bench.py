@@ -1,3 +1,4 @@
+# Longer than 400 lines: one script times every stage, the baseline and the peer, and the incremental day, and prints them.
 """Benchmark (issue 8): `fingertip run` against a hand-written DuckDB script and a pandas peer, at a given size.
 
     .venv/bin/python benchmarks/bench.py --cadres 3000 --days 61 --seed 3001 --workdir /tmp/bench/b3000

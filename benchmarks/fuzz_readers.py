@@ -1,3 +1,4 @@
+# Longer than 400 lines: the generators of bad rows and files for every reader, and the tally, in one runnable script.
 """Fuzz the landing readers and validator with generated bad rows and files (issue 11, item 7).
 
     .venv/bin/python benchmarks/fuzz_readers.py [--cases 10000] [--seed 0]

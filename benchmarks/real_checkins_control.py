@@ -1,3 +1,4 @@
+# Longer than 400 lines: loading a public check-in dataset as a landing folder, building it and reading the flags, in one script.
 """Real-data control for gps_spoof: public LBSN check-ins loaded as field visits.
 
     .venv/bin/python benchmarks/real_checkins_control.py \\

@@ -1,3 +1,4 @@
+# Longer than 400 lines: the evasion dial's four levels, every setting named and explained, read side by side.
 """The evasion dial: how hard each planted pattern hides, and how much honest behaviour resembles it.
 
 Why: one planter per flag code serves every level; the level only changes the

@@ -1,3 +1,4 @@
+# Longer than 400 lines: a hand-written landing folder with one clear case and its look-alikes per flag code.
 """A hand-made landing folder with one clear case and honest look-alikes per flag code.
 
 Every scenario lives on its own cadres, numbered by block:

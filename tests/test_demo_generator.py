@@ -1,3 +1,4 @@
+# Longer than 400 lines: one test per promise of the generator (contract, planted codes, evasion levels, byte-identity).
 """The demo generator writes a landing folder that follows the contract, the
 same one for the same seed, with ground truth that matches what it wrote."""
 

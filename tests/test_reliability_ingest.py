@@ -1,3 +1,4 @@
+# Longer than 400 lines: one test per way a landing file can be bad, each with its hand-made input.
 """Issue 11, data side: one bad value, byte, line or folder never stops a build or loses data.
 
 The first tests call the ingest functions in-process on small landing folders

@@ -1,3 +1,4 @@
+# Longer than 400 lines: each killed-run and waiting scenario needs its own processes and timing set-up.
 """Process-side reliability (issue 11): killed runs, waiting, concurrent runs, odd paths, one-line errors.
 
 Real processes only: `fingertip run` is started as a user would start it, killed

@@ -1,3 +1,4 @@
+# Longer than 400 lines: the report's browser checks (chromium, marks, console, network) sit beside the tests that use them.
 """The inspection report (issue 12, item 1): built by the real build and by `fingertip report`,
 opened in a real headless Chromium (Debian's `chromium`, installed by .ci/run) with the network cut off.
 

@@ -1,3 +1,4 @@
+-- Longer than 400 lines: three kinds of reuse (same cadre, exact cross-cadre, near copies through blocked keys) share one model's CTEs.
 -- photo_reuse: the same check-in photo (same or near-same 64-bit perceptual
 -- hash) used on different days, or by different cadres.
 --
