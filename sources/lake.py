@@ -6,7 +6,13 @@ Lake layout (what dbt reads as sources):
     LAKE/reference/<table>.parquet             valid rows of the latest snapshot
     LAKE/_audit/<source>/<dt or table>.parquet one row per landing file
     LAKE/_quarantine/<source>/<dt or table>.parquet  one row per invalid row/file
-    LAKE/**/_schema.parquet                    empty, typed: keeps globs readable
+    LAKE/<source>/schema.parquet, LAKE/reference/schema_<table>.parquet,
+    LAKE/_audit/schema.parquet, LAKE/_quarantine/schema.parquet
+                                               empty, typed: keep globs readable
+                                               before any data arrived
+
+The placeholders' names do not start with `_` or `.`: Spark (and Hadoop's
+readers) skip such files, and both engines must read the lake alike (issue 9).
 
 Loading a day deletes and rewrites exactly that day's files, which is what
 makes re-runs idempotent. Nothing disappears silently (issue 11): a delivery
@@ -115,15 +121,20 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
 
 
 def ensure_schema_files(lake: Path) -> None:
-    """Empty typed files so that dbt's globs read even before any data arrived."""
+    """Empty typed files so that dbt's globs read even before any data arrived.
+
+    A lake written before the rename has `_schema*.parquet` (a name Spark skips):
+    those are replaced."""
     for spec in [*EVENT_SPECS.values(), *REFERENCE_SPECS.values()]:
         folder = lake / ("reference" if spec.name in REFERENCE_SPECS else spec.name)
-        name = f"_schema_{spec.name}.parquet" if spec.name in REFERENCE_SPECS else "_schema.parquet"
+        name = f"schema_{spec.name}.parquet" if spec.name in REFERENCE_SPECS else "schema.parquet"
+        (folder / f"_{name}").unlink(missing_ok=True)
         target = folder / name
         if not target.exists():
             _write(pl.DataFrame(schema=lake_schema(spec)), target)
     for kind, schema in (("_audit", AUDIT_SCHEMA), ("_quarantine", QUARANTINE_SCHEMA)):
-        target = lake / kind / "_schema.parquet"
+        (lake / kind / "_schema.parquet").unlink(missing_ok=True)
+        target = lake / kind / "schema.parquet"
         if not target.exists():
             _write(pl.DataFrame(schema=schema), target)
 

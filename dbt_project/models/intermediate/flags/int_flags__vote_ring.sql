@@ -1,3 +1,4 @@
+-- Longer than 400 lines: base rates, trio enumeration and two tail tests per trio belong to one rule.
 -- vote_ring: a closed group of cadres voting for, liking or sharing each other
 -- far above the base rate (any action of the votes source counts). Every
 -- member of the group is flagged.
@@ -223,10 +224,18 @@ trios as (
 -- exist at once ("closed"), against the chance of that by the base rate (the
 -- product of the six link chances). Only campaigns all three took part in,
 -- and where closing was unlikely (< ring_max_link_chance), carry evidence.
+-- (The pairs, directions and members below are spelt as one cross join with a
+-- few numbered rows, not as a union of copies: Spark expands every reference
+-- to a CTE, and copies of copies grew its plan beyond memory.)
 trio_pairs as (
-    select cadre_a, cadre_b, cadre_c, cadre_a as pair_a, cadre_b as pair_b from trios
-    union all select cadre_a, cadre_b, cadre_c, cadre_b, cadre_c from trios
-    union all select cadre_a, cadre_b, cadre_c, cadre_a, cadre_c from trios
+    select
+        trios.cadre_a,
+        trios.cadre_b,
+        trios.cadre_c,
+        case pairs.pair when 2 then trios.cadre_b else trios.cadre_a end as pair_a,
+        case pairs.pair when 1 then trios.cadre_b else trios.cadre_c end as pair_b
+    from trios
+    cross join (select 1 as pair union all select 2 union all select 3) as pairs
 ),
 
 trio_campaign_closure as (
@@ -293,12 +302,23 @@ ring_trios as (
 -- Campaigns in which the trio's members reached each other (evidence links),
 -- and campaigns all three took part in.
 trio_directions as (
-    select cadre_a, cadre_b, cadre_c, cadre_a as voter_id, cadre_b as target_id from ring_trios
-    union all select cadre_a, cadre_b, cadre_c, cadre_a, cadre_c from ring_trios
-    union all select cadre_a, cadre_b, cadre_c, cadre_b, cadre_a from ring_trios
-    union all select cadre_a, cadre_b, cadre_c, cadre_b, cadre_c from ring_trios
-    union all select cadre_a, cadre_b, cadre_c, cadre_c, cadre_a from ring_trios
-    union all select cadre_a, cadre_b, cadre_c, cadre_c, cadre_b from ring_trios
+    select
+        ring_trios.cadre_a,
+        ring_trios.cadre_b,
+        ring_trios.cadre_c,
+        case directions.voter when 1 then ring_trios.cadre_a when 2 then ring_trios.cadre_b else ring_trios.cadre_c end
+            as voter_id,
+        case directions.target when 1 then ring_trios.cadre_a when 2 then ring_trios.cadre_b else ring_trios.cadre_c end
+            as target_id
+    from ring_trios
+    cross join (
+        select 1 as voter, 2 as target
+        union all select 1, 3
+        union all select 2, 1
+        union all select 2, 3
+        union all select 3, 1
+        union all select 3, 2
+    ) as directions
 ),
 
 trio_campaigns as (
@@ -358,15 +378,24 @@ ring_trio_facts as (
 
 -- Each member of a ring trio, with the trio's members.
 trio_members as (
-    select cadre_a as cadre_id, cadre_a as member_id, ring_trio_facts.* from ring_trio_facts
-    union all select cadre_a, cadre_b, ring_trio_facts.* from ring_trio_facts
-    union all select cadre_a, cadre_c, ring_trio_facts.* from ring_trio_facts
-    union all select cadre_b, cadre_a, ring_trio_facts.* from ring_trio_facts
-    union all select cadre_b, cadre_b, ring_trio_facts.* from ring_trio_facts
-    union all select cadre_b, cadre_c, ring_trio_facts.* from ring_trio_facts
-    union all select cadre_c, cadre_a, ring_trio_facts.* from ring_trio_facts
-    union all select cadre_c, cadre_b, ring_trio_facts.* from ring_trio_facts
-    union all select cadre_c, cadre_c, ring_trio_facts.* from ring_trio_facts
+    select
+        case members.member when 1 then ring_trio_facts.cadre_a when 2 then ring_trio_facts.cadre_b
+            else ring_trio_facts.cadre_c end as cadre_id,
+        case members.other when 1 then ring_trio_facts.cadre_a when 2 then ring_trio_facts.cadre_b
+            else ring_trio_facts.cadre_c end as member_id,
+        ring_trio_facts.*
+    from ring_trio_facts
+    cross join (
+        select 1 as member, 1 as other
+        union all select 1, 2
+        union all select 1, 3
+        union all select 2, 1
+        union all select 2, 2
+        union all select 2, 3
+        union all select 3, 1
+        union all select 3, 2
+        union all select 3, 3
+    ) as members
 ),
 
 member_ring as (
