@@ -9,7 +9,7 @@ WAREHOUSE ?= data/warehouse.duckdb
 PUBLISH ?= data/analytics.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/data/.dagster
 
-.PHONY: install run test lint dev demo-data clean
+.PHONY: install run test test-spark lint dev demo-data clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ run: demo-data
 
 test: $(INSTALLED)
 	$(BIN)/pytest
+
+# The same dbt project on Apache Spark, compared with DuckDB (issue 9; README "Scaling out").
+# Installs the optional `spark` extra (pyspark, ~450 MB; needs Java 17) into .venv; the Spark
+# tests live in tests/spark/, which plain `pytest` does not collect. Measured on 2 shared cores:
+# see README "Scaling out".
+test-spark: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,spark]'
+	$(BIN)/pytest -s tests/spark
 
 # ruff (pyproject.toml [tool.ruff]) on the Python, sqlfluff (dbt_project/.sqlfluff) on the dbt SQL.
 # The dbt templater compiles the project: it gets a scratch warehouse, never the real one.
