@@ -26,18 +26,18 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
 
 from sources.contract import (
     CLEAR_EMPTY_DAYS_ENV,
+    DEFAULT_WINDOW_DAYS_AFTER,
+    DEFAULT_WINDOW_DAYS_BEFORE,
     EVENT_SPECS,
     REFERENCE_SPECS,
     VERBATIM_COLUMNS,
-    DEFAULT_WINDOW_DAYS_AFTER,
-    DEFAULT_WINDOW_DAYS_BEFORE,
     SourceSpec,
 )
 from sources.landing import LandingFile, UnreadableFile, delivery_files, read_text_frame, reference_file
@@ -109,7 +109,7 @@ def lake_schema(spec: SourceSpec) -> dict[str, pl.DataType]:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _write(frame: pl.DataFrame, path: Path) -> None:
@@ -163,7 +163,9 @@ def _load_file(
         if isinstance(exc, (UnreadableFile, MissingColumns)):
             reason = str(exc)
         else:  # a fault no rule foresaw: still this file's, named, never the build's
-            reason = f"cannot be validated: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
+            reason = (
+                f"cannot be validated: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
+            )
         rows = frame.height if frame is not None and not isinstance(exc, UnreadableFile) else None
         audit.update(rows_read=rows, rows_valid=0, rows_quarantined=rows, status=REJECTED, error=reason)
         quarantine = pl.DataFrame(
@@ -237,8 +239,10 @@ def load_delivery_day(
     folder_key = f"{source}/dt={dt}/"
     if yielded_nothing and not clear_empty and data_path.exists():
         kept_rows = pl.scan_parquet(data_path).select(pl.len()).collect().item()
-        what = "is empty" if not audits else (
-            "has only hidden files" if all(a["status"] == SKIPPED for a in audits) else "has no file that could be loaded"
+        what = (
+            "is empty"
+            if not audits
+            else ("has only hidden files" if all(a["status"] == SKIPPED for a in audits) else "has no file that could be loaded")
         )
         message = (
             f"{folder_key} {what}: the day's earlier lake data ({kept_rows} rows) is kept; "
@@ -264,14 +268,28 @@ def load_delivery_day(
 
 def _folder_audit(source: str, folder_key: str, day: date | None, message: str, loaded_at: datetime) -> dict:
     return {
-        "source": source, "file_path": folder_key, "dt": day, "rows_read": None, "rows_valid": 0,
-        "rows_quarantined": 0, "status": SKIPPED, "error": message, "loaded_at": loaded_at,
+        "source": source,
+        "file_path": folder_key,
+        "dt": day,
+        "rows_read": None,
+        "rows_valid": 0,
+        "rows_quarantined": 0,
+        "status": SKIPPED,
+        "error": message,
+        "loaded_at": loaded_at,
     }
 
 
 def _keep_books(
-    lake: Path, source: str, key: str, audits: list[dict], quarantines: list[pl.DataFrame],
-    marker_path: str | None, message: str, loaded_at: datetime, day: date | None,
+    lake: Path,
+    source: str,
+    key: str,
+    audits: list[dict],
+    quarantines: list[pl.DataFrame],
+    marker_path: str | None,
+    message: str,
+    loaded_at: datetime,
+    day: date | None,
 ) -> None:
     """Keep the earlier books (they describe the data kept), and add what this
     attempt found: files not in them get their own audit rows; a file that is
@@ -329,11 +347,19 @@ def load_reference(landing: Path, lake: Path) -> dict[str, LoadSummary]:
                 message = f"the last good snapshot ({kept} rows) is kept"
                 summary.warnings.append(f"{file.relative_path} not used ({cause}): {message}")
                 if valid is not None:  # readable: say so for the file as a whole too
-                    quarantines.append(pl.DataFrame(
-                        [{"file_path": file.relative_path, "row_number": None,
-                          "reason": f"snapshot not used: none of its {audit['rows_read']} rows is valid", "raw": None}],
-                        schema={"file_path": pl.String, "row_number": pl.Int64, "reason": pl.String, "raw": pl.String},
-                    ))
+                    quarantines.append(
+                        pl.DataFrame(
+                            [
+                                {
+                                    "file_path": file.relative_path,
+                                    "row_number": None,
+                                    "reason": f"snapshot not used: none of its {audit['rows_read']} rows is valid",
+                                    "raw": None,
+                                }
+                            ],
+                            schema={"file_path": pl.String, "row_number": pl.Int64, "reason": pl.String, "raw": pl.String},
+                        )
+                    )
                 _keep_books(lake, "reference", table, audits, quarantines, None, message, loaded_at, None)
                 summaries[table] = summary
                 continue

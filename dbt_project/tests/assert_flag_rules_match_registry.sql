@@ -3,10 +3,10 @@
 -- a rule with no registry row, is a row here and fails the build's tests.
 with rules as (
     {%- for code in var('flag_rules') %}
-    select '{{ code }}' as flag_code
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select '{{ code }}' as flag_code
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

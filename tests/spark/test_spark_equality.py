@@ -31,7 +31,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import REPO, fingertip
 
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -63,10 +62,24 @@ def builds(tmp_path_factory) -> dict:
     )
     started = time.monotonic()
     result = subprocess.run(
-        [DBT, "build", "--target", "spark", "--project-dir", str(REPO / "dbt_project"),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-         "--exclude", "test_type:unit"],
-        cwd=cwd, env=env, capture_output=True, text=True,
+        [
+            DBT,
+            "build",
+            "--target",
+            "spark",
+            "--project-dir",
+            str(REPO / "dbt_project"),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--exclude",
+            "test_type:unit",
+        ],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     timings["spark dbt build"] = time.monotonic() - started
     (work / "spark_build.log").write_text(result.stdout + result.stderr)

@@ -6,11 +6,11 @@
 
 with all_flags as (
     {%- for code in var('flag_rules') %}
-    select flag_code, cadre_id, subject_id, first_seen, last_seen, severity, evidence, evidence_key
-    from {{ ref('int_flags__' ~ code) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select flag_code, cadre_id, subject_id, first_seen, last_seen, severity, evidence, evidence_key
+        from {{ ref('int_flags__' ~ code) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

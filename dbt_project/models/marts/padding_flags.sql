@@ -25,7 +25,8 @@ select
     latest_reviews.reviewed_at,
     case
         when latest_reviews.flag_id is null then 'open'
-        when latest_reviews.verdict = 'dismissed'
+        when
+            latest_reviews.verdict = 'dismissed'
             and latest_reviews.evidence_at_review is not null
             and latest_reviews.evidence_at_review <> flags.evidence then 'reopened'
         else latest_reviews.verdict

@@ -18,7 +18,7 @@ flags as (
         cadres.unit_id,
         {{ month_of('flags.first_seen') }} as month,
         {% for code in flag_codes %}
-        count(case when flags.flag_code = '{{ code }}' then 1 end) as flags_{{ code }},
+            count(case when flags.flag_code = '{{ code }}' then 1 end) as flags_{{ code }},
         {% endfor %}
         count(*) as flags_total
     from {{ ref('padding_flags') }} as flags
@@ -50,7 +50,7 @@ select
     coalesce(forced_votes.forced_votes, 0) as forced_votes,
     round(burden.cases_resolved * 1.0 / nullif(burden.cases_opened, 0), 4) as resolution_rate,
     {% for code in flag_codes %}
-    coalesce(flags.flags_{{ code }}, 0) as flags_{{ code }},
+        coalesce(flags.flags_{{ code }}, 0) as flags_{{ code }},
     {% endfor %}
     coalesce(flags.flags_total, 0) as flags_total
 from burden

@@ -9,8 +9,8 @@ with file_books as (
 rows_loaded_per_file as (
     {% for model in ['stg_app_logins', 'stg_checkins', 'stg_votes', 'stg_cases', 'stg_reports',
                      'stg_units', 'stg_cadres', 'stg_apps', 'stg_campaigns'] %}
-    select source_file, count(*) as rows_loaded from {{ ref(model) }} group by source_file
-    {% if not loop.last %}union all{% endif %}
+        select source_file, count(*) as rows_loaded from {{ ref(model) }} group by source_file
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )
 

@@ -20,9 +20,10 @@ with claimed_visits as (
         cast(opened_at as date) as window_start_day,
         cast(coalesce(closed_at, updated_at) as date) as window_end_day
     from {{ ref('stg_cases') }}
-    where field_visit_claimed
-      and location_lat is not null
-      and location_lon is not null
+    where
+        field_visit_claimed
+        and location_lat is not null
+        and location_lon is not null
 ),
 
 checkins as (
@@ -46,11 +47,12 @@ visit_trail as (
         visits.window_end_day,
         checkins.checkin_at,
         {{ haversine_km('visits.location_lat', 'visits.location_lon', 'checkins.lat', 'checkins.lon') }}
-            - checkins.accuracy_m / 1000.0 as distance_km
+        - checkins.accuracy_m / 1000.0 as distance_km
     from claimed_visits as visits
     inner join checkins
-        on checkins.cadre_id = visits.cadre_id
-       and checkins.checkin_day between visits.window_start_day and visits.window_end_day
+        on
+            checkins.cadre_id = visits.cadre_id
+            and checkins.checkin_day between visits.window_start_day and visits.window_end_day
 )
 
 select

@@ -20,8 +20,9 @@ with cases as (
         cast(opened_at as date) as opened_day,
         {{ dbt.datediff('opened_at', 'closed_at', 'second') }} as seconds_to_close
     from {{ ref('stg_cases') }}
-    where status = 'resolved'
-      and closed_at is not null
+    where
+        status = 'resolved'
+        and closed_at is not null
 ),
 
 quick_closures as (
@@ -70,7 +71,9 @@ select
     quick_bulk_days,
     (
         (is_instant = 1 and instant_closures_that_day >= {{ var('instant_min_cases_per_day') }})
-        or (quick_closures_that_day >= {{ var('quick_min_cases_per_day') }}
-            and quick_bulk_days >= {{ var('quick_min_days') }})
+        or (
+            quick_closures_that_day >= {{ var('quick_min_cases_per_day') }}
+            and quick_bulk_days >= {{ var('quick_min_days') }}
+        )
     ) as is_bulk_closure
 from with_bulk_days

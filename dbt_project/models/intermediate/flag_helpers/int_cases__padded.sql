@@ -12,9 +12,9 @@ with bulk_instant_closures as (
         case_id,
         cadre_id,
         'resolved ' || cast(seconds_to_close as {{ dbt.type_string() }}) || ' s after opening, one of '
-            || cast(quick_closures_that_day as {{ dbt.type_string() }}) || ' cases of the cadre resolved within '
-            || cast({{ var('quick_max_seconds') }} as {{ dbt.type_string() }}) || ' s on '
-            || cast(opened_day as {{ dbt.type_string() }}) as reason
+        || cast(quick_closures_that_day as {{ dbt.type_string() }}) || ' cases of the cadre resolved within '
+        || cast({{ var('quick_max_seconds') }} as {{ dbt.type_string() }}) || ' s on '
+        || cast(opened_day as {{ dbt.type_string() }}) as reason
     from {{ ref('int_cases__instant_closures') }}
     where is_bulk_closure
 ),
@@ -29,15 +29,16 @@ unverified_field_visits as (
         checks.case_id,
         checks.cadre_id,
         'field visit claimed, but the nearest of the cadre''s ' || cast(checks.checkins_in_window as {{ dbt.type_string() }})
-            || ' check-ins from ' || cast(checks.window_start_day as {{ dbt.type_string() }}) || ' to '
-            || cast(checks.window_end_day as {{ dbt.type_string() }}) || ' is '
-            || {{ rounded_text('checks.nearest_checkin_km', 1) }} || ' km from the case (limit '
-            || cast({{ var('visit_radius_km') }} as {{ dbt.type_string() }}) || ' km)' as reason
+        || ' check-ins from ' || cast(checks.window_start_day as {{ dbt.type_string() }}) || ' to '
+        || cast(checks.window_end_day as {{ dbt.type_string() }}) || ' is '
+        || {{ rounded_text('checks.nearest_checkin_km', 1) }} || ' km from the case (limit '
+        || cast({{ var('visit_radius_km') }} as {{ dbt.type_string() }}) || ' km)' as reason
     from {{ ref('int_cases__field_visit_checks') }} as checks
     inner join visit_record
         on visit_record.cadre_id = checks.cadre_id
-    where not checks.is_verified
-      and visit_record.flagged_unverified_visits
+    where
+        not checks.is_verified
+        and visit_record.flagged_unverified_visits
 ),
 
 padded as (

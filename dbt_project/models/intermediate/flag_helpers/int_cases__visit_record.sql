@@ -26,8 +26,9 @@ with_peers as (
         per_cadre.*,
         case
             when totals.all_judged > per_cadre.judged_visits
-                then (totals.all_unverified - per_cadre.unverified_visits) * 1.0
-                     / (totals.all_judged - per_cadre.judged_visits)
+                then
+                    (totals.all_unverified - per_cadre.unverified_visits) * 1.0
+                    / (totals.all_judged - per_cadre.judged_visits)
             else 0
         end as peer_unverified_share
     from per_cadre

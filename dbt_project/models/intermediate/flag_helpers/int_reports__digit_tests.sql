@@ -45,22 +45,26 @@ with figures as (
     where value is not null
 ),
 
+-- sqlfluff cannot place the columns a jinja loop writes: no indentation rule here.
+-- noqa: disable=LT02
 figures_with_digits as (
     select
         figures.*,
         case when value > 0 then cast(substring(significant_digits, 1, 1) as integer) end as first_digit,
-        length(significant_digits) as significant_digit_count
-        {%- for unit in var('round_units') %},
+        length(significant_digits) as significant_digit_count,
+        {%- for unit in var('round_units') %}
         case when value >= {{ var('round_min_multiple') }} * {{ unit }} then 1 else 0 end as eligible_{{ unit }},
         case
-            when value >= {{ var('round_min_multiple') }} * {{ unit }}
-             and value = floor(value)
-             and mod(value, {{ unit }}) = 0 then 1
+            when
+                value >= {{ var('round_min_multiple') }} * {{ unit }}
+                and value = floor(value)
+                and mod(value, {{ unit }}) = 0 then 1
             else 0
-        end as round_{{ unit }}
+        end as round_{{ unit }}{{ ',' if not loop.last }}
         {%- endfor %}
     from figures
 ),
+-- noqa: enable=LT02
 
 series as (
     select
@@ -71,8 +75,8 @@ series as (
         min(case when value > 0 then value end) as min_positive,
         max(value) as max_value,
         {%- for unit in var('round_units') %}
-        sum(eligible_{{ unit }}) as eligible_{{ unit }},
-        sum(round_{{ unit }}) as round_{{ unit }},
+            sum(eligible_{{ unit }}) as eligible_{{ unit }},
+            sum(round_{{ unit }}) as round_{{ unit }},
         {%- endfor %}
         min(period) as first_period,
         max(period) as last_period,
@@ -128,13 +132,16 @@ benford_metrics as (
     from metric_totals as totals
     cross join benford_digits as benford
     left join metric_digit_counts as counts
-        on counts.metric = totals.metric
-       and counts.first_digit = benford.digit
-    where totals.n_positive >= {{ var('benford_metric_min_n') }}
-      and totals.max_value >= {{ var('benford_min_span') }} * totals.min_positive
+        on
+            counts.metric = totals.metric
+            and counts.first_digit = benford.digit
+    where
+        totals.n_positive >= {{ var('benford_metric_min_n') }}
+        and totals.max_value >= {{ var('benford_min_span') }} * totals.min_positive
     group by totals.metric, totals.n_positive
-    having avg(abs(coalesce(counts.observed, 0) * 1.0 / totals.n_positive - benford.expected_share))
-           <= {{ var('benford_metric_max_mad') }}
+    having
+        avg(abs(coalesce(counts.observed, 0) * 1.0 / totals.n_positive - benford.expected_share))
+        <= {{ var('benford_metric_max_mad') }}
 ),
 
 benford_eligible as (
@@ -161,9 +168,10 @@ benford_tests as (
     from benford_eligible as eligible
     cross join benford_digits as benford
     left join first_digit_counts as counts
-        on counts.cadre_id = eligible.cadre_id
-       and counts.metric = eligible.metric
-       and counts.first_digit = benford.digit
+        on
+            counts.cadre_id = eligible.cadre_id
+            and counts.metric = eligible.metric
+            and counts.first_digit = benford.digit
     group by eligible.cadre_id, eligible.metric
 ),
 
@@ -173,18 +181,18 @@ benford_tests as (
 -- of a metric where nobody rounds.
 cadre_unit_shares as (
     {%- for unit in var('round_units') %}
-    select
-        cadre_id,
-        metric,
-        {{ unit }} as round_unit,
-        eligible_{{ unit }} as n_eligible,
-        round_{{ unit }} as n_round,
-        round_{{ unit }} * 1.0 / eligible_{{ unit }} as round_share
-    from series
-    where eligible_{{ unit }} >= {{ var('round_min_count') }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            cadre_id,
+            metric,
+            {{ unit }} as round_unit,
+            eligible_{{ unit }} as n_eligible,
+            round_{{ unit }} as n_round,
+            round_{{ unit }} * 1.0 / eligible_{{ unit }} as round_share
+        from series
+        where eligible_{{ unit }} >= {{ var('round_min_count') }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -218,8 +226,9 @@ round_tests as (
         greatest(base.high_round_share, 1.0 / (base.all_eligible - shares.n_eligible + 2)) as high_round_share
     from cadre_unit_shares as shares
     inner join metric_unit_base as base
-        on base.metric = shares.metric
-       and base.round_unit = shares.round_unit
+        on
+            base.metric = shares.metric
+            and base.round_unit = shares.round_unit
 ),
 
 round_scored as (
@@ -317,17 +326,21 @@ tests as (
         most_copied.items as most_copied_items
     from series
     left join benford_tests
-        on benford_tests.cadre_id = series.cadre_id
-       and benford_tests.metric = series.metric
+        on
+            benford_tests.cadre_id = series.cadre_id
+            and benford_tests.metric = series.metric
     left join best_round
-        on best_round.cadre_id = series.cadre_id
-       and best_round.metric = series.metric
+        on
+            best_round.cadre_id = series.cadre_id
+            and best_round.metric = series.metric
     left join copy_summary
-        on copy_summary.cadre_id = series.cadre_id
-       and copy_summary.metric = series.metric
+        on
+            copy_summary.cadre_id = series.cadre_id
+            and copy_summary.metric = series.metric
     left join most_copied_figure as most_copied
-        on most_copied.cadre_id = series.cadre_id
-       and most_copied.metric = series.metric
+        on
+            most_copied.cadre_id = series.cadre_id
+            and most_copied.metric = series.metric
 )
 
 select

@@ -26,16 +26,17 @@ with digit_tests as (
 flagged as (
     select *
     from digit_tests
-    where failed_tests >= 2
-       or copied_rows >= {{ var('copy_overwhelming_rows') }}
-       or round_significant_alone
-       -- nearly every figure round (the earlier, fixed rule, kept: honest
-       -- heavy rounders in every demo and evasion level reach 35-60 %)
-       or (
-           prefers_round_values
-           and n_round >= {{ var('round_overwhelming_count') }}
-           and n_round >= {{ var('round_overwhelming_share') }} * n_round_eligible
-       )
+    where
+        failed_tests >= 2
+        or copied_rows >= {{ var('copy_overwhelming_rows') }}
+        or round_significant_alone
+        -- nearly every figure round (the earlier, fixed rule, kept: honest
+        -- heavy rounders in every demo and evasion level reach 35-60 %)
+        or (
+            prefers_round_values
+            and n_round >= {{ var('round_overwhelming_count') }}
+            and n_round >= {{ var('round_overwhelming_share') }} * n_round_eligible
+        )
 )
 
 select
@@ -46,37 +47,44 @@ select
     last_seen,
     case when failed_tests = 3 then 'high' when failed_tests = 2 then 'medium' else 'low' end as severity,
     cadre_id || '''s ' || metric || ' figures (' || cast(n_values as {{ dbt.type_string() }}) || ' values, '
-        || first_period || case when last_period <> first_period then ' to ' || last_period else '' end
-        || ') fail ' || cast(failed_tests as {{ dbt.type_string() }}) || ' of 3 digit tests: '
-        || concat_ws('; ',
-            case when fails_benford then
+    || first_period || case when last_period <> first_period then ' to ' || last_period else '' end
+    || ') fail ' || cast(failed_tests as {{ dbt.type_string() }}) || ' of 3 digit tests: '
+    || concat_ws(
+        '; ',
+        case
+            when fails_benford then
                 'first digits off Benford (chi-square ' || {{ rounded_text('chi_square', 1) }}
                 || ' > ' || cast({{ var('benford_chi2_critical') }} as {{ dbt.type_string() }}) || ', 8 df; MAD '
                 || {{ rounded_text('mad', 3) }} || ' vs ' || {{ rounded_text('expected_mad', 3) }}
                 || ' expected at n = ' || cast(n_positive as {{ dbt.type_string() }}) || ')'
-            end,
-            case when prefers_round_values then
+        end,
+        case
+            when prefers_round_values then
                 cast(n_round as {{ dbt.type_string() }}) || ' values are whole multiples of '
                 || cast(round_unit as {{ dbt.type_string() }})
                 || ' (' || cast(cast(round(100.0 * n_round / n_round_eligible, 0) as integer) as {{ dbt.type_string() }})
                 || '% of figures of at least ' || cast({{ var('round_min_multiple') }} * round_unit as {{ dbt.type_string() }})
                 || ', where the median cadre has ' || {{ rounded_text('100.0 * median_round_share', 1) }}
                 || '%; base rate ' || {{ rounded_text('100.0 * base_round_share', 2) }} || '%'
-                || case when round_significant_alone then
-                    ', the roundest ' || cast(cast(round(100 * (1 - {{ var('round_alone_quantile') }}), 0) as integer) as {{ dbt.type_string() }})
-                    || '% of cadres ' || {{ rounded_text('100.0 * high_round_share', 1) }}
-                    || '%; binomial chance at most 1e'
-                    || cast(cast(ceil(round_alone_log10_chance) as integer) as {{ dbt.type_string() }})
-                    || ' even at their rate'
-                  else '; binomial chance at most 1e'
-                    || cast(cast(ceil(round_log10_chance) as integer) as {{ dbt.type_string() }})
-                  end
+                || case
+                    when round_significant_alone
+                        then
+                            ', the roundest ' || cast(cast(round(100 * (1 - {{ var('round_alone_quantile') }}), 0) as integer) as {{ dbt.type_string() }})
+                            || '% of cadres ' || {{ rounded_text('100.0 * high_round_share', 1) }}
+                            || '%; binomial chance at most 1e'
+                            || cast(cast(ceil(round_alone_log10_chance) as integer) as {{ dbt.type_string() }})
+                            || ' even at their rate'
+                    else
+                        '; binomial chance at most 1e'
+                        || cast(cast(ceil(round_log10_chance) as integer) as {{ dbt.type_string() }})
+                end
                 || ', ' || cast(round_tests_made as {{ dbt.type_string() }}) || ' round-value tests made)'
-            end,
-            case when has_copied_values then
+        end,
+        case
+            when has_copied_values then
                 cast(copied_rows as {{ dbt.type_string() }}) || ' values repeat a figure reported for another item (e.g. '
                 || {{ double_text('most_copied_value') }} || ' for ' || cast(most_copied_items as {{ dbt.type_string() }}) || ' items)'
-            end
-        ) as evidence,
+        end
+    ) as evidence,
     metric as evidence_key
 from flagged

@@ -34,14 +34,15 @@ with checkins as (
         lon,
         accuracy_m
     from {{ ref('stg_checkins') }}
-    where lat is not null
-      and lon is not null
-      and accuracy_m is not null
-      -- a feed rounded to 4 decimals (11 m) repeats honestly: too coarse to judge
-      and length(trim(lat_text)) - position('.' in trim(lat_text)) >= {{ var('gps_min_decimals') }}
-      and length(trim(lon_text)) - position('.' in trim(lon_text)) >= {{ var('gps_min_decimals') }}
-      and position('.' in trim(lat_text)) > 0
-      and position('.' in trim(lon_text)) > 0
+    where
+        lat is not null
+        and lon is not null
+        and accuracy_m is not null
+        -- a feed rounded to 4 decimals (11 m) repeats honestly: too coarse to judge
+        and length(trim(lat_text)) - position('.' in trim(lat_text)) >= {{ var('gps_min_decimals') }}
+        and length(trim(lon_text)) - position('.' in trim(lon_text)) >= {{ var('gps_min_decimals') }}
+        and position('.' in trim(lat_text)) > 0
+        and position('.' in trim(lon_text)) > 0
 ),
 
 gps_grade_fixes as (
@@ -66,16 +67,17 @@ own_fixes as (
         floor(gps.lon / {{ block_degrees }}) as block_lon
     from gps_grade_fixes as gps
     left join shared_coordinates as shared
-        on shared.lat = gps.lat
-       and shared.lon = gps.lon
+        on
+            shared.lat = gps.lat
+            and shared.lon = gps.lon
     where shared.lat is null
 ),
 
 core_radii as (
     {% for radius in core_radii -%}
-    select cast({{ radius }} as double) as core_radius_m
-    {% if not loop.last %}union all
-    {% endif %}
+        select cast({{ radius }} as double) as core_radius_m
+        {% if not loop.last %}union all
+        {% endif %}
     {%- endfor %}
 ),
 
@@ -106,9 +108,10 @@ days_near_each_fix as (
         count(distinct other.checkin_day) as days_near
     from own_fixes as anchor
     inner join block_neighbours as other
-        on other.cadre_id = anchor.cadre_id
-       and other.search_lat = anchor.block_lat
-       and other.search_lon = anchor.block_lon
+        on
+            other.cadre_id = anchor.cadre_id
+            and other.search_lat = anchor.block_lat
+            and other.search_lon = anchor.block_lon
     cross join core_radii
     where 1000 * {{ haversine_km('anchor.lat', 'anchor.lon', 'other.lat', 'other.lon') }} <= core_radii.core_radius_m
     group by
@@ -127,8 +130,9 @@ densest_spots as (
             ) as density_rank
         from days_near_each_fix
     ) as ranked
-    where density_rank = 1
-      and days_near >= {{ var('gps_min_days') }}
+    where
+        density_rank = 1
+        and days_near >= {{ var('gps_min_days') }}
 ),
 
 -- Every GPS-grade fix of the cadre around the spot (a cell edge must not split
@@ -152,10 +156,12 @@ place_fixes as (
         ) as honest_core_chance
     from densest_spots as spot
     inner join own_fixes as gps
-        on gps.cadre_id = spot.cadre_id
-       and abs(gps.cell_lat - spot.cell_lat) <= 1
-       and abs(gps.cell_lon - spot.cell_lon) <= 1
-    where 1000 * {{ haversine_km('spot.spot_lat', 'spot.spot_lon', 'gps.lat', 'gps.lon') }}
+        on
+            gps.cadre_id = spot.cadre_id
+            and abs(gps.cell_lat - spot.cell_lat) <= 1
+            and abs(gps.cell_lon - spot.cell_lon) <= 1
+    where
+        1000 * {{ haversine_km('spot.spot_lat', 'spot.spot_lon', 'gps.lat', 'gps.lon') }}
         <= {{ var('gps_place_radius_m') }}
 ),
 
@@ -193,12 +199,13 @@ too_tight_spots as (
                 order by core_checkins / expected_core_checkins desc, core_radius_m
             ) as finding_rank
         from spot_evidence
-        where core_days >= {{ var('gps_min_days') }}
-          and core_checkins >= {{ var('gps_min_lift') }} * expected_core_checkins
-          -- Chernoff bound on the Poisson tail: ln P(X >= k) <= -lambda + k (1 + ln lambda - ln k)
-          and -expected_core_checkins
-              + core_checkins * (1 + ln(expected_core_checkins) - ln(core_checkins))
-              <= ln({{ var('gps_max_chance') }})
+        where
+            core_days >= {{ var('gps_min_days') }}
+            and core_checkins >= {{ var('gps_min_lift') }} * expected_core_checkins
+            -- Chernoff bound on the Poisson tail: ln P(X >= k) <= -lambda + k (1 + ln lambda - ln k)
+            and -expected_core_checkins
+            + core_checkins * (1 + ln(expected_core_checkins) - ln(core_checkins))
+            <= ln({{ var('gps_max_chance') }})
     ) as ranked
     where finding_rank = 1
 )
@@ -211,22 +218,22 @@ select
     last_seen,
     case when core_days >= {{ var('gps_high_days') }} then 'high' else 'medium' end as severity,
     cadre_id || ' checked in at one spot on ' || cast(core_days as {{ dbt.type_string() }})
-        || ' days between ' || cast(cast(first_seen as date) as {{ dbt.type_string() }})
-        || ' and ' || cast(cast(last_seen as date) as {{ dbt.type_string() }})
-        || ': ' || cast(core_checkins as {{ dbt.type_string() }}) || ' check-ins within '
-        || {{ rounded_text('core_max_metres', 1) }}
-        || ' m of one spot (' || cast(exact_repeats as {{ dbt.type_string() }})
-        || ' at exactly the same coordinates), while the phone reported an accuracy of '
-        || cast(cast(round(core_min_accuracy_m, 0) as integer) as {{ dbt.type_string() }}) || '-'
-        || cast(cast(round(core_max_accuracy_m, 0) as integer) as {{ dbt.type_string() }})
-        || ' m; real GPS fixes at that accuracy would put about '
-        || {{ rounded_text('expected_core_checkins', 1) }}
-        || ' of its ' || cast(place_checkins as {{ dbt.type_string() }})
-        || ' check-ins at this place that close (chance at most '
-        || {{ rounded_text('exp(-expected_core_checkins + core_checkins * (1 + ln(expected_core_checkins) - ln(core_checkins)))', 6) }}
-        || '; they lie a median '
-        || {{ rounded_text('median_metres', 1) }} || ' m from the spot)' as evidence,
+    || ' days between ' || cast(cast(first_seen as date) as {{ dbt.type_string() }})
+    || ' and ' || cast(cast(last_seen as date) as {{ dbt.type_string() }})
+    || ': ' || cast(core_checkins as {{ dbt.type_string() }}) || ' check-ins within '
+    || {{ rounded_text('core_max_metres', 1) }}
+    || ' m of one spot (' || cast(exact_repeats as {{ dbt.type_string() }})
+    || ' at exactly the same coordinates), while the phone reported an accuracy of '
+    || cast(cast(round(core_min_accuracy_m, 0) as integer) as {{ dbt.type_string() }}) || '-'
+    || cast(cast(round(core_max_accuracy_m, 0) as integer) as {{ dbt.type_string() }})
+    || ' m; real GPS fixes at that accuracy would put about '
+    || {{ rounded_text('expected_core_checkins', 1) }}
+    || ' of its ' || cast(place_checkins as {{ dbt.type_string() }})
+    || ' check-ins at this place that close (chance at most '
+    || {{ rounded_text('exp(-expected_core_checkins + core_checkins * (1 + ln(expected_core_checkins) - ln(core_checkins)))', 6) }}
+    || '; they lie a median '
+    || {{ rounded_text('median_metres', 1) }} || ' m from the spot)' as evidence,
     -- floor() of a DOUBLE is a DOUBLE on DuckDB ('38663.0'), a BIGINT on Spark: the key is written as DuckDB writes it
     {{ double_text('floor(spot_lat * ' ~ var('gps_cells_per_degree') ~ ')') }} || ','
-        || {{ double_text('floor(spot_lon * ' ~ var('gps_cells_per_degree') ~ ')') }} as evidence_key
+    || {{ double_text('floor(spot_lon * ' ~ var('gps_cells_per_degree') ~ ')') }} as evidence_key
 from too_tight_spots

@@ -51,7 +51,7 @@ legs as (
         to_at,
         {{ haversine_km('from_lat', 'from_lon', 'to_lat', 'to_lon') }} as distance_km,
         {{ haversine_km('from_lat', 'from_lon', 'to_lat', 'to_lon') }}
-            - (from_accuracy_m + to_accuracy_m) / 1000.0 as effective_km,
+        - (from_accuracy_m + to_accuracy_m) / 1000.0 as effective_km,
         {{ dbt.datediff('from_at', 'to_at', 'second') }} as elapsed_seconds
     from consecutive_checkins
     where to_at is not null
@@ -78,8 +78,9 @@ leg_speeds as (
 impossible_legs as (
     select *
     from leg_speeds
-    where effective_km >= {{ var('travel_min_km') }}
-      and speed_kmh > speed_limit_kmh
+    where
+        effective_km >= {{ var('travel_min_km') }}
+        and speed_kmh > speed_limit_kmh
 ),
 
 per_cadre as (
@@ -113,14 +114,14 @@ select
     per_cadre.last_seen,
     case when per_cadre.impossible_legs >= {{ var('travel_high_jumps') }} then 'high' else 'medium' end as severity,
     per_cadre.cadre_id || ' checked in (' || fastest.from_kind || ') at ' || {{ format_timestamp('fastest.from_at') }}
-        || ' and (' || fastest.to_kind || ') ' || {{ rounded_text('fastest.distance_km', 1) }} || ' km away '
-        || {{ format_duration('fastest.elapsed_seconds') }} || ' later: '
-        || {{ rounded_text('fastest.effective_km', 1) }} || ' km even after subtracting GPS accuracy, i.e. '
-        || cast(cast(round(fastest.speed_kmh, 0) as bigint) as {{ dbt.type_string() }}) || ' km/h, where no trip of that length '
-        || '(' || fastest.fastest_means || ')'
-        || ' exceeds ' || cast(fastest.speed_limit_kmh as {{ dbt.type_string() }}) || ' km/h; '
-        || cast(per_cadre.impossible_legs as {{ dbt.type_string() }}) || ' such jump(s) on '
-        || cast(per_cadre.impossible_days as {{ dbt.type_string() }}) || ' day(s) up to ' || cast(cast(per_cadre.last_seen as date) as {{ dbt.type_string() }}) as evidence,
+    || ' and (' || fastest.to_kind || ') ' || {{ rounded_text('fastest.distance_km', 1) }} || ' km away '
+    || {{ format_duration('fastest.elapsed_seconds') }} || ' later: '
+    || {{ rounded_text('fastest.effective_km', 1) }} || ' km even after subtracting GPS accuracy, i.e. '
+    || cast(cast(round(fastest.speed_kmh, 0) as bigint) as {{ dbt.type_string() }}) || ' km/h, where no trip of that length '
+    || '(' || fastest.fastest_means || ')'
+    || ' exceeds ' || cast(fastest.speed_limit_kmh as {{ dbt.type_string() }}) || ' km/h; '
+    || cast(per_cadre.impossible_legs as {{ dbt.type_string() }}) || ' such jump(s) on '
+    || cast(per_cadre.impossible_days as {{ dbt.type_string() }}) || ' day(s) up to ' || cast(cast(per_cadre.last_seen as date) as {{ dbt.type_string() }}) as evidence,
     'consecutive_checkins' as evidence_key
 from per_cadre
 inner join fastest_leg as fastest

@@ -59,8 +59,9 @@ unverified_per_cadre as (
     from {{ ref('int_cases__field_visit_checks') }} as checks
     inner join {{ ref('int_cases__visit_record') }} as record
         on record.cadre_id = checks.cadre_id
-    where not checks.is_verified
-      and record.flagged_unverified_visits
+    where
+        not checks.is_verified
+        and record.flagged_unverified_visits
     group by checks.cadre_id, record.judged_visits, record.peer_unverified_share
 )
 
@@ -72,10 +73,10 @@ select
     bulk.last_seen,
     case when bulk.instant_cases >= {{ var('instant_high_cases') }} then 'high' else 'medium' end as severity,
     bulk.cadre_id || ' resolved ' || cast(busiest.instant_cases as {{ dbt.type_string() }}) || ' cases on '
-        || cast(busiest.opened_day as {{ dbt.type_string() }}) || ' each within ' || cast(busiest.slowest_seconds as {{ dbt.type_string() }})
-        || ' s of opening it; ' || cast(bulk.instant_cases as {{ dbt.type_string() }}) || ' such cases on '
-        || cast(bulk.bulk_days as {{ dbt.type_string() }}) || ' day(s) (all closed within '
-        || cast(bulk.slowest_seconds as {{ dbt.type_string() }}) || ' s; a real case takes a reply, a visit or a call)' as evidence,
+    || cast(busiest.opened_day as {{ dbt.type_string() }}) || ' each within ' || cast(busiest.slowest_seconds as {{ dbt.type_string() }})
+    || ' s of opening it; ' || cast(bulk.instant_cases as {{ dbt.type_string() }}) || ' such cases on '
+    || cast(bulk.bulk_days as {{ dbt.type_string() }}) || ' day(s) (all closed within '
+    || cast(bulk.slowest_seconds as {{ dbt.type_string() }}) || ' s; a real case takes a reply, a visit or a call)' as evidence,
     'instant_closure' as evidence_key
 from bulk_per_cadre as bulk
 inner join busiest_bulk_day as busiest
@@ -91,11 +92,11 @@ select
     last_seen,
     case when unverified_visits >= {{ var('visit_high_cases') }} then 'high' else 'medium' end as severity,
     cadre_id || ' claimed field visits on ' || cast(unverified_visits as {{ dbt.type_string() }}) || ' of '
-        || cast(judged_visits as {{ dbt.type_string() }}) || ' cases (' || cast(unverified_days as {{ dbt.type_string() }}) || ' day(s) between '
-        || cast(cast(first_seen as date) as {{ dbt.type_string() }}) || ' and ' || cast(cast(last_seen as date) as {{ dbt.type_string() }})
-        || ') with no check-in of theirs within ' || cast({{ var('visit_radius_km') }} as {{ dbt.type_string() }})
-        || ' km of the case while it was open (closest ' || {{ rounded_text('closest_km', 1) }}
-        || ' km), though they checked in elsewhere on those days; among other cadres '
-        || {{ rounded_text('100.0 * peer_unverified_share', 1) }} || '% of claimed visits lack a check-in' as evidence,
+    || cast(judged_visits as {{ dbt.type_string() }}) || ' cases (' || cast(unverified_days as {{ dbt.type_string() }}) || ' day(s) between '
+    || cast(cast(first_seen as date) as {{ dbt.type_string() }}) || ' and ' || cast(cast(last_seen as date) as {{ dbt.type_string() }})
+    || ') with no check-in of theirs within ' || cast({{ var('visit_radius_km') }} as {{ dbt.type_string() }})
+    || ' km of the case while it was open (closest ' || {{ rounded_text('closest_km', 1) }}
+    || ' km), though they checked in elsewhere on those days; among other cadres '
+    || {{ rounded_text('100.0 * peer_unverified_share', 1) }} || '% of claimed visits lack a check-in' as evidence,
     'unverified_field_visit' as evidence_key
 from unverified_per_cadre

@@ -34,9 +34,10 @@ with photos as (
     from {{ ref('stg_checkins') }} as checkins
     inner join {{ ref('stg_cadres') }} as cadres
         on cadres.cadre_id = checkins.cadre_id
-    where checkins.photo_hash is not null
-      and {{ hex_bit_count('lower(photo_hash)') }} > {{ var('photo_degenerate_bits') }}
-      and {{ hex_bit_count('lower(photo_hash)') }} < 64 - {{ var('photo_degenerate_bits') }}
+    where
+        checkins.photo_hash is not null
+        and {{ hex_bit_count('lower(photo_hash)') }} > {{ var('photo_degenerate_bits') }}
+        and {{ hex_bit_count('lower(photo_hash)') }} < 64 - {{ var('photo_degenerate_bits') }}
 ),
 
 -- Every pair of one cadre's photos on different days that are the same photo
@@ -56,9 +57,10 @@ exact_repeats as (
         0 as differing_bits
     from photos as anchor
     inner join photos as other
-        on other.cadre_id = anchor.cadre_id
-       and other.photo_hash = anchor.photo_hash
-       and other.checkin_day <> anchor.checkin_day
+        on
+            other.cadre_id = anchor.cadre_id
+            and other.photo_hash = anchor.photo_hash
+            and other.checkin_day <> anchor.checkin_day
 ),
 
 -- Blocking before comparing (pigeonhole): two hashes at most
@@ -69,20 +71,20 @@ exact_repeats as (
 {%- set n_blocks = var('photo_near_max_bits') + 1 %}
 photo_blocks as (
     {%- for block in range(n_blocks) %}
-    {%- set block_start = (block * 16 // n_blocks) + 1 %}
-    {%- set block_length = ((block + 1) * 16 // n_blocks) - (block * 16 // n_blocks) %}
-    select
-        checkin_id,
-        cadre_id,
-        unit_id,
-        checkin_at,
-        checkin_day,
-        {{ block }} as block_number,
-        substring(photo_hash, {{ block_start }}, {{ block_length }}) as block_value
-    from photos
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        {%- set block_start = (block * 16 // n_blocks) + 1 %}
+        {%- set block_length = ((block + 1) * 16 // n_blocks) - (block * 16 // n_blocks) %}
+        select
+            checkin_id,
+            cadre_id,
+            unit_id,
+            checkin_at,
+            checkin_day,
+            {{ block }} as block_number,
+            substring(photo_hash, {{ block_start }}, {{ block_length }}) as block_value
+        from photos
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -92,12 +94,13 @@ near_copy_candidates as (
         other_block.checkin_id as other_checkin_id
     from photo_blocks as anchor_block
     inner join photo_blocks as other_block
-        on other_block.cadre_id = anchor_block.cadre_id
-       and other_block.block_number = anchor_block.block_number
-       and other_block.block_value = anchor_block.block_value
-       and other_block.checkin_day <> anchor_block.checkin_day
-       and other_block.checkin_day between {{ dbt.dateadd('day', -var('photo_window_days'), 'anchor_block.checkin_day') }}
-                                       and {{ dbt.dateadd('day', var('photo_window_days'), 'anchor_block.checkin_day') }}
+        on
+            other_block.cadre_id = anchor_block.cadre_id
+            and other_block.block_number = anchor_block.block_number
+            and other_block.block_value = anchor_block.block_value
+            and other_block.checkin_day <> anchor_block.checkin_day
+            and other_block.checkin_day between {{ dbt.dateadd('day', -var('photo_window_days'), 'anchor_block.checkin_day') }}
+            and {{ dbt.dateadd('day', var('photo_window_days'), 'anchor_block.checkin_day') }}
 ),
 
 near_copies as (
@@ -117,8 +120,9 @@ near_copies as (
         on anchor.checkin_id = candidate.anchor_checkin_id
     inner join photos as other
         on other.checkin_id = candidate.other_checkin_id
-    where other.photo_hash <> anchor.photo_hash
-      and {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} <= {{ var('photo_near_max_bits') }}
+    where
+        other.photo_hash <> anchor.photo_hash
+        and {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} <= {{ var('photo_near_max_bits') }}
 ),
 
 same_cadre_matches as (
@@ -163,8 +167,9 @@ anchor_clusters as (
             from same_cadre_matches
         ) as cluster_members
     ) as earliest
-        on earliest.anchor_checkin_id = anchors.anchor_checkin_id
-       and earliest.use_rank = 1
+        on
+            earliest.anchor_checkin_id = anchors.anchor_checkin_id
+            and earliest.use_rank = 1
 ),
 
 -- Per reused photo, the anchor that explains the most days.
@@ -181,8 +186,9 @@ best_anchor_per_cluster as (
             max(last_seen) over (partition by cadre_id, cluster_hash) as cluster_last_seen
         from anchor_clusters
     ) as ranked
-    where anchor_rank = 1
-      and days_used >= {{ var('photo_min_days') }}
+    where
+        anchor_rank = 1
+        and days_used >= {{ var('photo_min_days') }}
 ),
 
 -- Near copies of one photo can fall into two clusters (two variants each a
@@ -195,11 +201,14 @@ same_cadre_reuse as (
     where not exists (
         select 1
         from best_anchor_per_cluster as stronger
-        where stronger.cadre_id = cluster.cadre_id
-          and stronger.cluster_hash <> cluster.cluster_hash
-          and (stronger.days_used > cluster.days_used
-               or (stronger.days_used = cluster.days_used and stronger.cluster_hash < cluster.cluster_hash))
-          and {{ hamming_distance('stronger.anchor_hash', 'cluster.anchor_hash') }} <= {{ var('photo_near_max_bits') }}
+        where
+            stronger.cadre_id = cluster.cadre_id
+            and stronger.cluster_hash <> cluster.cluster_hash
+            and (
+                stronger.days_used > cluster.days_used
+                or (stronger.days_used = cluster.days_used and stronger.cluster_hash < cluster.cluster_hash)
+            )
+            and {{ hamming_distance('stronger.anchor_hash', 'cluster.anchor_hash') }} <= {{ var('photo_near_max_bits') }}
     )
 ),
 
@@ -243,13 +252,16 @@ shared_photos as (
         second_user.first_used_at as second_user_at
     from photo_users as this_user
     inner join photo_users as first_user
-        on first_user.photo_hash = this_user.photo_hash
-       and first_user.user_rank = 1
+        on
+            first_user.photo_hash = this_user.photo_hash
+            and first_user.user_rank = 1
     inner join photo_users as second_user
-        on second_user.photo_hash = this_user.photo_hash
-       and second_user.user_rank = 2
-    where this_user.users > 1
-      and (this_user.user_rank > 1 or this_user.days_used > 1)
+        on
+            second_user.photo_hash = this_user.photo_hash
+            and second_user.user_rank = 2
+    where
+        this_user.users > 1
+        and (this_user.user_rank > 1 or this_user.days_used > 1)
 ),
 
 -- Near copies across cadres, anywhere: the hash is cut into 8 blocks of 2 hex
@@ -266,8 +278,9 @@ block_triples as (
     from (values (0), (1), (2), (3), (4), (5), (6), (7)) as first_block (block_number)
     cross join (values (0), (1), (2), (3), (4), (5), (6), (7)) as second_block (block_number)
     cross join (values (0), (1), (2), (3), (4), (5), (6), (7)) as third_block (block_number)
-    where first_block.block_number < second_block.block_number
-      and second_block.block_number < third_block.block_number
+    where
+        first_block.block_number < second_block.block_number
+        and second_block.block_number < third_block.block_number
 ),
 
 photo_triple_keys as (
@@ -278,9 +291,9 @@ photo_triple_keys as (
         photos.checkin_day,
         -- which three blocks, then their characters: one equality key
         cast(triple.block_a * 100 + triple.block_b * 10 + triple.block_c as {{ dbt.type_string() }})
-            || substring(photos.photo_hash, 2 * triple.block_a + 1, 2)
-            || substring(photos.photo_hash, 2 * triple.block_b + 1, 2)
-            || substring(photos.photo_hash, 2 * triple.block_c + 1, 2) as triple_key
+        || substring(photos.photo_hash, 2 * triple.block_a + 1, 2)
+        || substring(photos.photo_hash, 2 * triple.block_b + 1, 2)
+        || substring(photos.photo_hash, 2 * triple.block_c + 1, 2) as triple_key
     from photos
     cross join block_triples as triple
 ),
@@ -292,9 +305,10 @@ cross_cadre_candidates as (
     from photo_triple_keys as earlier_key
     inner join photo_triple_keys as later_key
         on later_key.triple_key = earlier_key.triple_key
-    where later_key.cadre_id <> earlier_key.cadre_id
-      and later_key.checkin_at > earlier_key.checkin_at
-      and later_key.checkin_day <= {{ dbt.dateadd('day', var('photo_window_days'), 'earlier_key.checkin_day') }}
+    where
+        later_key.cadre_id <> earlier_key.cadre_id
+        and later_key.checkin_at > earlier_key.checkin_at
+        and later_key.checkin_day <= {{ dbt.dateadd('day', var('photo_window_days'), 'earlier_key.checkin_day') }}
 ),
 
 cross_cadre_near_pairs as (
@@ -378,9 +392,10 @@ cross_cadre_source_photo as (
             row_number() over (partition by cadre_id, other_cadre_id order by used_at, photo_hash) as use_rank
         from cross_cadre_uses
     ) as first_use
-        on first_use.cadre_id = reuse.cadre_id
-       and first_use.other_cadre_id = reuse.other_cadre_id
-       and first_use.use_rank = 1
+        on
+            first_use.cadre_id = reuse.cadre_id
+            and first_use.other_cadre_id = reuse.other_cadre_id
+            and first_use.use_rank = 1
 )
 
 select
@@ -391,14 +406,14 @@ select
     cluster_last_seen as last_seen,
     case when days_used >= {{ var('photo_high_days') }} then 'high' else 'medium' end as severity,
     cadre_id || ' checked in with the same photo (hash ' || cluster_hash || ', '
-        || case
-               when max_differing_bits = 0 then 'identical every time'
-               else 'identical or at most ' || cast(max_differing_bits as {{ dbt.type_string() }}) || ' of 64 bits different'
-           end
-        || ') on ' || cast(days_used as {{ dbt.type_string() }}) || ' different days between '
-        || cast(cast(cluster_first_seen as date) as {{ dbt.type_string() }}) || ' and '
-        || cast(cast(cluster_last_seen as date) as {{ dbt.type_string() }})
-        || ' (' || cast(checkins as {{ dbt.type_string() }}) || ' check-ins)' as evidence,
+    || case
+        when max_differing_bits = 0 then 'identical every time'
+        else 'identical or at most ' || cast(max_differing_bits as {{ dbt.type_string() }}) || ' of 64 bits different'
+    end
+    || ') on ' || cast(days_used as {{ dbt.type_string() }}) || ' different days between '
+    || cast(cast(cluster_first_seen as date) as {{ dbt.type_string() }}) || ' and '
+    || cast(cast(cluster_last_seen as date) as {{ dbt.type_string() }})
+    || ' (' || cast(checkins as {{ dbt.type_string() }}) || ' check-ins)' as evidence,
     'same_cadre:' || cluster_hash as evidence_key
 from same_cadre_reuse
 
@@ -412,12 +427,13 @@ select
     last_used_at as last_seen,
     'medium' as severity,
     case
-        when user_rank = 1 then
-            cadre_id || ' checked in with photo hash ' || photo_hash || ' on ' || cast(days_used as {{ dbt.type_string() }})
-            || ' different days from ' || {{ format_timestamp('first_used_at') }} || ' to '
-            || {{ format_timestamp('last_used_at') }} || ', and the identical photo was then used by '
-            || cast(users - 1 as {{ dbt.type_string() }}) || ' other cadre(s), first ' || second_user_id || ' at '
-            || {{ format_timestamp('second_user_at') }}
+        when user_rank = 1
+            then
+                cadre_id || ' checked in with photo hash ' || photo_hash || ' on ' || cast(days_used as {{ dbt.type_string() }})
+                || ' different days from ' || {{ format_timestamp('first_used_at') }} || ' to '
+                || {{ format_timestamp('last_used_at') }} || ', and the identical photo was then used by '
+                || cast(users - 1 as {{ dbt.type_string() }}) || ' other cadre(s), first ' || second_user_id || ' at '
+                || {{ format_timestamp('second_user_at') }}
         else
             cadre_id || ' checked in ' || cast(checkins as {{ dbt.type_string() }}) || ' time(s) on ' || cast(days_used as {{ dbt.type_string() }})
             || ' day(s) from ' || {{ format_timestamp('first_used_at') }} || ' with photo hash ' || photo_hash
@@ -438,12 +454,12 @@ select
     last_seen,
     case when days_used >= {{ var('photo_high_days') }} then 'high' else 'medium' end as severity,
     cadre_id || ' checked in on ' || cast(days_used as {{ dbt.type_string() }}) || ' days between '
-        || cast(cast(first_seen as date) as {{ dbt.type_string() }}) || ' and '
-        || cast(cast(last_seen as date) as {{ dbt.type_string() }}) || ' (' || cast(checkins as {{ dbt.type_string() }})
-        || ' check-ins) with near copies of one photo (' || cast(min_differing_bits as {{ dbt.type_string() }}) || ' to '
-        || cast(max_differing_bits as {{ dbt.type_string() }}) || ' of 64 bits different) that '
-        || other_cadre_id || ' also used, from ' || {{ format_timestamp('shared_first_at') }}
-        || ' (first hash ' || source_hash || '); two photos taken live differ in about 32 bits' as evidence,
+    || cast(cast(first_seen as date) as {{ dbt.type_string() }}) || ' and '
+    || cast(cast(last_seen as date) as {{ dbt.type_string() }}) || ' (' || cast(checkins as {{ dbt.type_string() }})
+    || ' check-ins) with near copies of one photo (' || cast(min_differing_bits as {{ dbt.type_string() }}) || ' to '
+    || cast(max_differing_bits as {{ dbt.type_string() }}) || ' of 64 bits different) that '
+    || other_cadre_id || ' also used, from ' || {{ format_timestamp('shared_first_at') }}
+    || ' (first hash ' || source_hash || '); two photos taken live differ in about 32 bits' as evidence,
     'cross_cadre_near:' || other_cadre_id as evidence_key
 from cross_cadre_source_photo
 -- a cadre flagged for the identical photo above is not flagged twice for it

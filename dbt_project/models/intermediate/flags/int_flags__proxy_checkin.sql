@@ -20,8 +20,9 @@ with punches as (
         checkin_at,
         cast(checkin_at as date) as punch_day
     from {{ ref('stg_checkins') }}
-    where device_id is not null
-      and kind in ('{{ var("proxy_punch_kinds") | join("', '") }}')
+    where
+        device_id is not null
+        and kind in ('{{ var("proxy_punch_kinds") | join("', '") }}')
 ),
 
 -- Every trace a device left, from check-ins and app logins: who uses this phone.
@@ -59,10 +60,12 @@ device_owner as (
         top_user.events as owner_events
     from device_usage as top_user
     left join device_usage as runner_up
-        on runner_up.device_id = top_user.device_id
-       and runner_up.usage_rank = 2
-    where top_user.usage_rank = 1
-      and (runner_up.events is null or runner_up.events < top_user.events)
+        on
+            runner_up.device_id = top_user.device_id
+            and runner_up.usage_rank = 2
+    where
+        top_user.usage_rank = 1
+        and (runner_up.events is null or runner_up.events < top_user.events)
 ),
 
 -- A punch for a non-owner, next to a punch of the same kind for another cadre
@@ -80,19 +83,23 @@ proxy_pairs as (
         abs({{ dbt.datediff('other.checkin_at', 'proxied.checkin_at', 'second') }}) as gap_seconds
     from punches as proxied
     inner join device_owner as owner
-        on owner.device_id = proxied.device_id
-       and owner.owner_id <> proxied.cadre_id
+        on
+            owner.device_id = proxied.device_id
+            and owner.owner_id <> proxied.cadre_id
     left join household_users as household
-        on household.device_id = proxied.device_id
-       and household.cadre_id = proxied.cadre_id
+        on
+            household.device_id = proxied.device_id
+            and household.cadre_id = proxied.cadre_id
     inner join punches as other
-        on other.device_id = proxied.device_id
-       and other.punch_day = proxied.punch_day
-       and other.kind = proxied.kind
-       and other.cadre_id <> proxied.cadre_id
-    where abs({{ dbt.datediff('other.checkin_at', 'proxied.checkin_at', 'second') }})
-          <= {{ var('proxy_max_gap_minutes') }} * 60
-      and household.cadre_id is null
+        on
+            other.device_id = proxied.device_id
+            and other.punch_day = proxied.punch_day
+            and other.kind = proxied.kind
+            and other.cadre_id <> proxied.cadre_id
+    where
+        abs({{ dbt.datediff('other.checkin_at', 'proxied.checkin_at', 'second') }})
+        <= {{ var('proxy_max_gap_minutes') }} * 60
+        and household.cadre_id is null
 ),
 
 -- The closest pair of each day is that day's evidence.
@@ -144,16 +151,17 @@ select
     flagged.last_seen,
     case when flagged.proxy_days >= {{ var('proxy_high_days') }} then 'high' else 'medium' end as severity,
     'phone ' || flagged.device_id || ' (usually ' || flagged.owner_id || '''s) ' || case when example.kind = 'punch_out' then 'punched out' else 'punched in' end
-        || ' for ' || example.other_id || ' at ' || substring(cast(example.other_at as {{ dbt.type_string() }}), 12, 8)
-        || ' and for ' || flagged.proxied_id || ' at ' || substring(cast(example.proxied_at as {{ dbt.type_string() }}), 12, 8)
-        || ' on ' || cast(example.punch_day as {{ dbt.type_string() }}) || ', '
-        || {{ format_duration('example.gap_seconds') }} || ' apart; same pattern on '
-        || cast(flagged.proxy_days as {{ dbt.type_string() }}) || ' days up to ' || cast(cast(flagged.last_seen as date) as {{ dbt.type_string() }})
-        || ' (gaps ' || {{ format_duration('flagged.min_gap_seconds') }} || ' to '
-        || {{ format_duration('flagged.max_gap_seconds') }} || ')' as evidence,
+    || ' for ' || example.other_id || ' at ' || substring(cast(example.other_at as {{ dbt.type_string() }}), 12, 8)
+    || ' and for ' || flagged.proxied_id || ' at ' || substring(cast(example.proxied_at as {{ dbt.type_string() }}), 12, 8)
+    || ' on ' || cast(example.punch_day as {{ dbt.type_string() }}) || ', '
+    || {{ format_duration('example.gap_seconds') }} || ' apart; same pattern on '
+    || cast(flagged.proxy_days as {{ dbt.type_string() }}) || ' days up to ' || cast(cast(flagged.last_seen as date) as {{ dbt.type_string() }})
+    || ' (gaps ' || {{ format_duration('flagged.min_gap_seconds') }} || ' to '
+    || {{ format_duration('flagged.max_gap_seconds') }} || ')' as evidence,
     flagged.device_id as evidence_key
 from per_proxied_cadre as flagged
 inner join first_example as example
-    on example.device_id = flagged.device_id
-   and example.proxied_id = flagged.proxied_id
+    on
+        example.device_id = flagged.device_id
+        and example.proxied_id = flagged.proxied_id
 where flagged.proxy_days >= {{ var('proxy_min_days') }}

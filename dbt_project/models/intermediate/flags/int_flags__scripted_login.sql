@@ -55,8 +55,9 @@ trace_only_logins as (
     from logins
     inner join app_timestamp_precision as app_precision
         on app_precision.app_id = logins.app_id
-    where logins.actions = 0
-      and app_precision.whole_minute_share <= {{ var('script_minute_precision_share') }}
+    where
+        logins.actions = 0
+        and app_precision.whole_minute_share <= {{ var('script_minute_precision_share') }}
 ),
 
 slot_count as (
@@ -85,13 +86,15 @@ same_second_days as (
         max(other.login_day) as slot_last_day
     from trace_only_logins as anchor
     inner join slot_neighbours as other
-        on other.cadre_id = anchor.cadre_id
-       and other.app_id = anchor.app_id
-       and other.search_slot = anchor.time_slot
-    where least(
-              abs(other.second_of_day - anchor.second_of_day),
-              86400 - abs(other.second_of_day - anchor.second_of_day)
-          ) <= {{ var('script_tolerance_seconds') }}
+        on
+            other.cadre_id = anchor.cadre_id
+            and other.app_id = anchor.app_id
+            and other.search_slot = anchor.time_slot
+    where
+        least(
+            abs(other.second_of_day - anchor.second_of_day),
+            86400 - abs(other.second_of_day - anchor.second_of_day)
+        ) <= {{ var('script_tolerance_seconds') }}
     group by anchor.login_id, anchor.cadre_id, anchor.app_id, anchor.second_of_day
 ),
 
@@ -106,8 +109,9 @@ biggest_cluster as (
             ) as cluster_rank
         from same_second_days
     ) as ranked
-    where cluster_rank = 1
-      and days_at_this_second >= {{ var('script_min_days') }}
+    where
+        cluster_rank = 1
+        and days_at_this_second >= {{ var('script_min_days') }}
 ),
 
 -- Trace-only logins around the slot, as signed offsets (seconds) from it:
@@ -128,15 +132,17 @@ neighbourhood as (
             mod(around.second_of_day - cluster.anchor_second + 86400 + 43200, 86400) - 43200 as offset_seconds,
             row_number() over (
                 partition by cluster.cadre_id, cluster.app_id, around.login_day
-                order by abs(mod(around.second_of_day - cluster.anchor_second + 86400 + 43200, 86400) - 43200),
+                order by
+                    abs(mod(around.second_of_day - cluster.anchor_second + 86400 + 43200, 86400) - 43200),
                     around.login_at
             ) as closest_rank
         from biggest_cluster as cluster
         inner join trace_only_logins as around
-            on around.cadre_id = cluster.cadre_id
-           and around.app_id = cluster.app_id
-           -- while the slot was in use: a script moved to a new slot starts a new period
-           and around.login_day between cluster.slot_first_day and cluster.slot_last_day
+            on
+                around.cadre_id = cluster.cadre_id
+                and around.app_id = cluster.app_id
+                -- while the slot was in use: a script moved to a new slot starts a new period
+                and around.login_day between cluster.slot_first_day and cluster.slot_last_day
     ) as ranked
     where closest_rank = 1
 ),
@@ -166,8 +172,9 @@ dispersion as (
         ) as mad_seconds
     from neighbourhood
     inner join neighbourhood_median
-        on neighbourhood_median.cadre_id = neighbourhood.cadre_id
-       and neighbourhood_median.app_id = neighbourhood.app_id
+        on
+            neighbourhood_median.cadre_id = neighbourhood.cadre_id
+            and neighbourhood_median.app_id = neighbourhood.app_id
     where abs(neighbourhood.offset_seconds) <= {{ var('script_neighbourhood_minutes') }} * 60
     group by
         neighbourhood.cadre_id,
@@ -198,24 +205,26 @@ select
     cluster_span.last_seen,
     case when dispersion.days_at_this_second >= {{ var('script_high_days') }} then 'high' else 'medium' end as severity,
     dispersion.cadre_id || ' logged into ' || dispersion.app_id
-        || coalesce(' (' || apps.app_name || ')', '') || ' with 0 actions at '
-        || {{ format_second_of_day('dispersion.typical_second') }} || ' (+-'
-        || cast({{ var('script_tolerance_seconds') }} as {{ dbt.type_string() }}) || ' s) on '
-        || cast(dispersion.days_at_this_second as {{ dbt.type_string() }}) || ' of the '
-        || cast(dispersion.days_in_neighbourhood as {{ dbt.type_string() }}) || ' days it logged in within '
-        || cast({{ var('script_neighbourhood_minutes') }} as {{ dbt.type_string() }}) || ' min of that time, between '
-        || cast(cast(cluster_span.first_seen as date) as {{ dbt.type_string() }}) || ' and '
-        || cast(cast(cluster_span.last_seen as date) as {{ dbt.type_string() }})
-        || '; the spread (MAD) of those login times is '
-        || {{ rounded_text('dispersion.mad_seconds', 1) }}
-        || ' s, where people kept to a set time spread over minutes' as evidence,
+    || coalesce(' (' || apps.app_name || ')', '') || ' with 0 actions at '
+    || {{ format_second_of_day('dispersion.typical_second') }} || ' (+-'
+    || cast({{ var('script_tolerance_seconds') }} as {{ dbt.type_string() }}) || ' s) on '
+    || cast(dispersion.days_at_this_second as {{ dbt.type_string() }}) || ' of the '
+    || cast(dispersion.days_in_neighbourhood as {{ dbt.type_string() }}) || ' days it logged in within '
+    || cast({{ var('script_neighbourhood_minutes') }} as {{ dbt.type_string() }}) || ' min of that time, between '
+    || cast(cast(cluster_span.first_seen as date) as {{ dbt.type_string() }}) || ' and '
+    || cast(cast(cluster_span.last_seen as date) as {{ dbt.type_string() }})
+    || '; the spread (MAD) of those login times is '
+    || {{ rounded_text('dispersion.mad_seconds', 1) }}
+    || ' s, where people kept to a set time spread over minutes' as evidence,
     dispersion.app_id as evidence_key
 from dispersion
 inner join cluster_span
-    on cluster_span.cadre_id = dispersion.cadre_id
-   and cluster_span.app_id = dispersion.app_id
+    on
+        cluster_span.cadre_id = dispersion.cadre_id
+        and cluster_span.app_id = dispersion.app_id
 left join {{ ref('stg_apps') }} as apps
     on apps.app_id = dispersion.app_id
-where dispersion.mad_seconds <= {{ var('script_max_mad_seconds') }}
-  and dispersion.days_at_this_second
-      >= {{ var('script_min_concentration') }} * dispersion.days_in_neighbourhood
+where
+    dispersion.mad_seconds <= {{ var('script_max_mad_seconds') }}
+    and dispersion.days_at_this_second
+    >= {{ var('script_min_concentration') }} * dispersion.days_in_neighbourhood

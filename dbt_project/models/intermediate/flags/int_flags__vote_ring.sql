@@ -92,12 +92,14 @@ link_chance as (
         activity.voter_unit_id
     from voter_activity as activity
     inner join unit_pool as pool
-        on pool.campaign_id = activity.campaign_id
-       and pool.voter_unit_id = activity.voter_unit_id
+        on
+            pool.campaign_id = activity.campaign_id
+            and pool.voter_unit_id = activity.voter_unit_id
     left join unit_target as to_self
-        on to_self.campaign_id = activity.campaign_id
-       and to_self.voter_unit_id = activity.voter_unit_id
-       and to_self.target_id = activity.voter_id
+        on
+            to_self.campaign_id = activity.campaign_id
+            and to_self.voter_unit_id = activity.voter_unit_id
+            and to_self.target_id = activity.voter_id
 ),
 
 directed_chance as (
@@ -108,16 +110,20 @@ directed_chance as (
         links.actions,
         links.first_at,
         links.last_at,
-        least(1.0, chance.chosen * (coalesce(unit_target.target_links, 0) - 1 + 1.0)
-            / greatest(chance.others_links + chance.pool_without_self, 1)) as chance
+        least(
+            1.0, chance.chosen * (coalesce(unit_target.target_links, 0) - 1 + 1.0)
+            / greatest(chance.others_links + chance.pool_without_self, 1)
+        ) as chance
     from links
     inner join link_chance as chance
-        on chance.campaign_id = links.campaign_id
-       and chance.voter_id = links.voter_id
+        on
+            chance.campaign_id = links.campaign_id
+            and chance.voter_id = links.voter_id
     left join unit_target
-        on unit_target.campaign_id = links.campaign_id
-       and unit_target.voter_unit_id = links.voter_unit_id
-       and unit_target.target_id = links.target_id
+        on
+            unit_target.campaign_id = links.campaign_id
+            and unit_target.voter_unit_id = links.voter_unit_id
+            and unit_target.target_id = links.target_id
 ),
 
 -- Links that carry evidence (unlikely by the base rate).
@@ -134,8 +140,9 @@ reciprocated_pairs as (
         case when forward.voter_id < forward.target_id then forward.target_id else forward.voter_id end as cadre_b
     from (select distinct voter_id, target_id from evidence_links) as forward
     inner join (select distinct voter_id, target_id from evidence_links) as backward
-        on backward.voter_id = forward.target_id
-       and backward.target_id = forward.voter_id
+        on
+            backward.voter_id = forward.target_id
+            and backward.target_id = forward.voter_id
     where forward.voter_id < forward.target_id
 ),
 
@@ -159,20 +166,24 @@ direction_campaigns as (
         observed.last_at,
         coalesce(
             observed.chance,
-            least(1.0, chance.chosen * (coalesce(unit_target.target_links, 0) + 1.0)
-                / greatest(chance.others_links + chance.pool_without_self, 1))
+            least(
+                1.0, chance.chosen * (coalesce(unit_target.target_links, 0) + 1.0)
+                / greatest(chance.others_links + chance.pool_without_self, 1)
+            )
         ) as chance
     from pair_directions as directions
     inner join link_chance as chance
         on chance.voter_id = directions.voter_id
     left join directed_chance as observed
-        on observed.campaign_id = chance.campaign_id
-       and observed.voter_id = directions.voter_id
-       and observed.target_id = directions.target_id
+        on
+            observed.campaign_id = chance.campaign_id
+            and observed.voter_id = directions.voter_id
+            and observed.target_id = directions.target_id
     left join unit_target
-        on unit_target.campaign_id = chance.campaign_id
-       and unit_target.voter_unit_id = chance.voter_unit_id
-       and unit_target.target_id = directions.target_id
+        on
+            unit_target.campaign_id = chance.campaign_id
+            and unit_target.voter_unit_id = chance.voter_unit_id
+            and unit_target.target_id = directions.target_id
 ),
 
 pair_evidence as (
@@ -216,8 +227,9 @@ trios as (
     inner join pair_scores as bc
         on bc.cadre_a = ab.cadre_b
     inner join pair_scores as ac
-        on ac.cadre_a = ab.cadre_a
-       and ac.cadre_b = bc.cadre_b
+        on
+            ac.cadre_a = ab.cadre_a
+            and ac.cadre_b = bc.cadre_b
 ),
 
 -- The textbook form, tested too: campaigns in which all six links of the trio
@@ -235,7 +247,13 @@ trio_pairs as (
         case pairs.pair when 2 then trios.cadre_b else trios.cadre_a end as pair_a,
         case pairs.pair when 1 then trios.cadre_b else trios.cadre_c end as pair_b
     from trios
-    cross join (select 1 as pair union all select 2 union all select 3) as pairs
+    cross join (
+        select 1 as pair
+        union all
+        select 2
+        union all
+        select 3
+    ) as pairs
 ),
 
 trio_campaign_closure as (
@@ -249,8 +267,9 @@ trio_campaign_closure as (
         exp(sum(ln(directions.chance))) as chance_closed
     from trio_pairs
     inner join direction_campaigns as directions
-        on directions.cadre_a = trio_pairs.pair_a
-       and directions.cadre_b = trio_pairs.pair_b
+        on
+            directions.cadre_a = trio_pairs.pair_a
+            and directions.cadre_b = trio_pairs.pair_b
     group by trio_pairs.cadre_a, trio_pairs.cadre_b, trio_pairs.cadre_c, directions.campaign_id
 ),
 
@@ -262,8 +281,9 @@ trio_closure as (
         sum(case when links_present = 6 then 1 else 0 end) as closed_campaigns,
         sum(chance_closed) as expected_closed
     from trio_campaign_closure
-    where directions_present = 6
-      and chance_closed < {{ var('ring_max_link_chance') }}
+    where
+        directions_present = 6
+        and chance_closed < {{ var('ring_max_link_chance') }}
     group by cadre_a, cadre_b, cadre_c
 ),
 
@@ -278,9 +298,10 @@ tested_trios as (
         count(*) over () as trios_tested
     from trios
     left join trio_closure as closure
-        on closure.cadre_a = trios.cadre_a
-       and closure.cadre_b = trios.cadre_b
-       and closure.cadre_c = trios.cadre_c
+        on
+            closure.cadre_a = trios.cadre_a
+            and closure.cadre_b = trios.cadre_b
+            and closure.cadre_c = trios.cadre_c
 ),
 
 -- Two tests per trio (returned links; closed campaigns): Bonferroni over
@@ -313,11 +334,16 @@ trio_directions as (
     from ring_trios
     cross join (
         select 1 as voter, 2 as target
-        union all select 1, 3
-        union all select 2, 1
-        union all select 2, 3
-        union all select 3, 1
-        union all select 3, 2
+        union all
+        select 1 as voter, 3 as target
+        union all
+        select 2 as voter, 1 as target
+        union all
+        select 2 as voter, 3 as target
+        union all
+        select 3 as voter, 1 as target
+        union all
+        select 3 as voter, 2 as target
     ) as directions
 ),
 
@@ -329,8 +355,9 @@ trio_campaigns as (
         links.campaign_id
     from trio_directions as directions
     inner join evidence_links as links
-        on links.voter_id = directions.voter_id
-       and links.target_id = directions.target_id
+        on
+            links.voter_id = directions.voter_id
+            and links.target_id = directions.target_id
     group by directions.cadre_a, directions.cadre_b, directions.cadre_c, links.campaign_id
 ),
 
@@ -351,11 +378,13 @@ shared_campaigns as (
     inner join voter_activity as a
         on a.voter_id = ring_trios.cadre_a
     inner join voter_activity as b
-        on b.voter_id = ring_trios.cadre_b
-       and b.campaign_id = a.campaign_id
+        on
+            b.voter_id = ring_trios.cadre_b
+            and b.campaign_id = a.campaign_id
     inner join voter_activity as c
-        on c.voter_id = ring_trios.cadre_c
-       and c.campaign_id = a.campaign_id
+        on
+            c.voter_id = ring_trios.cadre_c
+            and c.campaign_id = a.campaign_id
     group by ring_trios.cadre_a, ring_trios.cadre_b, ring_trios.cadre_c
 ),
 
@@ -367,34 +396,48 @@ ring_trio_facts as (
         coalesce(shared.active_campaigns, 0) as active_campaigns
     from ring_trios
     inner join trio_campaign_lists as lists
-        on lists.cadre_a = ring_trios.cadre_a
-       and lists.cadre_b = ring_trios.cadre_b
-       and lists.cadre_c = ring_trios.cadre_c
+        on
+            lists.cadre_a = ring_trios.cadre_a
+            and lists.cadre_b = ring_trios.cadre_b
+            and lists.cadre_c = ring_trios.cadre_c
     left join shared_campaigns as shared
-        on shared.cadre_a = ring_trios.cadre_a
-       and shared.cadre_b = ring_trios.cadre_b
-       and shared.cadre_c = ring_trios.cadre_c
+        on
+            shared.cadre_a = ring_trios.cadre_a
+            and shared.cadre_b = ring_trios.cadre_b
+            and shared.cadre_c = ring_trios.cadre_c
 ),
 
 -- Each member of a ring trio, with the trio's members.
 trio_members as (
     select
-        case members.member when 1 then ring_trio_facts.cadre_a when 2 then ring_trio_facts.cadre_b
-            else ring_trio_facts.cadre_c end as cadre_id,
-        case members.other when 1 then ring_trio_facts.cadre_a when 2 then ring_trio_facts.cadre_b
-            else ring_trio_facts.cadre_c end as member_id,
+        case members.member
+            when 1 then ring_trio_facts.cadre_a when 2 then ring_trio_facts.cadre_b
+            else ring_trio_facts.cadre_c
+        end as cadre_id,
+        case members.other
+            when 1 then ring_trio_facts.cadre_a when 2 then ring_trio_facts.cadre_b
+            else ring_trio_facts.cadre_c
+        end as member_id,
         ring_trio_facts.*
     from ring_trio_facts
     cross join (
         select 1 as member, 1 as other
-        union all select 1, 2
-        union all select 1, 3
-        union all select 2, 1
-        union all select 2, 2
-        union all select 2, 3
-        union all select 3, 1
-        union all select 3, 2
-        union all select 3, 3
+        union all
+        select 1 as member, 2 as other
+        union all
+        select 1 as member, 3 as other
+        union all
+        select 2 as member, 1 as other
+        union all
+        select 2 as member, 2 as other
+        union all
+        select 2 as member, 3 as other
+        union all
+        select 3 as member, 1 as other
+        union all
+        select 3 as member, 2 as other
+        union all
+        select 3 as member, 3 as other
     ) as members
 ),
 
@@ -419,10 +462,11 @@ member_best_trio as (
                 partition by cadre_id
                 order by least(log10_chance, closed_log10_chance), cadre_a, cadre_b, cadre_c
             ) as trio_rank
-        from (select distinct cadre_id, cadre_a, cadre_b, cadre_c, reciprocated, expected, links, actions,
-                     log10_chance, closed_campaigns, expected_closed, closed_log10_chance,
-                     trios_tested, linked_campaigns, campaigns, active_campaigns
-              from trio_members) as trio_members
+        from (select distinct
+            cadre_id, cadre_a, cadre_b, cadre_c, reciprocated, expected, links, actions,
+            log10_chance, closed_campaigns, expected_closed, closed_log10_chance,
+            trios_tested, linked_campaigns, campaigns, active_campaigns
+        from trio_members) as trio_members
     ) as ranked
     where trio_rank = 1
 )
@@ -438,25 +482,27 @@ select
         else 'medium'
     end as severity,
     member_ring.cadre_id || ' belongs to a closed voting group of '
-        || cast(member_ring.ring_size as {{ dbt.type_string() }})
-        || ' cadres (' || member_ring.ring_members || '): '
-        || best.cadre_a || ', ' || best.cadre_b || ' and ' || best.cadre_c
-        || ' voted for, liked or shared each other in '
-        || cast(best.linked_campaigns as {{ dbt.type_string() }}) || ' campaigns (' || best.campaigns
-        || ') of the ' || cast(best.active_campaigns as {{ dbt.type_string() }})
-        || ' all three took part in, '
-        || cast(best.actions as {{ dbt.type_string() }}) || ' actions; '
-        || cast(best.reciprocated as {{ dbt.type_string() }})
-        || ' links returned the other way, where their own activity and each other''s popularity predict about '
-        || {{ rounded_text('best.expected', 2) }}
-        || ' (chance at most 1e' || cast(cast(ceil(best.log10_chance) as integer) as {{ dbt.type_string() }})
-        || '); all six links in the same campaign in ' || cast(best.closed_campaigns as {{ dbt.type_string() }})
-        || ', where '
-        || case when best.expected_closed < 0.001 then 'less than 0.001'
-                else 'about ' || {{ rounded_text('best.expected_closed', 3) }} end
-        || ' would be expected (chance at most 1e'
-        || cast(cast(ceil(best.closed_log10_chance) as integer) as {{ dbt.type_string() }})
-        || '); ' || cast(best.trios_tested as {{ dbt.type_string() }}) || ' closed trios tested, 2 tests each' as evidence,
+    || cast(member_ring.ring_size as {{ dbt.type_string() }})
+    || ' cadres (' || member_ring.ring_members || '): '
+    || best.cadre_a || ', ' || best.cadre_b || ' and ' || best.cadre_c
+    || ' voted for, liked or shared each other in '
+    || cast(best.linked_campaigns as {{ dbt.type_string() }}) || ' campaigns (' || best.campaigns
+    || ') of the ' || cast(best.active_campaigns as {{ dbt.type_string() }})
+    || ' all three took part in, '
+    || cast(best.actions as {{ dbt.type_string() }}) || ' actions; '
+    || cast(best.reciprocated as {{ dbt.type_string() }})
+    || ' links returned the other way, where their own activity and each other''s popularity predict about '
+    || {{ rounded_text('best.expected', 2) }}
+    || ' (chance at most 1e' || cast(cast(ceil(best.log10_chance) as integer) as {{ dbt.type_string() }})
+    || '); all six links in the same campaign in ' || cast(best.closed_campaigns as {{ dbt.type_string() }})
+    || ', where '
+    || case
+        when best.expected_closed < 0.001 then 'less than 0.001'
+        else 'about ' || {{ rounded_text('best.expected_closed', 3) }}
+    end
+    || ' would be expected (chance at most 1e'
+    || cast(cast(ceil(best.closed_log10_chance) as integer) as {{ dbt.type_string() }})
+    || '); ' || cast(best.trios_tested as {{ dbt.type_string() }}) || ' closed trios tested, 2 tests each' as evidence,
     member_ring.ring_members as evidence_key
 from member_ring
 inner join member_best_trio as best

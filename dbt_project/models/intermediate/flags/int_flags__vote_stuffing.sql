@@ -57,8 +57,9 @@ throwaway_votes as (
     from {{ ref('stg_votes') }} as votes
     inner join voters
         on voters.voter_id = votes.voter_id
-    where voters.targets_acted_for <= {{ var('stuffing_throwaway_max_targets') }}
-      and votes.device_id is not null
+    where
+        voters.targets_acted_for <= {{ var('stuffing_throwaway_max_targets') }}
+        and votes.device_id is not null
 ),
 
 -- Campaign length (minutes, from its first to its last vote) and its
@@ -88,7 +89,7 @@ campaign_rates as (
         -- disjoint windows of all targets with throwaway votes: the tests made
         count(*) * (
             {%- for minutes in var('stuffing_window_minutes') %}
-            span.span_minutes * 1.0 / {{ minutes }}{% if not loop.last %} +{% endif %}
+                span.span_minutes * 1.0 / {{ minutes }}{% if not loop.last %} +{% endif %}
             {%- endfor %}
         ) as windows
     from target_totals as totals
@@ -104,26 +105,27 @@ windows_tested as (
 -- Every throwaway vote opens a window of each length on its (campaign, target).
 windows as (
     {%- for minutes in var('stuffing_window_minutes') %}
-    select
-        opener.vote_id || ':{{ minutes }}' as window_id,
-        {{ minutes }} as window_minutes,
-        opener.campaign_id,
-        opener.target_id,
-        opener.voted_at as window_start,
-        {{ timestamp_add('minute', minutes, 'opener.voted_at') }} as window_end,
-        inside.vote_id,
-        inside.voter_id,
-        inside.device_id,
-        inside.voted_at
-    from throwaway_votes as opener
-    inner join throwaway_votes as inside
-        on inside.campaign_id = opener.campaign_id
-       and inside.target_id = opener.target_id
-       and inside.voted_at >= opener.voted_at
-       and inside.voted_at < {{ timestamp_add('minute', minutes, 'opener.voted_at') }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            opener.vote_id || ':{{ minutes }}' as window_id,
+            {{ minutes }} as window_minutes,
+            opener.campaign_id,
+            opener.target_id,
+            opener.voted_at as window_start,
+            {{ timestamp_add('minute', minutes, 'opener.voted_at') }} as window_end,
+            inside.vote_id,
+            inside.voter_id,
+            inside.device_id,
+            inside.voted_at
+        from throwaway_votes as opener
+        inner join throwaway_votes as inside
+            on
+                inside.campaign_id = opener.campaign_id
+                and inside.target_id = opener.target_id
+                and inside.voted_at >= opener.voted_at
+                and inside.voted_at < {{ timestamp_add('minute', minutes, 'opener.voted_at') }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -141,10 +143,11 @@ device_share as (
         sum(case when cast_votes.target_id = window_devices.target_id then 1 else 0 end) as device_target_votes
     from window_devices
     inner join {{ ref('stg_votes') }} as cast_votes
-        on cast_votes.campaign_id = window_devices.campaign_id
-       and cast_votes.device_id = window_devices.device_id
-       and cast_votes.voted_at >= window_devices.window_start
-       and cast_votes.voted_at < window_devices.window_end
+        on
+            cast_votes.campaign_id = window_devices.campaign_id
+            and cast_votes.device_id = window_devices.device_id
+            and cast_votes.voted_at >= window_devices.window_start
+            and cast_votes.voted_at < window_devices.window_end
     group by window_devices.window_id, window_devices.device_id
 ),
 
@@ -167,8 +170,9 @@ window_stats as (
         max(windows.voted_at) as burst_end
     from windows
     inner join devoted_devices
-        on devoted_devices.window_id = windows.window_id
-       and devoted_devices.device_id = windows.device_id
+        on
+            devoted_devices.window_id = windows.window_id
+            and devoted_devices.device_id = windows.device_id
     group by windows.window_id, windows.window_minutes, windows.campaign_id, windows.target_id
 ),
 
@@ -204,13 +208,15 @@ scored as (
     inner join window_device_totals as device_totals
         on device_totals.window_id = stats.window_id
     inner join target_totals as totals
-        on totals.campaign_id = stats.campaign_id
-       and totals.target_id = stats.target_id
+        on
+            totals.campaign_id = stats.campaign_id
+            and totals.target_id = stats.target_id
     inner join campaign_rates as rates
         on rates.campaign_id = stats.campaign_id
     cross join windows_tested
-    where stats.accounts >= {{ var('stuffing_min_accounts') }}
-      and stats.accounts >= {{ var('stuffing_min_accounts_per_device') }} * stats.devices
+    where
+        stats.accounts >= {{ var('stuffing_min_accounts') }}
+        and stats.accounts >= {{ var('stuffing_min_accounts_per_device') }} * stats.devices
 ),
 
 bursts as (
@@ -218,8 +224,9 @@ bursts as (
         scored.*,
         {{ log10_poisson_tail('accounts', 'expected_accounts') }} as log10_chance
     from scored
-    where {{ log10_poisson_tail('accounts', 'expected_accounts') }}
-          <= log10({{ var('stuffing_family_alpha') }} / windows_tested)
+    where
+        {{ log10_poisson_tail('accounts', 'expected_accounts') }}
+        <= log10({{ var('stuffing_family_alpha') }} / windows_tested)
 ),
 
 -- The devices of each burst, for the sentence.
@@ -270,25 +277,26 @@ select
         else 'medium'
     end as severity,
     case when biggest.devices = 1 then 'device ' else 'devices ' end || devices.device_list
-        || ' cast ' || cast(biggest.burst_votes as {{ dbt.type_string() }}) || ' votes for '
-        || per_target.target_id || ' in campaign ' || per_target.campaign_id || ' within '
-        || {{ format_duration(dbt.datediff('biggest.burst_start', 'biggest.burst_end', 'second')) }}
-        || ' (' || {{ format_timestamp('biggest.burst_start') }} || ' to '
-        || substring(cast(biggest.burst_end as {{ dbt.type_string() }}), 12, 8) || ') from '
-        || cast(biggest.accounts as {{ dbt.type_string() }}) || ' account(s), '
-        || cast(biggest.device_target_votes as {{ dbt.type_string() }}) || ' of the '
-        || cast(biggest.device_votes as {{ dbt.type_string() }})
-        || ' votes ' || case when biggest.devices = 1 then 'it' else 'they' end || ' cast in that window; '
-        || 'throwaway accounts (no other activity) for ' || per_target.target_id || ' in this campaign: '
-        || cast(biggest.target_accounts as {{ dbt.type_string() }}) || ' in all, where its own rate and the campaign''s predict about '
-        || {{ rounded_text('biggest.expected_accounts', 2) }} || ' in '
-        || cast(biggest.window_minutes as {{ dbt.type_string() }})
-        || ' min at peak (chance at most 1e'
-        || cast(cast(ceil(biggest.log10_chance) as integer) as {{ dbt.type_string() }}) || ')' as evidence,
+    || ' cast ' || cast(biggest.burst_votes as {{ dbt.type_string() }}) || ' votes for '
+    || per_target.target_id || ' in campaign ' || per_target.campaign_id || ' within '
+    || {{ format_duration(dbt.datediff('biggest.burst_start', 'biggest.burst_end', 'second')) }}
+    || ' (' || {{ format_timestamp('biggest.burst_start') }} || ' to '
+    || substring(cast(biggest.burst_end as {{ dbt.type_string() }}), 12, 8) || ') from '
+    || cast(biggest.accounts as {{ dbt.type_string() }}) || ' account(s), '
+    || cast(biggest.device_target_votes as {{ dbt.type_string() }}) || ' of the '
+    || cast(biggest.device_votes as {{ dbt.type_string() }})
+    || ' votes ' || case when biggest.devices = 1 then 'it' else 'they' end || ' cast in that window; '
+    || 'throwaway accounts (no other activity) for ' || per_target.target_id || ' in this campaign: '
+    || cast(biggest.target_accounts as {{ dbt.type_string() }}) || ' in all, where its own rate and the campaign''s predict about '
+    || {{ rounded_text('biggest.expected_accounts', 2) }} || ' in '
+    || cast(biggest.window_minutes as {{ dbt.type_string() }})
+    || ' min at peak (chance at most 1e'
+    || cast(cast(ceil(biggest.log10_chance) as integer) as {{ dbt.type_string() }}) || ')' as evidence,
     per_target.campaign_id as evidence_key
 from per_target
 inner join biggest_burst as biggest
-    on biggest.campaign_id = per_target.campaign_id
-   and biggest.target_id = per_target.target_id
+    on
+        biggest.campaign_id = per_target.campaign_id
+        and biggest.target_id = per_target.target_id
 inner join burst_devices as devices
     on devices.window_id = biggest.window_id
