@@ -36,12 +36,17 @@ def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> None:
-    """Tests that import the Dagster definitions need dbt's manifest, as `dagster dev` would build it."""
+def pytest_sessionstart(session) -> None:
+    """Test modules import the Dagster definitions, which read dbt's manifest, when they are
+    collected: parse the project first, as `dagster dev` would (a fresh clone has no manifest)."""
     from orchestration.build import prepare_dbt_manifest
 
     prepare_dbt_manifest()
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> None:
+    """The manifest exists: pytest_sessionstart parsed the project before collection."""
 
 
 @pytest.fixture(scope="session")
