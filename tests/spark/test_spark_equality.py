@@ -21,11 +21,13 @@ took minutes per test (photo_reuse's more than 15). The data tests run.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,9 +91,17 @@ def builds(tmp_path_factory) -> dict:
     return {"work": work, "cwd": cwd, "warehouse": warehouse, "spark_dir": spark_dir, "log": result.stdout}
 
 
-def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list[tuple]]:
-    cursor = con.execute(f"select * from {relation}")
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
+    cursor = con.execute(sql, params or [])
     return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+@contextlib.contextmanager
+def _with_warehouse(builds) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB with the DuckDB build's warehouse attached read-only (the path bound)."""
+    with duckdb.connect() as duck:
+        duck.execute("attach ? as warehouse (read_only)", [str(builds["warehouse"])])
+        yield duck
 
 
 def _is_fractional(value) -> bool:
@@ -112,8 +122,8 @@ def _same(a, b) -> bool:
 
 
 def _compare(duck: duckdb.DuckDBPyConnection, mart: str, spark_files: str) -> list[str]:
-    duck_columns, duck_rows = _rows(duck, f"warehouse.marts.{mart}")
-    spark_columns, spark_rows = _rows(duck, f"read_parquet('{spark_files}')")
+    duck_columns, duck_rows = _rows(duck, f"select * from warehouse.marts.{mart}")
+    spark_columns, spark_rows = _rows(duck, "select * from read_parquet(?)", [spark_files])
     assert spark_columns == duck_columns, f"{mart}: columns differ"
     assert len(spark_rows) == len(duck_rows), f"{mart}: {len(spark_rows)} rows on Spark, {len(duck_rows)} on DuckDB"
     problems = []
@@ -138,18 +148,16 @@ def test_every_mart_is_published_as_parquet(builds):
 
 @pytest.mark.parametrize("mart", MARTS)
 def test_mart_equals_duckdb(builds, mart):
-    with duckdb.connect() as duck:
-        duck.execute(f"attach '{builds['warehouse']}' as warehouse (read_only)")
+    with _with_warehouse(builds) as duck:
         problems = _compare(duck, mart, str(builds["spark_dir"] / "marts" / mart / "*.parquet"))
     assert not problems, "\n".join(problems[:30])
 
 
 def test_same_flag_ids_and_evidence(builds):
-    with duckdb.connect() as duck:
-        duck.execute(f"attach '{builds['warehouse']}' as warehouse (read_only)")
+    with _with_warehouse(builds) as duck:
         duck_flags = dict(duck.execute("select flag_id, evidence from warehouse.marts.padding_flags").fetchall())
         spark_files = str(builds["spark_dir"] / "marts" / "padding_flags" / "*.parquet")
-        spark_flags = dict(duck.execute(f"select flag_id, evidence from read_parquet('{spark_files}')").fetchall())
+        spark_flags = dict(duck.execute("select flag_id, evidence from read_parquet(?)", [spark_files]).fetchall())
     assert len(duck_flags) > 10, "the demo landing should raise flags of several codes"
     assert set(spark_flags) == set(duck_flags)
     assert spark_flags == duck_flags
