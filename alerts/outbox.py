@@ -51,7 +51,7 @@ def local_now() -> datetime:
     return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
 
 
-# Opens the warehouse for writing (the pipeline's Warehouse resource, `Warehouse.connect`).
+# Opens the warehouse for writing (the pipeline's Warehouse resource, `Warehouse.get_connection`).
 Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 

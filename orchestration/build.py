@@ -55,11 +55,12 @@ def _describe_failed_check(evaluation) -> str:
     return f"{label}: {name} ({str(detail).replace(chr(10), '; ')})" if detail else f"{label}: {name}"
 
 
-def prepare_dbt_manifest() -> None:
-    """dagster-dbt reads target/manifest.json at import; outside `dagster dev` parse first."""
-    from orchestration.resources import dbt_project
+def prepare_dbt_manifest(settings: Settings | None = None) -> None:
+    """dagster-dbt reads target/manifest.json at import; outside `dagster dev` parse first.
+    (Imported here, when called: the CLI's other commands need neither dbt nor Dagster.)"""
+    from orchestration.resources import prepare_dbt_manifest as parse_project
 
-    dbt_project.preparer.prepare(dbt_project)
+    parse_project(settings)
 
 
 def build_all(settings: Settings) -> int:
@@ -109,7 +110,7 @@ def build_all(settings: Settings) -> int:
         print("warning: reference/units.csv is missing: units get no name, county or office position.")
 
     with warehouse_lock(settings.warehouse, wait):
-        prepare_dbt_manifest()  # dbt parse writes the manifest: one build at a time
+        prepare_dbt_manifest(settings)
         return _build_locked(settings, days, wait)
 
 
@@ -119,7 +120,7 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
 
     from orchestration.definitions import make_definitions
 
-    instance = DagsterInstance.get()
+    instance = DagsterInstance.from_config(str(settings.dagster_home))
     # Runs killed earlier (kill -9, a power cut) hold their DuckDB pool slot forever: free them.
     wait_for_pool(instance, wait)
     wait_for_warehouse_file(settings.warehouse, wait)
@@ -128,7 +129,7 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     run_id = str(uuid.uuid4())
     watch = PoolWatch(instance, run_id, wait)
     # dbt's own progress lines go to a log file; the terminal gets the summary.
-    build_log = Path(os.environ["DAGSTER_HOME"]) / "last_build.log"
+    build_log = settings.dagster_home / "last_build.log"
     with build_log.open("w") as log, contextlib.redirect_stdout(log):
         watch.start()
         try:

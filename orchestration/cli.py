@@ -62,10 +62,12 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 def _settings_from(args: argparse.Namespace) -> Settings:
     """Command-line paths win over the environment; the rest as `Settings.from_env`."""
-    for option, variable in (("landing", "LANDING"), ("warehouse", "WAREHOUSE"), ("publish", "PUBLISH"), ("lake", "LAKE")):
-        if getattr(args, option):
-            os.environ[f"FINGERTIP_{variable}"] = str(Path(getattr(args, option)).resolve())
-    return Settings.from_env()
+    given = {
+        f"FINGERTIP_{option.upper()}": str(Path(getattr(args, option)).resolve())
+        for option in ("landing", "warehouse", "publish", "lake")
+        if getattr(args, option, None)
+    }
+    return Settings.from_env(given)
 
 
 def writable_folder_problem(folder: Path, what: str, option: str) -> str | None:
@@ -94,19 +96,17 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    settings.export()
-    os.environ.setdefault("DAGSTER_HOME", str(settings.warehouse.parent / ".dagster"))
     for folder, what, option in (
         (settings.warehouse.parent, "the warehouse", "--warehouse"),
         (settings.lake, "the lake", "--lake"),
         (settings.publish.parent, "the analysts' copy", "--publish"),
-        (Path(os.environ["DAGSTER_HOME"]), "Dagster's run records", "DAGSTER_HOME"),
+        (settings.dagster_home, "Dagster's run records", "DAGSTER_HOME"),
     ):
         problem = writable_folder_problem(folder, what, option)
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             return 2
-    ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
+    ensure_dagster_home(settings.dagster_home)
 
     from orchestration.build import build_all
 
@@ -114,7 +114,9 @@ def _run(args: argparse.Namespace) -> int:
         stages = None
         if isinstance(tracker, progress.TerminalTracker):  # on a terminal: name the stages, count the files
             tracker.set_files_total(_landing_file_count(settings))
-            stages = RunStages(tracker, since=datetime.now(UTC) - timedelta(seconds=RUN_CLOCK_SLACK_SECONDS))
+            stages = RunStages(
+                tracker, settings.dagster_home, since=datetime.now(UTC) - timedelta(seconds=RUN_CLOCK_SLACK_SECONDS)
+            )
             stages.start()
         try:
             return build_all(settings)
@@ -166,9 +168,9 @@ class RunStages(threading.Thread):
     Dagster UI reads them. Never breaks the build: any error just skips a poll.
     """
 
-    def __init__(self, tracker: progress.Tracker, since: datetime):
+    def __init__(self, tracker: progress.Tracker, dagster_home: Path, since: datetime):
         super().__init__(name="fingertip-run-stages", daemon=True)
-        self.tracker, self.since = tracker, since
+        self.tracker, self.dagster_home, self.since = tracker, dagster_home, since
         self.stopped = threading.Event()
 
     def stop(self) -> None:
@@ -184,7 +186,7 @@ class RunStages(threading.Thread):
         try:
             while not self.stopped.wait(STAGE_POLL_SECONDS):
                 try:
-                    instance = instance or DagsterInstance.get()
+                    instance = instance or DagsterInstance.from_config(str(self.dagster_home))
                     if run_id is None:
                         runs = instance.get_runs(RunsFilter(tags={PID_TAG: str(os.getpid())}, created_after=self.since), limit=1)
                         if not runs:
@@ -267,11 +269,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     # Command-line paths win; otherwise FINGERTIP_PUBLISH / FINGERTIP_WAREHOUSE as for `run`.
-    if args.warehouse:
-        os.environ["FINGERTIP_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    if args.publish:
-        os.environ["FINGERTIP_PUBLISH"] = str(Path(args.publish).resolve())
-    settings = Settings.from_env()
+    settings = _settings_from(args)
     out = Path(args.out).resolve()
     problem = writable_folder_problem(out, "the report", "--out")
     if problem:
@@ -289,9 +287,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    if args.warehouse:
-        os.environ["FINGERTIP_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    settings = Settings.from_env()
+    settings = _settings_from(args)
     from inspection.reviews import ReviewError, record_review
     from orchestration.settings import wait_seconds
 

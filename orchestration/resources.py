@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import sys
 import tempfile
@@ -12,20 +14,20 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_duckdb import DuckDBResource
 
 from alerts.settings import VARIABLES as ALERT_VARIABLES
 from alerts.settings import AlertSettings
 from orchestration.settings import DBT_PROJECT_DIR, Settings, alert_environment
+from storage.publish import publish_marts
 
 
 class LakePaths(ConfigurableResource):
-    """Where landing files are read from, and where validated Parquet goes."""
+    """Where landing files are read from, where validated Parquet goes, and the verdicts inbox."""
 
     landing: str
     lake: str
-    warehouse: str
-    publish: str
-    reviews_inbox: str = ""  # inspectors' verdict CSVs (empty: reviews_inbox/ beside the warehouse)
+    reviews_inbox: str
 
     @property
     def landing_dir(self) -> Path:
@@ -36,20 +38,29 @@ class LakePaths(ConfigurableResource):
         return Path(self.lake)
 
 
-class Warehouse(ConfigurableResource):
-    """The DuckDB warehouse file. Every step that reads or writes it in Python (alerts,
-    verdicts, the marts' metadata) opens it here, for as short a time as it can: DuckDB
-    allows one writing process per file, and a build's steps take turns (the DuckDB pool)."""
+class Warehouse(DuckDBResource):
+    """The DuckDB warehouse file (`database`) and the analysts' copy published from it.
 
-    path: str
+    Every step that reads or writes the warehouse in Python (verdicts, the marts'
+    metadata, publishing, alerts) opens it here, for as short a time as it can:
+    DuckDB allows one writing process per file, and a build's steps take turns
+    (the DuckDB pool). `get_connection()` (dagster-duckdb) writes, and retries
+    while another process briefly holds the file; `read_only()` reads.
+    """
+
+    published: str
 
     @contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(self.path, read_only=read_only)
+    def read_only(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect(self.database, read_only=True)
         try:
             yield con
         finally:
             con.close()
+
+    def publish(self) -> dict[str, int]:
+        """Replace the analysts' copy with the marts as they are now: rows per mart."""
+        return publish_marts(Path(self.database), Path(self.published))
 
 
 class AlertConfig(ConfigurableResource):
@@ -81,11 +92,8 @@ def alert_config_from_env() -> AlertConfig:
     return AlertConfig(**values)
 
 
-# dbt is installed beside this interpreter (the project's venv), which need not
-# be activated: make `dbt` findable for dagster-dbt.
-_VENV_BIN = str(Path(sys.executable).parent)
-if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")
+# dbt is installed beside this interpreter (the project's venv), which need not be activated.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 def _writable(folder: Path) -> bool:
@@ -110,29 +118,52 @@ def dbt_target_dir() -> Path:
         return default
     own = Path(tempfile.gettempdir()) / f"fingertip-dbt-{os.getuid()}" / "target"
     own.mkdir(parents=True, exist_ok=True)
-    # dagster-dbt gives every dbt invocation its own folder under DBT_TARGET_PATH.
-    os.environ["DBT_TARGET_PATH"] = str(own)
-    os.environ.setdefault("DBT_LOG_PATH", str(own))
     return own
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir())
-# Under `dagster dev` the manifest is rebuilt on load; the CLI and tests run `dbt parse` first.
-dbt_project.prepare_if_dev()
+
+
+def dbt_cli() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+
+
+def dbt_path_vars(warehouse: str | Path, lake: str | Path) -> list[str]:
+    """dbt's `--vars` for the files of this build: the profile opens `warehouse_path`, the
+    sources read `lake_path` (both fall back to FINGERTIP_WAREHOUSE / FINGERTIP_LAKE, for dbt
+    run by hand)."""
+    return ["--vars", json.dumps({"warehouse_path": str(warehouse), "lake_path": str(lake)})]
+
+
+def prepare_dbt_manifest(settings: Settings | None = None) -> None:
+    """Parse the project into target/manifest.json, which dagster-dbt reads at import.
+
+    With the build's own paths as vars, so that the build's `dbt build` can parse
+    partially from this parse's state. One parse at a time (a `dagster dev` and a
+    CLI run may start together): it rewrites the manifest.
+    """
+    settings = settings or Settings.from_env()
+    target = Path(dbt_project.target_path)
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        dbt_cli().cli(["parse", "--quiet", *dbt_path_vars(settings.warehouse, settings.lake)], target_path=target).wait()
+
+
+# Under `dagster dev` the manifest is rebuilt on load; the CLI and tests parse before they load.
+if dbt_project.preparer.using_dagster_dev():
+    prepare_dbt_manifest()
 
 
 def build_resources(settings: Settings | None = None) -> dict:
     settings = settings or Settings.from_env()
-    settings.export()
     return {
         "paths": LakePaths(
             landing=str(settings.landing),
             lake=str(settings.lake),
-            warehouse=str(settings.warehouse),
-            publish=str(settings.publish),
-            reviews_inbox=str(settings.reviews_inbox or settings.warehouse.parent / "reviews_inbox"),
+            reviews_inbox=str(settings.reviews_inbox),
         ),
-        "warehouse": Warehouse(path=str(settings.warehouse)),
+        "warehouse": Warehouse(database=str(settings.warehouse), published=str(settings.publish)),
         "alerts": alert_config_from_env(),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": dbt_cli(),
     }

@@ -7,6 +7,7 @@ so the UI and the CLI always work on the same files.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -108,36 +109,34 @@ class Settings:
     publish: Path
     lake: Path
     first_day: str
-    last_day: str = DEFAULT_LAST_DAY
-    reviews_inbox: Path | None = None  # inspectors' verdict CSVs; default reviews_inbox/ beside the warehouse
+    last_day: str
+    reviews_inbox: Path  # inspectors' verdict CSVs
+    dagster_home: Path  # Dagster's run records
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, overrides: Mapping[str, str | None] | None = None) -> Settings:
+        """The settings the environment gives; `overrides` (variable name -> value, e.g. the
+        CLI's options) win over it, and an unset one leaves the environment's value."""
+        env = {**os.environ, **{name: value for name, value in (overrides or {}).items() if value}}
         for variable, default in (("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY), ("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY)):
-            value = os.environ.get(variable, default)
+            value = env.get(variable, default)
             try:
                 date.fromisoformat(value)
             except ValueError:
                 raise SettingError(f"{variable}={value!r} is not a date: set it as YYYY-MM-DD (default {default}).") from None
         data = PROJECT_ROOT / "data"
-        warehouse = Path(os.environ.get("FINGERTIP_WAREHOUSE", data / "warehouse.duckdb")).resolve()
+        warehouse = Path(env.get("FINGERTIP_WAREHOUSE", data / "warehouse.duckdb")).resolve()
+        # The analysts' copy, the lake, the inbox and Dagster's records sit beside the warehouse unless told otherwise.
         return cls(
-            landing=Path(os.environ.get("FINGERTIP_LANDING", data / "landing")).resolve(),
+            landing=Path(env.get("FINGERTIP_LANDING", data / "landing")).resolve(),
             warehouse=warehouse,
-            # The analysts' copy and the lake sit beside the warehouse unless told otherwise.
-            publish=Path(os.environ.get("FINGERTIP_PUBLISH", warehouse.with_name("analytics.duckdb"))).resolve(),
-            lake=Path(os.environ.get("FINGERTIP_LAKE", warehouse.parent / "lake")).resolve(),
-            first_day=os.environ.get("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY),
-            last_day=os.environ.get("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY),
-            reviews_inbox=Path(os.environ.get("FINGERTIP_REVIEWS_INBOX", warehouse.parent / "reviews_inbox")).resolve(),
+            publish=Path(env.get("FINGERTIP_PUBLISH", warehouse.with_name("analytics.duckdb"))).resolve(),
+            lake=Path(env.get("FINGERTIP_LAKE", warehouse.parent / "lake")).resolve(),
+            first_day=env.get("FINGERTIP_FIRST_DAY", DEFAULT_FIRST_DAY),
+            last_day=env.get("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY),
+            reviews_inbox=Path(env.get("FINGERTIP_REVIEWS_INBOX", warehouse.parent / "reviews_inbox")).resolve(),
+            dagster_home=Path(env.get("DAGSTER_HOME", warehouse.parent / ".dagster")).resolve(),
         )
-
-    def export(self) -> None:
-        """Put these paths into the environment, where dbt's profile and vars read them."""
-        os.environ["FINGERTIP_LANDING"] = str(self.landing)
-        os.environ["FINGERTIP_WAREHOUSE"] = str(self.warehouse)
-        os.environ["FINGERTIP_PUBLISH"] = str(self.publish)
-        os.environ["FINGERTIP_LAKE"] = str(self.lake)
 
 
 # The instance config every fingertip DAGSTER_HOME gets: pools (here only the

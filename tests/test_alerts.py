@@ -259,7 +259,10 @@ def materialize_alerts(warehouse: Path, instance: DagsterInstance):
     result = materialize(
         [alert_emails],
         instance=instance,
-        resources={"warehouse": Warehouse(path=str(warehouse)), "alerts": alert_config_from_env()},
+        resources={
+            "warehouse": Warehouse(database=str(warehouse), published=str(warehouse.with_name("analytics.duckdb"))),
+            "alerts": alert_config_from_env(),
+        },
     )
     [event] = result.asset_materializations_for_node("alert_emails")
     metadata = {key: value.value for key, value in event.metadata.items()}

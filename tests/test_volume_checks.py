@@ -109,11 +109,7 @@ def trimmed(demo_build, tmp_path_factory):
         assets=[reference_tables, ingest],
         asset_checks=checks,
         jobs=[job],
-        resources={
-            "paths": LakePaths(
-                landing=str(landing), lake=str(lake), warehouse=str(work / "w.duckdb"), publish=str(work / "a.duckdb")
-            )
-        },
+        resources={"paths": LakePaths(landing=str(landing), lake=str(lake), reviews_inbox=str(work / "reviews_inbox"))},
     )
     days = delivery_days(landing)
     result = defs.resolve_job_def("ingest_and_check").execute_in_process(
@@ -187,12 +183,8 @@ def test_the_run_summary_prints_the_warnings_beside_failed_checks(trimmed, demo_
     line = _describe_failed_check(_evaluation(result, volume_check_name(SOURCE)))
     assert line.startswith(f"check warning: {SOURCE}:{volume_check_name(SOURCE)} (") and str(CUT_DAY) in line
     landing, warehouse = demo_build
-    settings = Settings(
-        landing=landing,
-        warehouse=warehouse,
-        publish=warehouse.with_name("analytics.duckdb"),
-        lake=warehouse.with_name("lake"),
-        first_day=str(days[0]),
+    settings = Settings.from_env(
+        {"FINGERTIP_LANDING": str(landing), "FINGERTIP_WAREHOUSE": str(warehouse), "FINGERTIP_FIRST_DAY": str(days[0])}
     )
     print_summary(settings, [str(d) for d in days], result.run_id, [line])
     assert f"\n  {line}\n" in capsys.readouterr().out

@@ -40,7 +40,7 @@ def alert_emails(context: AssetExecutionContext, warehouse: Warehouse, alerts: A
     warnings: list[str] = []
 
     # Find the flags no mail names yet and queue their digests, in one transaction.
-    with outbox.opened(warehouse.connect) as con:
+    with outbox.opened(warehouse.get_connection) as con:
         con.execute("begin transaction")
         flags = due_flags(con, settings.severities, outbox.OUTBOX_TABLE)
         plan = flags_by_recipient(flags, settings.to, routing)
@@ -50,7 +50,7 @@ def alert_emails(context: AssetExecutionContext, warehouse: Warehouse, alerts: A
                 recipient_flags,
                 all_units=recipient.lower() in {a.lower() for a in settings.to},
                 min_severity=settings.min_severity,
-                warehouse=Path(warehouse.path),
+                warehouse=Path(warehouse.database),
             )
             for recipient, recipient_flags in plan.items()
         ]
@@ -74,7 +74,7 @@ def alert_emails(context: AssetExecutionContext, warehouse: Warehouse, alerts: A
         f"{len(alerted)} flag(s) in {outbox.OUTBOX_TABLE}; SMTP: {smtp.describe()}"
     )
 
-    result = dispatch(warehouse.connect, smtp, context.log, run_id=context.run.run_id)
+    result = dispatch(warehouse.get_connection, smtp, context.log, run_id=context.run.run_id)
     if (result.sent or result.failed) and smtp.user and not smtp.starttls:
         warnings.append(
             "FINGERTIP_SMTP_STARTTLS is off: the SMTP login crosses the network unencrypted; "
@@ -86,7 +86,7 @@ def alert_emails(context: AssetExecutionContext, warehouse: Warehouse, alerts: A
             f"in {outbox.OUTBOX_TABLE}; set FINGERTIP_SMTP_HOST (and _PORT, _USER, _PASSWORD, _STARTTLS, "
             "FINGERTIP_ALERT_FROM) and they are sent on the next run."
         )
-    with outbox.opened(warehouse.connect) as con:
+    with outbox.opened(warehouse.get_connection) as con:
         counts = outbox.status_counts(con)
     for warning in warnings:
         context.log.warning(warning)

@@ -1,7 +1,9 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, ops."""
 
 import contextlib
+import tempfile
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,7 +22,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.checks import markdown
-from orchestration.resources import Warehouse, dbt_project
+from orchestration.resources import LakePaths, Warehouse, dbt_path_vars, dbt_project
 from orchestration.settings import DUCKDB_POOL
 from storage.publish import WITHHELD_COLUMNS, quote_identifier
 
@@ -117,9 +119,9 @@ def _with_mart_metadata(
     """The held mart events, each materialization with its metadata; without it if the warehouse cannot be read."""
     with contextlib.ExitStack() as stack:
         try:
-            con = stack.enter_context(warehouse.connect(read_only=True)) if held else None
+            con = stack.enter_context(warehouse.read_only()) if held else None
         except duckdb.Error as error:
-            context.log.warning(f"no row counts or previews for the marts: cannot read {warehouse.path}: {error}")
+            context.log.warning(f"no row counts or previews for the marts: cannot read {warehouse.database}: {error}")
             con = None
         for event in held:
             if con is not None and isinstance(event, Output | AssetMaterialization) and "unique_id" in event.metadata:
@@ -134,7 +136,7 @@ def _with_mart_metadata(
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=FingertipTranslator(), pool=DUCKDB_POOL)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, paths: LakePaths):
     """`dbt build`: models, then their tests as asset checks.
 
     The marts' materializations (and their tests) are held until dbt has
@@ -143,7 +145,9 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     code, read from the warehouse (dagster-dbt's fetch_row_counts would open it
     through dbt's adapter, read-write, inside this process).
     """
-    invocation = dbt.cli(["build"], context=context)
+    # Each invocation gets its own target folder (as dagster-dbt would), under the project's target.
+    target = Path(tempfile.mkdtemp(prefix=f"build-{context.run.run_id[:8]}-", dir=dbt_project.target_path))
+    invocation = dbt.cli(["build", *dbt_path_vars(warehouse.database, paths.lake)], context=context, target_path=target)
     held: list[Output | AssetMaterialization | AssetObservation | AssetCheckResult | AssetCheckEvaluation] = []
     try:
         for event in invocation.stream():

@@ -1,12 +1,10 @@
 """The analysts' copy as a Dagster asset (the copying is storage/publish.py)."""
 
-from pathlib import Path
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
-from orchestration.resources import LakePaths
+from orchestration.resources import Warehouse
 from orchestration.settings import DUCKDB_POOL
-from storage.publish import MARTS, publish_marts
+from storage.publish import MARTS
 
 
 @asset(
@@ -17,8 +15,7 @@ from storage.publish import MARTS, publish_marts
     pool=DUCKDB_POOL,
     description="Read-only copy of marts.* for analysts (default data/analytics.duckdb), without raw personal data.",
 )
-def analytics_copy(context: AssetExecutionContext, paths: LakePaths) -> MaterializeResult:
-    target = Path(paths.publish)
-    counts = publish_marts(Path(paths.warehouse), target)
-    context.log.info(f"published {sum(counts.values())} rows to {target}")
-    return MaterializeResult(metadata={"path": str(target), **{f"rows_{k}": v for k, v in counts.items()}})
+def analytics_copy(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    counts = warehouse.publish()
+    context.log.info(f"published {sum(counts.values())} rows to {warehouse.published}")
+    return MaterializeResult(metadata={"path": warehouse.published, **{f"rows_{k}": v for k, v in counts.items()}})

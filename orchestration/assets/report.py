@@ -5,7 +5,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from inspection.report import render_report
-from orchestration.resources import LakePaths
+from orchestration.resources import Warehouse
 from orchestration.settings import DUCKDB_POOL
 from storage.publish import MARTS
 
@@ -25,10 +25,9 @@ def report_folder(warehouse: Path) -> Path:
     pool=DUCKDB_POOL,
     description="Self-contained HTML report (index.html and a printable page per unit) in report/ beside the warehouse.",
 )
-def inspection_report(context: AssetExecutionContext, paths: LakePaths) -> MaterializeResult:
-    warehouse = Path(paths.warehouse)
-    out = report_folder(warehouse)
-    written = render_report(Path(paths.publish), out, warehouse=warehouse)
+def inspection_report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    out = report_folder(Path(warehouse.database))
+    written = render_report(Path(warehouse.published), out, warehouse=Path(warehouse.database))
     context.log.info(f"wrote the report ({written['pages']} pages) to {out}")
     return MaterializeResult(
         metadata={

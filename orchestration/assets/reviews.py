@@ -6,11 +6,10 @@ flag's latest verdict from it), so this asset runs before the dbt models.
 
 from pathlib import Path
 
-import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from inspection.reviews import REVIEWS_TABLE, import_inbox
-from orchestration.resources import LakePaths
+from orchestration.resources import LakePaths, Warehouse
 from orchestration.settings import DUCKDB_POOL
 
 
@@ -24,12 +23,11 @@ from orchestration.settings import DUCKDB_POOL
         "a whole file or nothing of it; applied files move to applied/, rejected ones to rejected/ with the reasons."
     ),
 )
-def flag_reviews(context: AssetExecutionContext, paths: LakePaths) -> MaterializeResult:
-    warehouse = Path(paths.warehouse)
-    inbox = Path(paths.reviews_inbox) if paths.reviews_inbox else warehouse.parent / "reviews_inbox"
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
-        result = import_inbox(con, warehouse, inbox)
+def flag_reviews(context: AssetExecutionContext, paths: LakePaths, warehouse: Warehouse) -> MaterializeResult:
+    inbox = Path(paths.reviews_inbox)
+    Path(warehouse.database).parent.mkdir(parents=True, exist_ok=True)
+    with warehouse.get_connection() as con:
+        result = import_inbox(con, Path(warehouse.database), inbox)
         total = con.execute(f"select count(*) from {REVIEWS_TABLE}").fetchone()[0]
     for name, problems in result.rejected.items():
         context.log.warning(

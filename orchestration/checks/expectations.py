@@ -6,10 +6,6 @@ out of range` (seen with duckdb 1.5 and 2.0), and GX has no Polars backend. A
 batch is what one run loaded for a source: the lake files of its partitions.
 """
 
-import os
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network calls from GX
-
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import polars as pl
