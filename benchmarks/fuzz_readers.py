@@ -10,7 +10,7 @@ garbage and huge fields, missing / extra / colliding columns; then maybe one
 file-level fault: a wrong encoding, a truncated or bit-flipped (compressed)
 stream, random bytes, or content that is not what the extension says. Each
 file goes through the same in-process function the ingest asset runs per file
-(`sources.lake._load_file`: read, validate, audit), and then the lake write's
+(`storage.lake._load_file`: read, validate, audit), and then the lake write's
 cast. Properties checked on every case (`check_case`):
 
 - nothing raises;
@@ -51,9 +51,9 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sources.contract import EVENT_SPECS, MAX_ABS_NUMBER, REFERENCE_SPECS, SourceSpec  # noqa: E402
-from sources.lake import LOADED, REJECTED, _load_file, lake_schema  # noqa: E402
 from sources.landing import LandingFile  # noqa: E402
 from sources.validation import plausible_window  # noqa: E402
+from storage.lake import LOADED, REJECTED, _load_file, lake_schema  # noqa: E402
 
 DELIVERY_DAY = date(2026, 9, 14)
 WINDOW_DAYS = (366, 2)

@@ -1,2 +1,3 @@
-"""Where fingertip keeps data between the landing folder and the analysts: the
-warehouse file's lock (one writer at a time), and waiting for it with a limit."""
+"""Where fingertip keeps data between the landing folder and the analysts: the lake
+(validated Parquet, lake.py), the analysts' copy (publish.py), and the warehouse
+file's lock (one writer at a time) with waiting for it within a limit (lock.py)."""

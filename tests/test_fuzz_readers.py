@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from fuzz_readers import KNOWN_IDS, WINDOW_DAYS, Tally, cases, check_case  # noqa: E402
 
 from sources.contract import EVENT_SPECS  # noqa: E402
-from sources.lake import _load_file  # noqa: E402
 from sources.landing import LandingFile  # noqa: E402
+from storage.lake import _load_file  # noqa: E402
 
 FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 SPEC = EVENT_SPECS["app_logins"]

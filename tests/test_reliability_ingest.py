@@ -20,9 +20,9 @@ from conftest import build, query
 
 from orchestration.settings import SettingError, plausible_window_days
 from sources.contract import EVENT_SPECS
-from sources.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids, reference_problem
 from sources.landing import read_text_frame
 from sources.validation import validate
+from storage.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids, reference_problem
 
 DAY = "2026-09-14"
 CADRES = "cadre_id,full_name,unit_id,position,hired_on,active\nC1,Li Wei,U1,clerk,2020-03-01,true\nC2,Wang Fang,U1,head,2019-01-01,true\n"
@@ -242,7 +242,7 @@ def test_the_window_is_a_setting(monkeypatch):
 def test_great_expectations_still_checks_the_same_window():
     """A row that got past the validator (here: written straight into a batch) fails the GX check."""
     from orchestration.checks.expectations import validate_batch
-    from sources.lake import lake_schema
+    from storage.lake import lake_schema
 
     spec = EVENT_SPECS["app_logins"]
     row = {

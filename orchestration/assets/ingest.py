@@ -23,8 +23,8 @@ from orchestration.partitions import delivery_day
 from orchestration.resources import LakePaths
 from orchestration.settings import SettingError, clear_empty_days, plausible_window_days
 from sources.contract import EVENT_SPECS, REFERENCE_TABLES
-from sources.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids, reference_problem
 from sources.landing import delivery_files
+from storage.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids, reference_problem
 
 INGEST_GROUP = "ingest"
 

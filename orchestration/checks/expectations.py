@@ -15,7 +15,7 @@ from orchestration.partitions import delivery_day
 from orchestration.resources import LakePaths
 from orchestration.settings import plausible_window_days
 from sources.contract import EVENT_SPECS, SourceSpec
-from sources.lake import lake_schema
+from storage.lake import lake_schema
 
 # What GX checks is what the lake batch itself must hold, whoever wrote it: the
 # exact column set, unique provenance (_file, _row), and timestamps inside the
