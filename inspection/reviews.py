@@ -51,7 +51,8 @@ insert or ignore into {REVIEWS_TABLE}
     (review_id, flag_id, flag_code, cadre_id, verdict, note, reviewed_by, reviewed_at, evidence_at_review, recorded_from)
 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-FLAG_FOR_REVIEW = "select flag_id, flag_code, cadre_id, evidence from marts.padding_flags where flag_id = ?"
+# The flags a verdicts file names, in one query however many it names (the ids are one bound list).
+FLAGS_FOR_REVIEW = "select flag_id, flag_code, cadre_id, evidence from marts.padding_flags where list_contains(?, flag_id)"
 
 # The latest verdict per flag (reviewed_at keeps microseconds; a tie falls back to review_id, for a stable answer).
 LATEST_VERDICTS = """
@@ -159,16 +160,12 @@ def _open_for_writing(warehouse: Path):
 
 def _flags_by_id(con: duckdb.DuckDBPyConnection, warehouse: Path, flag_ids: list[str]) -> dict[str, tuple]:
     """The named flags of the last build: flag_id -> (flag_id, flag_code, cadre_id, evidence)."""
-    found = {}
     try:
-        for flag_id in dict.fromkeys(flag_ids):
-            row = con.execute(FLAG_FOR_REVIEW, [flag_id]).fetchone()
-            if row:
-                found[flag_id] = row
+        rows = con.execute(FLAGS_FOR_REVIEW, [list(dict.fromkeys(flag_ids))]).fetchall()
     except duckdb.CatalogException:
         con.execute("rollback")
         raise ReviewError(f"{warehouse} has no marts.padding_flags: build it first with `fingertip run`.") from None
-    return found
+    return {row[0]: row for row in rows}
 
 
 # ---------------------------------------------------------------- verdicts dropped as CSV files

@@ -1,4 +1,6 @@
--- Which units have flags, of which code, on how many cadres, and since when?
+-- Which units have flags, of which code, on how many cadres, since when, and how far has review got?
+-- open_flags await an inspector's verdict (review_status open, reopened or needs-evidence);
+-- a dismissed flag stays counted in `flags`, so nothing disappears from the table.
 -- The published copy withholds each flag's evidence sentence and subject (they name devices and
 -- positions): an inspector reads them in `fingertip report`, or on the warehouse by flag_id.
 with cadre_unit as (select distinct cadre_id, unit_id from marts.cadre_monthly)
@@ -6,6 +8,9 @@ select
     u.unit_id,
     f.flag_code,
     count(*) as flags,
+    count(*) filter (where f.review_status in ('open', 'reopened', 'needs-evidence')) as open_flags,
+    count(*) filter (where f.review_status = 'confirmed') as confirmed,
+    count(*) filter (where f.review_status = 'dismissed') as dismissed,
     count(*) filter (where f.severity = 'high') as high_severity,
     count(distinct f.cadre_id) as cadres,
     min(f.first_seen) as first_seen,
@@ -14,4 +19,4 @@ select
 from marts.padding_flags as f
 join cadre_unit as u using (cadre_id)
 group by u.unit_id, f.flag_code
-order by flags desc, high_severity desc, u.unit_id, f.flag_code;
+order by open_flags desc, high_severity desc, flags desc, u.unit_id, f.flag_code;
