@@ -1,3 +1,4 @@
+# Longer than 400 lines: the lake's whole write path (day, reference snapshot, audit and quarantine books) in one module, so its idempotence reads in one place.
 """Writing validated landing data to the lake, one folder per source and day.
 
 Lake layout (what dbt reads as sources):
