@@ -7,6 +7,7 @@ partition range), followed in that run by the dbt build and the publish.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import sys
@@ -96,6 +97,14 @@ def build_all(settings: Settings) -> int:
                 f"error: no dt=YYYY-MM-DD delivery folders under {settings.landing}: the landing contract puts events in <source>/dt=YYYY-MM-DD/.",
                 file=sys.stderr,
             )
+        return 2
+
+    if settings.engine == "spark" and importlib.util.find_spec("dbt.adapters.spark") is None:
+        print(
+            "error: FINGERTIP_ENGINE=spark needs the spark extra (pyspark, dbt-spark; Java 17): "
+            "pip install -e '.[spark]' (make test-spark does), or unset FINGERTIP_ENGINE to build with DuckDB.",
+            file=sys.stderr,
+        )
         return 2
 
     missing = missing_reference_tables(settings.landing)
@@ -216,3 +225,5 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
     print(f"  warehouse: {settings.warehouse}")
     print(f"  analysts' copy: {settings.publish}")
     print(f"  lake: {settings.lake}; quarantine: select * from ops.quarantine")
+    if settings.engine == "spark":
+        print(f"  engine: spark; its catalog, scratch files and Parquet output: {settings.spark_dir}")

@@ -19,7 +19,12 @@ from dagster_duckdb import DuckDBResource
 from alerts.settings import VARIABLES as ALERT_VARIABLES
 from alerts.settings import AlertSettings
 from orchestration.settings import DBT_PROJECT_DIR, Settings, alert_environment
-from storage.publish import publish_marts
+from storage.publish import publish_marts, quote_identifier
+
+# Engine spark: the schemas whose relations the Spark build writes as Parquet, one
+# folder each under spark_dir/<schema>/, and the folder its verdicts are read from.
+SPARK_OUTPUT_SCHEMAS = ("marts", "ops")
+REVIEWS_EXPORT = "reviews"
 
 
 class LakePaths(ConfigurableResource):
@@ -49,6 +54,8 @@ class Warehouse(DuckDBResource):
     """
 
     published: str
+    engine: str = "duckdb"  # settings.ENGINES: who builds the dbt project
+    spark_dir: str = ""  # engine spark: where the Spark build writes its Parquet
 
     @contextmanager
     def read_only(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -61,6 +68,42 @@ class Warehouse(DuckDBResource):
     def publish(self) -> dict[str, int]:
         """Replace the analysts' copy with the marts as they are now: rows per mart."""
         return publish_marts(Path(self.database), Path(self.published))
+
+    def spark_parquet(self, schema: str) -> Path:
+        """Engine spark: the folder holding one Parquet folder per relation of `schema` that the
+        build wrote (dbt_project/macros/spark_lake.sql, publish_marts)."""
+        return Path(self.spark_dir) / schema
+
+    def load_spark_output(self) -> dict[str, int]:
+        """Engine spark: the marts and ops books the Spark build wrote as Parquet become this
+        file's tables, so that publishing, the report, alerts and checks read one DuckDB file
+        on either engine. Rows per relation loaded."""
+        loaded = {}
+        with self.get_connection() as con:
+            for schema in SPARK_OUTPUT_SCHEMAS:
+                folders = sorted(p for p in self.spark_parquet(schema).glob("*") if any(p.glob("*.parquet")))
+                if folders:
+                    con.execute(f"create schema if not exists {quote_identifier(schema)}")
+                for folder in folders:
+                    # The relation API takes the path as a value: nothing is spliced into SQL.
+                    con.register("spark_output", con.read_parquet(str(folder / "*.parquet")))
+                    relation = f"{quote_identifier(schema)}.{quote_identifier(folder.name)}"
+                    con.execute(f"create or replace table {relation} as select * from spark_output")
+                    con.unregister("spark_output")
+                    loaded[f"{schema}.{folder.name}"] = con.execute(f"select count(*) from {relation}").fetchone()[0]
+        return loaded
+
+    def export_reviews_for_spark(self) -> None:
+        """Engine spark: the inspectors' verdicts (ops.flag_reviews, kept in this file) as the
+        Parquet file the Spark build reads them from (register_lake)."""
+        target = self.spark_parquet(REVIEWS_EXPORT)
+        target.mkdir(parents=True, exist_ok=True)
+        with self.read_only() as con:
+            exists = con.execute(
+                "select count(*) from information_schema.tables where table_schema = 'ops' and table_name = 'flag_reviews'"
+            ).fetchone()[0]
+            if exists:
+                con.sql("select * from ops.flag_reviews").write_parquet(str(target / "flag_reviews.parquet"))
 
 
 class AlertConfig(ConfigurableResource):
@@ -124,15 +167,20 @@ def dbt_target_dir() -> Path:
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir())
 
 
-def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+# dbt_project/profiles.yml's target per engine.
+DBT_TARGETS = {"duckdb": "dev", "spark": "spark"}
 
 
-def dbt_path_vars(warehouse: str | Path, lake: str | Path) -> list[str]:
-    """dbt's `--vars` for the files of this build: the profile opens `warehouse_path`, the
-    sources read `lake_path` (both fall back to FINGERTIP_WAREHOUSE / FINGERTIP_LAKE, for dbt
-    run by hand)."""
-    return ["--vars", json.dumps({"warehouse_path": str(warehouse), "lake_path": str(lake)})]
+def dbt_cli(engine: str = "duckdb") -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE, target=DBT_TARGETS[engine])
+
+
+def dbt_path_vars(warehouse: str | Path, lake: str | Path, spark_dir: str | Path) -> list[str]:
+    """dbt's `--vars` for the files of this build: the profile opens `warehouse_path` (DuckDB)
+    or keeps Spark's files under `spark_dir`, the sources read `lake_path`. Each falls back to
+    its FINGERTIP_* variable, for dbt run by hand."""
+    paths = {"warehouse_path": warehouse, "lake_path": lake, "spark_dir": spark_dir}
+    return ["--vars", json.dumps({name: str(path) for name, path in paths.items()})]
 
 
 def prepare_dbt_manifest(settings: Settings | None = None) -> None:
@@ -147,7 +195,9 @@ def prepare_dbt_manifest(settings: Settings | None = None) -> None:
     target.mkdir(parents=True, exist_ok=True)
     with (target / ".parse.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        dbt_cli().cli(["parse", "--quiet", *dbt_path_vars(settings.warehouse, settings.lake)], target_path=target).wait()
+        dbt_cli(settings.engine).cli(
+            ["parse", "--quiet", *dbt_path_vars(settings.warehouse, settings.lake, settings.spark_dir)], target_path=target
+        ).wait()
 
 
 # Under `dagster dev` the manifest is rebuilt on load; the CLI and tests parse before they load.
@@ -163,7 +213,12 @@ def build_resources(settings: Settings | None = None) -> dict:
             lake=str(settings.lake),
             reviews_inbox=str(settings.reviews_inbox),
         ),
-        "warehouse": Warehouse(database=str(settings.warehouse), published=str(settings.publish)),
+        "warehouse": Warehouse(
+            database=str(settings.warehouse),
+            published=str(settings.publish),
+            engine=settings.engine,
+            spark_dir=str(settings.spark_dir),
+        ),
         "alerts": alert_config_from_env(),
-        "dbt": dbt_cli(),
+        "dbt": dbt_cli(settings.engine),
     }

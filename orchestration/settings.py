@@ -40,6 +40,11 @@ DUCKDB_POOL = "duckdb_warehouse"
 DEFAULT_WAIT_SECONDS = 600
 
 
+# Which engine builds the dbt project (issue 9): DuckDB in this process's warehouse
+# file, or Apache Spark (the `spark` extra), whose marts come back into that file.
+ENGINES = ("duckdb", "spark")
+
+
 class SettingError(ValueError):
     """A setting the user gave cannot be used; the message says which and what to do."""
 
@@ -112,6 +117,8 @@ class Settings:
     last_day: str
     reviews_inbox: Path  # inspectors' verdict CSVs
     dagster_home: Path  # Dagster's run records
+    engine: str  # one of ENGINES
+    spark_dir: Path  # Spark's catalog, scratch files and the Parquet it writes (engine spark)
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, str | None] | None = None) -> Settings:
@@ -124,6 +131,11 @@ class Settings:
                 date.fromisoformat(value)
             except ValueError:
                 raise SettingError(f"{variable}={value!r} is not a date: set it as YYYY-MM-DD (default {default}).") from None
+        engine = env.get("FINGERTIP_ENGINE", "").strip().lower() or ENGINES[0]
+        if engine not in ENGINES:
+            raise SettingError(
+                f"FINGERTIP_ENGINE={env['FINGERTIP_ENGINE']!r} is not an engine: set it to {' or '.join(ENGINES)} (default {ENGINES[0]})."
+            )
         data = PROJECT_ROOT / "data"
         warehouse = Path(env.get("FINGERTIP_WAREHOUSE", data / "warehouse.duckdb")).resolve()
         # The analysts' copy, the lake, the inbox and Dagster's records sit beside the warehouse unless told otherwise.
@@ -136,6 +148,8 @@ class Settings:
             last_day=env.get("FINGERTIP_LAST_DAY", DEFAULT_LAST_DAY),
             reviews_inbox=Path(env.get("FINGERTIP_REVIEWS_INBOX", warehouse.parent / "reviews_inbox")).resolve(),
             dagster_home=Path(env.get("DAGSTER_HOME", warehouse.parent / ".dagster")).resolve(),
+            engine=engine,
+            spark_dir=Path(env.get("FINGERTIP_SPARK_DIR", warehouse.parent / "spark")).resolve(),
         )
 
 

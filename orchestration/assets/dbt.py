@@ -147,7 +147,10 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     """
     # Each invocation gets its own target folder (as dagster-dbt would), under the project's target.
     target = Path(tempfile.mkdtemp(prefix=f"build-{context.run.run_id[:8]}-", dir=dbt_project.target_path))
-    invocation = dbt.cli(["build", *dbt_path_vars(warehouse.database, paths.lake)], context=context, target_path=target)
+    if warehouse.engine == "spark":
+        warehouse.export_reviews_for_spark()
+    build_args = ["build", *dbt_path_vars(warehouse.database, paths.lake, warehouse.spark_dir)]
+    invocation = dbt.cli(build_args, context=context, target_path=target)
     held: list[Output | AssetMaterialization | AssetObservation | AssetCheckResult | AssetCheckEvaluation] = []
     try:
         for event in invocation.stream():
@@ -158,6 +161,15 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
                 yield event
     except Exception:
         # dbt failed: what it did build is still reported, then the failure.
+        _load_spark_output(context, warehouse)
         yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
         raise
+    _load_spark_output(context, warehouse)
     yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
+
+
+def _load_spark_output(context: AssetExecutionContext, warehouse: Warehouse) -> None:
+    """Engine spark: bring the marts and ops books Spark wrote into the warehouse file."""
+    if warehouse.engine == "spark":
+        loaded = warehouse.load_spark_output()
+        context.log.info(f"loaded {len(loaded)} relations from Spark's Parquet into {warehouse.database}: {loaded}")
