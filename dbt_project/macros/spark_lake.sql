@@ -24,7 +24,7 @@
 
 {#- The lake folder, as the lake sources read it. -#}
 {% macro lake_root() -%}
-    {{ return(env_var('FINGERTIP_LAKE', '../data/lake') | replace('\\', '/') ) }}
+    {{ return(var('lake_path', env_var('FINGERTIP_LAKE', '../data/lake')) | replace('\\', '/') ) }}
 {%- endmacro %}
 
 {#- recursiveFileLookup: every Parquet file under the folder (dt= folders
@@ -57,9 +57,12 @@
             {%- endcall -%}
         {%- endfor -%}
         {%- do run_query('create schema if not exists ops') -%}
-        {#- The columns of inspection/reviews.py's ops.flag_reviews. -#}
+        {#- The columns of inspection/reviews.py's ops.flag_reviews, read from the
+            Parquet fingertip exports to <spark_dir>/reviews/ before a Spark build
+            (none there yet: no verdict given). -#}
+        {%- do run_query('drop table if exists ops.flag_reviews') -%}
         {%- call statement('create_flag_reviews') -%}
-            create table if not exists ops.flag_reviews (
+            create table ops.flag_reviews (
                 review_id string,
                 flag_id string,
                 flag_code string,
@@ -71,17 +74,20 @@
                 evidence_at_review string,
                 recorded_from string
             ) using parquet
+            options (path {{ spark_string_literal(spark_dir() ~ '/reviews') }})
         {%- endcall -%}
     {%- endif -%}
 {%- endmacro %}
 
 
 {#- publish_marts: on Spark the warehouse's tables live in the Spark catalog;
-    analysts and the DuckDB side read the marts as Parquet, one folder per mart
-    (FINGERTIP_MARTS_PARQUET, default FINGERTIP_SPARK_DIR/marts/<mart>/),
-    rewritten after each build for the marts that built. DuckDB's warehouse
-    file is published by fingertip itself: nothing to do. Also callable as
-    `dbt run-operation publish_marts`. -#}
+    fingertip and analysts read the marts and the ops books as Parquet, one
+    folder per relation, <spark_dir>/<schema>/<name>/ (var spark_dir, else
+    FINGERTIP_SPARK_DIR), rewritten after each build for the relations that
+    built. fingertip then loads them into its DuckDB warehouse file
+    (orchestration/resources.py, Warehouse.load_spark_output), from which the
+    analysts' copy is published. DuckDB's warehouse file holds the tables
+    already: nothing to do. Also callable as `dbt run-operation publish_marts`. -#}
 {% macro publish_marts(results=none) -%}
     {{ return(adapter.dispatch('publish_marts')(results)) }}
 {%- endmacro %}
@@ -89,29 +95,36 @@
 {% macro default__publish_marts(results) -%}
 {%- endmacro %}
 
-{% macro marts_parquet_dir() -%}
-    {{ return(env_var('FINGERTIP_MARTS_PARQUET', env_var('FINGERTIP_SPARK_DIR', '../data/spark') ~ '/marts') | replace('\\', '/')) }}
+{#- Spark's own folder: its catalog, scratch files and the Parquet it writes. -#}
+{% macro spark_dir() -%}
+    {{ return(var('spark_dir', env_var('FINGERTIP_SPARK_DIR', '../data/spark')) | replace('\\', '/')) }}
+{%- endmacro %}
+
+{#- The schemas whose models are written out as Parquet after a Spark build. -#}
+{% macro published_schemas() -%}
+    {{ return(['marts', 'ops']) }}
 {%- endmacro %}
 
 {% macro spark__publish_marts(results) -%}
     {%- if execute -%}
-        {%- set names = [] -%}
+        {%- set built = [] -%}
         {%- if results is none -%}
-            {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.schema == 'marts' -%}
-                {%- do names.append(node.alias) -%}
+            {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.schema in published_schemas() -%}
+                {%- do built.append(node) -%}
             {%- endfor -%}
         {%- else -%}
-            {%- for result in results if result.node.resource_type == 'model' and result.node.schema == 'marts' and result.status == 'success' -%}
-                {%- do names.append(result.node.alias) -%}
+            {%- for result in results if result.node.resource_type == 'model' and result.node.schema in published_schemas() and result.status == 'success' -%}
+                {%- do built.append(result.node) -%}
             {%- endfor -%}
         {%- endif -%}
-        {%- for name in names | sort -%}
-            {%- call statement('publish_' ~ name) -%}
-                insert overwrite directory {{ spark_string_literal(marts_parquet_dir() ~ '/' ~ name) }}
+        {%- for node in built | sort(attribute='alias') -%}
+            {%- set folder = spark_dir() ~ '/' ~ node.schema ~ '/' ~ node.alias -%}
+            {%- call statement('publish_' ~ node.schema ~ '_' ~ node.alias) -%}
+                insert overwrite directory {{ spark_string_literal(folder) }}
                 using parquet
-                select * from marts.{{ name }}
+                select * from {{ node.schema }}.{{ node.alias }}
             {%- endcall -%}
-            {%- do log('published marts.' ~ name ~ ' to ' ~ marts_parquet_dir() ~ '/' ~ name, info=true) -%}
+            {%- do log('published ' ~ node.schema ~ '.' ~ node.alias ~ ' to ' ~ folder, info=true) -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
