@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, ops."""
 
 import contextlib
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -28,6 +29,8 @@ from storage.publish import WITHHELD_COLUMNS, quote_identifier
 
 # Models in this dbt schema get row counts, column schemas and a preview on each materialization.
 MARTS_SCHEMA = "marts"
+# Each dbt build's own target folder is named build-<run>-..., and the newest few are kept for reading.
+BUILD_TARGET_PREFIX, KEPT_BUILD_TARGETS = "build-", 5
 # Rows shown in a mart's preview.
 PREVIEW_ROWS = 10
 # The mart of flags, its code column, and the dbt seed that lists every code
@@ -146,7 +149,8 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     through dbt's adapter, read-write, inside this process).
     """
     # Each invocation gets its own target folder (as dagster-dbt would), under the project's target.
-    target = Path(tempfile.mkdtemp(prefix=f"build-{context.run.run_id[:8]}-", dir=dbt_project.target_path))
+    _prune_build_targets(Path(dbt_project.target_path))
+    target = Path(tempfile.mkdtemp(prefix=f"{BUILD_TARGET_PREFIX}{context.run.run_id[:8]}-", dir=dbt_project.target_path))
     if warehouse.engine == "spark":
         warehouse.export_reviews_for_spark()
     build_args = ["build", *dbt_path_vars(warehouse.database, paths.lake, warehouse.spark_dir)]
@@ -166,6 +170,14 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
         raise
     _load_spark_output(context, warehouse)
     yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
+
+
+def _prune_build_targets(targets: Path) -> None:
+    """Keep the newest KEPT_BUILD_TARGETS build folders (each holds a copy of the manifest and
+    the build's logs, tens of MB): a daily schedule would otherwise fill the disk."""
+    folders = sorted(targets.glob(f"{BUILD_TARGET_PREFIX}*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in folders[KEPT_BUILD_TARGETS - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _load_spark_output(context: AssetExecutionContext, warehouse: Warehouse) -> None:
