@@ -3,6 +3,7 @@
 import contextlib
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -173,11 +174,14 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
 
 
 def _prune_build_targets(targets: Path) -> None:
-    """Keep the newest KEPT_BUILD_TARGETS build folders (each holds a copy of the manifest and
-    the build's logs, tens of MB): a daily schedule would otherwise fill the disk."""
+    """Remove build folders beyond the newest KEPT_BUILD_TARGETS that are over an hour old (each
+    holds a copy of the manifest and the build's logs, tens of MB: a daily schedule would fill
+    the disk). The age spares a build still running beside this one from the same checkout."""
     folders = sorted(targets.glob(f"{BUILD_TARGET_PREFIX}*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    cutoff = time.time() - 3600
     for old in folders[KEPT_BUILD_TARGETS - 1 :]:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _load_spark_output(context: AssetExecutionContext, warehouse: Warehouse) -> None:
