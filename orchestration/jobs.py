@@ -2,13 +2,10 @@
 
 from dagster import AssetSelection, define_asset_job
 
-from orchestration.partitions import delivery_day
-
 # Ingest for the run's delivery days, then every dbt model, its tests and the
-# published copy, in one run.
+# published copy, in one run (partitioned by delivery day, as its assets are).
 build_warehouse = define_asset_job(
     "build_warehouse",
     selection=AssetSelection.all(),
-    partitions_def=delivery_day,
     description="Ingest the chosen delivery days, rebuild the warehouse, publish the analysts' copy.",
 )
