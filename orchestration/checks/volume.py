@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
+import polars as pl
 
 
 @dataclass(frozen=True)
@@ -61,15 +61,8 @@ class DeliveryCheckSettings:
 
 SETTINGS = DeliveryCheckSettings()
 
+
 # Rows per day of one source, from the lake's file books (one row per file).
-DAILY_ROWS_SQL = """
-    select _dt_day, sum(coalesce(rows_read, 0))::bigint, count(*)
-    from (select dt as _dt_day, rows_read from read_parquet(?, union_by_name = true))
-    where _dt_day is not null
-    group by _dt_day
-"""
-
-
 @dataclass(frozen=True)
 class VolumeVerdict:
     """One day's count against its history; `anomaly` is None when there was too little history."""
@@ -104,8 +97,14 @@ def daily_rows(lake: Path, source: str) -> dict[date, tuple[int, int]]:
     files = audit_files(lake, source)
     if not files:
         return {}
-    with duckdb.connect() as con:
-        return {day: (rows, count) for day, rows, count in con.execute(DAILY_ROWS_SQL, [files]).fetchall()}
+    books = (
+        pl.scan_parquet(files, missing_columns="insert", extra_columns="ignore")
+        .filter(pl.col("dt").is_not_null())
+        .group_by("dt")
+        .agg(pl.col("rows_read").fill_null(0).sum().cast(pl.Int64), pl.len())
+        .collect()
+    )
+    return {day: (rows, count) for day, rows, count in books.iter_rows()}
 
 
 def history(
