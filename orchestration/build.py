@@ -15,8 +15,6 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
-
 from orchestration.errors import root_cause_message
 from orchestration.guards import (
     HOST_TAG,
@@ -189,7 +187,9 @@ def dbt_failures(build_log: Path, limit: int = 10) -> list[str]:
 
 
 def print_summary(settings: Settings, days: list[str], run_id: str, failed_checks: list[str]) -> None:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    from orchestration.resources import Warehouse
+
+    with Warehouse(database=str(settings.warehouse), published=str(settings.publish)).read_only() as con:
         per_source = con.execute(
             """
             select source, count(*) as files, sum(coalesce(rows_read, 0)), sum(rows_loaded), sum(rows_duplicate),
