@@ -48,7 +48,8 @@ select
     burden.avg_distinct_apps,
     burden.avg_trace_only_logins,
     coalesce(forced_votes.forced_votes, 0) as forced_votes,
-    round(burden.cases_resolved * 1.0 / nullif(burden.cases_opened, 0), 4) as resolution_rate,
+    -- A double on both engines (`* 1.0` gave Spark a decimal quotient).
+    round(cast(burden.cases_resolved as double) / nullif(burden.cases_opened, 0), 4) as resolution_rate,
     {% for code in flag_codes %}
         coalesce(flags.flags_{{ code }}, 0) as flags_{{ code }},
     {% endfor %}
