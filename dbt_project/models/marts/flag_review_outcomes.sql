@@ -41,7 +41,7 @@ select
     coalesce(outcomes.needs_evidence, 0) as needs_evidence,
     -- A double on both engines, as the contract says: `* 1.0` made a decimal
     -- quotient on Spark (decimal(27,4)), a double on DuckDB.
-    round(cast(outcomes.confirmed as double) / nullif(outcomes.confirmed + outcomes.dismissed, 0), 4) as confirmed_rate
+    {{ rounded_double('cast(outcomes.confirmed as double) / nullif(outcomes.confirmed + outcomes.dismissed, 0)', 4) }} as confirmed_rate
 from registry
 cross join months
 left join outcomes on registry.flag_code = outcomes.flag_code and months.month = outcomes.month
