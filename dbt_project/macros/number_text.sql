@@ -44,7 +44,8 @@
 {%- endmacro %}
 
 {#- A DOUBLE value rounded to `digits` decimals (0 to 6), as DuckDB's round()
-    and its text. DuckDB rounds the exact binary value half away from zero:
+    does it, as a DOUBLE (rounded_double) and as text (rounded_text). DuckDB
+    rounds the exact binary value half away from zero:
     round(2.675, 2) is 2.67, as 2.675 is stored as 2.67499999999999982236431605997495353221893310546875.
     On Spark the value is taken as a double (DuckDB's `/` of decimals gives a
     double, Spark's a decimal). Spark's round() rounds the shortest decimal form
@@ -52,7 +53,34 @@
     unless y is exactly an integer and a half, where the rounding error of the
     product decides: it is computed without error (Dekker's split of the value
     into two 26-bit halves; 10^digits has at most 27 bits, so the partial
-    products are exact). -#}
+    products are exact). The marts round with rounded_double, so a score or
+    rate exactly half-way in decimal is the same number on both engines. -#}
+{% macro rounded_double(value, digits) -%}
+    {%- if digits not in range(0, 7) -%}
+        {{ exceptions.raise_compiler_error("rounded_double: digits must be 0 to 6, not " ~ digits) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('rounded_double')(value, digits)) }}
+{%- endmacro %}
+
+{% macro duckdb__rounded_double(value, digits) -%}
+    round({{ value }}, {{ digits }})
+{%- endmacro %}
+
+{% macro spark__rounded_double(value, digits) -%}
+    {%- set scale = "power(10, " ~ digits ~ ")" -%}
+    {%- set y = "(double_value * " ~ scale ~ ")" -%}
+    {%- set x_split = "(double_value * cast(134217729 as double))" -%}
+    {%- set x_high = "(" ~ x_split ~ " - (" ~ x_split ~ " - double_value))" -%}
+    {%- set product_error = "((" ~ x_high ~ " * " ~ scale ~ " - " ~ y ~ ") + (double_value - " ~ x_high ~ ") * " ~ scale ~ ")" -%}
+    element_at(transform(array(cast({{ value }} as double)), double_value -> (case
+        when {{ y }} >= 0 and {{ y }} - floor({{ y }}) = 0.5
+            then floor({{ y }}) + case when {{ product_error }} < 0 then 0 else 1 end
+        when {{ y }} < 0 and ceil({{ y }}) - {{ y }} = 0.5
+            then ceil({{ y }}) - case when {{ product_error }} > 0 then 0 else 1 end
+        else round({{ y }}, 0)
+    end) / {{ scale }}), 1)
+{%- endmacro %}
+
 {% macro rounded_text(value, digits) -%}
     {%- if digits not in range(0, 7) -%}
         {{ exceptions.raise_compiler_error("rounded_text: digits must be 0 to 6, not " ~ digits) }}
@@ -65,19 +93,5 @@
 {%- endmacro %}
 
 {% macro spark__rounded_text(value, digits) -%}
-    {%- set scale = "power(10, " ~ digits ~ ")" -%}
-    {%- set y = "(double_value * " ~ scale ~ ")" -%}
-    {%- set x_split = "(double_value * cast(134217729 as double))" -%}
-    {%- set x_high = "(" ~ x_split ~ " - (" ~ x_split ~ " - double_value))" -%}
-    {%- set product_error = "((" ~ x_high ~ " * " ~ scale ~ " - " ~ y ~ ") + (double_value - " ~ x_high ~ ") * " ~ scale ~ ")" -%}
-    {%- set rounded -%}
-        element_at(transform(array(cast({{ value }} as double)), double_value -> (case
-            when {{ y }} >= 0 and {{ y }} - floor({{ y }}) = 0.5
-                then floor({{ y }}) + case when {{ product_error }} < 0 then 0 else 1 end
-            when {{ y }} < 0 and ceil({{ y }}) - {{ y }} = 0.5
-                then ceil({{ y }}) - case when {{ product_error }} > 0 then 0 else 1 end
-            else round({{ y }}, 0)
-        end) / {{ scale }}), 1)
-    {%- endset -%}
-    {{ double_text(rounded) }}
+    {{ double_text(spark__rounded_double(value, digits)) }}
 {%- endmacro %}

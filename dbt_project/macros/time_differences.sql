@@ -1,13 +1,16 @@
 {#- Time arithmetic whose meaning must be the same on every engine.
 
-    dbt's cross-database datediff and dateadd are used where they agree with
-    DuckDB on Spark too (datediff in seconds or days, dateadd in days). Two
-    uses they do not cover:
+    dbt's cross-database datediff is used where it agrees with DuckDB on Spark
+    too (seconds or days). Uses it and dateadd do not cover:
       * a fractional difference: DuckDB's epoch() has no Spark spelling;
       * a difference in minutes: DuckDB counts the minute boundaries crossed
         (date_diff), dbt-spark the whole minutes elapsed (10:00:50 to 10:01:10
         is 1 on DuckDB, 0 there); adding minutes: dbt-spark's dateadd goes
-        through to_unix_timestamp, which drops fractions of a second.
+        through to_unix_timestamp, which drops fractions of a second;
+      * adding days: dbt-spark's dateadd turns the date into seconds and back
+        with to_timestamp(<seconds>), which with spark.sql.timestampType =
+        TIMESTAMP_NTZ reads the number as text and yields NULL or fails, so a
+        window of days matched nothing on Spark.
     Spark's timestampdiff / timestampadd (3.3+) take TIMESTAMP and
     TIMESTAMP_NTZ; the lake's wall-clock timestamps have no DST to cross
     (Asia/Shanghai), so the session time zone does not change a difference. -#}
@@ -47,7 +50,7 @@
     fractions of a second kept. -#}
 {% macro timestamp_add(datepart, interval, ts) -%}
     {%- if datepart not in ['second', 'minute', 'hour'] -%}
-        {{ exceptions.raise_compiler_error("timestamp_add: datepart must be second, minute or hour (dbt.dateadd serves days), not " ~ datepart) }}
+        {{ exceptions.raise_compiler_error("timestamp_add: datepart must be second, minute or hour (days_add serves days), not " ~ datepart) }}
     {%- endif -%}
     {{ return(adapter.dispatch('timestamp_add')(datepart, interval, ts)) }}
 {%- endmacro %}
@@ -58,4 +61,19 @@
 
 {% macro spark__timestamp_add(datepart, interval, ts) -%}
     timestampadd({{ datepart | upper }}, {{ interval }}, {{ ts }})
+{%- endmacro %}
+
+{#- A DATE plus interval whole days (negative: earlier), for windows of days.
+    DuckDB keeps dbt's dateadd (a timestamp at midnight, which compares with a
+    date as that date); Spark's date_add gives the date itself. -#}
+{% macro days_add(interval, day) -%}
+    {{ return(adapter.dispatch('days_add')(interval, day)) }}
+{%- endmacro %}
+
+{% macro duckdb__days_add(interval, day) -%}
+    {{ dbt.dateadd('day', interval, day) }}
+{%- endmacro %}
+
+{% macro spark__days_add(interval, day) -%}
+    date_add({{ day }}, {{ interval }})
 {%- endmacro %}

@@ -7,6 +7,7 @@ then `dbt build --target spark` runs on that same lake in a local pyspark
 session; its on-run-end hook writes each mart as Parquet, which DuckDB reads
 back here and compares with the DuckDB warehouse's marts:
 
+* the same columns with the same types (as DuckDB reads the Parquet);
 * row counts exactly;
 * padding_flags: the same set of flag_ids, and per flag_id the same evidence
   sentence, evidence_key-derived id, severity, subject and times;
@@ -125,6 +126,9 @@ def _compare(duck: duckdb.DuckDBPyConnection, mart: str, spark_files: str) -> li
     duck_columns, duck_rows = _rows(duck, f"select * from warehouse.marts.{mart}")
     spark_columns, spark_rows = _rows(duck, "select * from read_parquet(?)", [spark_files])
     assert spark_columns == duck_columns, f"{mart}: columns differ"
+    duck_types = [row[1] for row in duck.execute(f"describe select * from warehouse.marts.{mart}").fetchall()]
+    spark_types = [row[1] for row in duck.execute("describe select * from read_parquet(?)", [spark_files]).fetchall()]
+    assert spark_types == duck_types, f"{mart}: column types differ: {list(zip(duck_columns, duck_types, spark_types))}"
     assert len(spark_rows) == len(duck_rows), f"{mart}: {len(spark_rows)} rows on Spark, {len(duck_rows)} on DuckDB"
     problems = []
     for duck_row, spark_row in zip(sorted(duck_rows, key=_key), sorted(spark_rows, key=_key), strict=True):

@@ -26,7 +26,8 @@ usage as (
         count(*) as login_count,
         count(distinct cadre_id) as active_cadres,
         median(session_seconds) as median_session_seconds,
-        avg(case when actions = 0 then 1.0 when actions > 0 then 0.0 end) as trace_only_share
+        -- doubles, so the share is a double on both engines (Spark averages decimals as a decimal)
+        avg(case when actions = 0 then cast(1 as double) when actions > 0 then cast(0 as double) end) as trace_only_share
     from logins
     group by app_id
 ),
@@ -63,9 +64,9 @@ select
     apps.app_name,
     apps.function_category,
     apps.active_cadres,
-    round(apps.login_count / nullif(apps.active_cadres, 0) / weeks_covered.weeks, 2) as logins_per_active_cadre_per_week,
+    {{ rounded_double('apps.login_count / nullif(apps.active_cadres, 0) / weeks_covered.weeks', 2) }} as logins_per_active_cadre_per_week,
     apps.median_session_seconds,
-    round(apps.trace_only_share, 4) as trace_only_share,
+    {{ rounded_double('apps.trace_only_share', 4) }} as trace_only_share,
     category_overlaps.overlapping_apps,
     category_overlaps.overlapping_app_count,
     apps.mandatory,

@@ -1,5 +1,14 @@
 -- One row per cadre in the roster and month the landing data covers, zeros
 -- where the cadre left no trace; traces set against results.
+{#- The result score's points before rounding (rounded_double rounds them as DuckDB does, on every engine). -#}
+{%- set result_points -%}
+    100 * (
+        {{ var('result_weight_resolved') }} * resolved_rank
+        + {{ var('result_weight_rating') }} * rating_rank
+        + {{ var('result_weight_reply') }} * reply_rank
+    )
+{%- endset %}
+
 with roster_months as (
     select cadres.cadre_id, cadres.unit_id, months.month
     from {{ ref('stg_cadres') }} as cadres
@@ -53,15 +62,11 @@ ranked as (
 scored as (
     select
         *,
-        round(100 * (screen_rank + login_rank + trace_only_rank + punch_and_vote_rank) / 4, 1) as trace_score,
+        {{ rounded_double('100 * (screen_rank + login_rank + trace_only_rank + punch_and_vote_rank) / 4', 1) }} as trace_score,
         case
             -- No genuine resolved case: nothing achieved for residents this month.
             when genuine_resolved = 0 then 0.0
-            else round(100 * (
-                {{ var('result_weight_resolved') }} * resolved_rank
-                + {{ var('result_weight_rating') }} * rating_rank
-                + {{ var('result_weight_reply') }} * reply_rank
-            ), 1)
+            else {{ rounded_double(result_points, 1) }}
         end as result_score
     from ranked
 )
@@ -72,7 +77,7 @@ select
     month,
     login_count,
     distinct_apps,
-    round(screen_minutes, 2) as screen_minutes,
+    {{ rounded_double('screen_minutes', 2) }} as screen_minutes,
     trace_only_logins,
     checkin_count,
     votes_cast,

@@ -39,7 +39,9 @@ select
     coalesce(outcomes.confirmed, 0) as confirmed,
     coalesce(outcomes.dismissed, 0) as dismissed,
     coalesce(outcomes.needs_evidence, 0) as needs_evidence,
-    round(outcomes.confirmed * 1.0 / nullif(outcomes.confirmed + outcomes.dismissed, 0), 4) as confirmed_rate
+    -- A double on both engines, as the contract says: `* 1.0` made a decimal
+    -- quotient on Spark (decimal(27,4)), a double on DuckDB.
+    {{ rounded_double('cast(outcomes.confirmed as double) / nullif(outcomes.confirmed + outcomes.dismissed, 0)', 4) }} as confirmed_rate
 from registry
 cross join months
 left join outcomes on registry.flag_code = outcomes.flag_code and months.month = outcomes.month

@@ -31,9 +31,9 @@ burden as (
         unit_id,
         month,
         count(*) as cadres,
-        round(avg(screen_minutes), 2) as avg_screen_minutes,
-        round(avg(distinct_apps), 2) as avg_distinct_apps,
-        round(avg(trace_only_logins), 2) as avg_trace_only_logins,
+        {{ rounded_double('avg(screen_minutes)', 2) }} as avg_screen_minutes,
+        {{ rounded_double('avg(distinct_apps)', 2) }} as avg_distinct_apps,
+        {{ rounded_double('avg(trace_only_logins)', 2) }} as avg_trace_only_logins,
         sum(cases_opened) as cases_opened,
         sum(cases_resolved) as cases_resolved
     from cadre_months
@@ -48,7 +48,8 @@ select
     burden.avg_distinct_apps,
     burden.avg_trace_only_logins,
     coalesce(forced_votes.forced_votes, 0) as forced_votes,
-    round(burden.cases_resolved * 1.0 / nullif(burden.cases_opened, 0), 4) as resolution_rate,
+    -- A double on both engines (`* 1.0` gave Spark a decimal quotient).
+    {{ rounded_double('cast(burden.cases_resolved as double) / nullif(burden.cases_opened, 0)', 4) }} as resolution_rate,
     {% for code in flag_codes %}
         coalesce(flags.flags_{{ code }}, 0) as flags_{{ code }},
     {% endfor %}

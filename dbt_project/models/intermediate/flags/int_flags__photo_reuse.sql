@@ -99,8 +99,8 @@ near_copy_candidates as (
             and other_block.block_number = anchor_block.block_number
             and other_block.block_value = anchor_block.block_value
             and other_block.checkin_day <> anchor_block.checkin_day
-            and other_block.checkin_day between {{ dbt.dateadd('day', -var('photo_window_days'), 'anchor_block.checkin_day') }}
-            and {{ dbt.dateadd('day', var('photo_window_days'), 'anchor_block.checkin_day') }}
+            and other_block.checkin_day between {{ days_add(-var('photo_window_days'), 'anchor_block.checkin_day') }}
+            and {{ days_add(var('photo_window_days'), 'anchor_block.checkin_day') }}
 ),
 
 near_copies as (
@@ -308,7 +308,7 @@ cross_cadre_candidates as (
     where
         later_key.cadre_id <> earlier_key.cadre_id
         and later_key.checkin_at > earlier_key.checkin_at
-        and later_key.checkin_day <= {{ dbt.dateadd('day', var('photo_window_days'), 'earlier_key.checkin_day') }}
+        and later_key.checkin_day <= {{ days_add(var('photo_window_days'), 'earlier_key.checkin_day') }}
 ),
 
 cross_cadre_near_pairs as (
