@@ -90,7 +90,8 @@ class Warehouse(DuckDBResource):
                     relation = f"{quote_identifier(schema)}.{quote_identifier(folder.name)}"
                     con.execute(f"create or replace table {relation} as select * from spark_output")
                     con.unregister("spark_output")
-                    loaded[f"{schema}.{folder.name}"] = con.execute(f"select count(*) from {relation}").fetchone()[0]
+                    [(rows,)] = con.execute(f"select count(*) from {relation}").fetchall()
+                    loaded[f"{schema}.{folder.name}"] = rows
         return loaded
 
     def export_reviews_for_spark(self) -> None:
@@ -99,9 +100,9 @@ class Warehouse(DuckDBResource):
         target = self.spark_parquet(REVIEWS_EXPORT)
         target.mkdir(parents=True, exist_ok=True)
         with self.read_only() as con:
-            exists = con.execute(
+            [(exists,)] = con.execute(
                 "select count(*) from information_schema.tables where table_schema = 'ops' and table_name = 'flag_reviews'"
-            ).fetchone()[0]
+            ).fetchall()
             if exists:
                 con.sql("select * from ops.flag_reviews").write_parquet(str(target / "flag_reviews.parquet"))
 
