@@ -59,6 +59,40 @@ def handmade_build(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def dbt_on_its_own(handmade_build, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """`dbt build` with the project's profiles.yml, no Dagster, over the hand-made build's lake, once:
+    (dbt's result, its folder: by_dbt.duckdb and target/run_results.json).
+
+    One dbt invocation serves two tests: the analysts' build (tests/test_handmade_landing.py) and
+    the flag rules' `unit_tests:`, which `dbt build` runs before each rule's model, with its
+    parents built (tests/test_rule_unit_tests.py)."""
+    workdir = tmp_path_factory.mktemp("dbt_on_its_own")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
+    env.update(FINGERTIP_LAKE=str(handmade_build / "lake"), FINGERTIP_WAREHOUSE=str(workdir / "by_dbt.duckdb"))
+    project = str(REPO / "dbt_project")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "--no-use-colors",
+            "build",
+            "--project-dir",
+            project,
+            "--profiles-dir",
+            project,
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=project,
+    )
+    return result, workdir
+
+
+@pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> tuple[Path, Path]:
     """A demo landing folder (fixed seed, planted padding and invalid input) built once: (landing, warehouse).
 
