@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from terminal import run_in_terminal
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -97,9 +98,23 @@ def demo_build(tmp_path_factory) -> tuple[Path, Path]:
     """A demo landing folder (fixed seed, planted padding and invalid input) built once: (landing, warehouse).
 
     Five weeks over two month ends, so that every cadre reports for two periods.
+    `demo-data` writes it through a pipe (its stdout in demo_data_output.txt beside the
+    warehouse); `fingertip run` builds it on a real pseudo-terminal (everything it drew in
+    run_on_terminal.txt), as a user at a terminal would: tests/test_progress.py checks both
+    outputs, so that the progress line needs no build of its own.
     """
     workdir = tmp_path_factory.mktemp("demo")
     landing = workdir / "landing"
-    fingertip("demo-data", "--out", str(landing), "--cadres", "60", "--days", "35", "--seed", "11", "--start", "2026-08-27")
-    build(landing, workdir)
-    return landing, workdir / "warehouse.duckdb"
+    generated = fingertip(
+        "demo-data", "--out", str(landing), "--cadres", "60", "--days", "35", "--seed", "11", "--start", "2026-08-27"
+    )
+    (workdir / "demo_data_output.txt").write_text(generated.stdout)
+    (workdir / "demo_data_errors.txt").write_text(generated.stderr)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
+    env["TERM"] = "xterm-256color"
+    warehouse = workdir / "warehouse.duckdb"
+    code, drawn = run_in_terminal([FINGERTIP, "run", "--landing", str(landing), "--warehouse", str(warehouse)], env)
+    (workdir / "run_on_terminal.txt").write_bytes(drawn.encode())  # bytes: a text read would turn each \r into \n
+    if code != 0:
+        raise AssertionError(f"fingertip run of the demo landing failed ({code}):\n{drawn[-3000:]}")
+    return landing, warehouse
