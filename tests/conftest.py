@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
+from smtp_server import SmtpServer
+from terminal import run_in_terminal
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -59,13 +63,138 @@ def handmade_build(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def dbt_on_its_own(handmade_build, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """`dbt build` with the project's profiles.yml, no Dagster, over the hand-made build's lake, once:
+    (dbt's result, its folder: by_dbt.duckdb and target/run_results.json).
+
+    One dbt invocation serves two tests: the analysts' build (tests/test_handmade_landing.py) and
+    the flag rules' `unit_tests:`, which `dbt build` runs before each rule's model, with its
+    parents built (tests/test_rule_unit_tests.py)."""
+    workdir = tmp_path_factory.mktemp("dbt_on_its_own")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
+    env.update(FINGERTIP_LAKE=str(handmade_build / "lake"), FINGERTIP_WAREHOUSE=str(workdir / "by_dbt.duckdb"))
+    project = str(REPO / "dbt_project")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "--no-use-colors",
+            "build",
+            "--project-dir",
+            project,
+            "--profiles-dir",
+            project,
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=project,
+    )
+    return result, workdir
+
+
+@pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> tuple[Path, Path]:
     """A demo landing folder (fixed seed, planted padding and invalid input) built once: (landing, warehouse).
 
     Five weeks over two month ends, so that every cadre reports for two periods.
+    `demo-data` writes it through a pipe (its stdout in demo_data_output.txt beside the
+    warehouse); `fingertip run` builds it on a real pseudo-terminal (everything it drew in
+    run_on_terminal.txt), as a user at a terminal would: tests/test_progress.py checks both
+    outputs, so that the progress line needs no build of its own.
     """
     workdir = tmp_path_factory.mktemp("demo")
     landing = workdir / "landing"
-    fingertip("demo-data", "--out", str(landing), "--cadres", "60", "--days", "35", "--seed", "11", "--start", "2026-08-27")
-    build(landing, workdir)
-    return landing, workdir / "warehouse.duckdb"
+    generated = fingertip(
+        "demo-data", "--out", str(landing), "--cadres", "60", "--days", "35", "--seed", "11", "--start", "2026-08-27"
+    )
+    (workdir / "demo_data_output.txt").write_text(generated.stdout)
+    (workdir / "demo_data_errors.txt").write_text(generated.stderr)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
+    env["TERM"] = "xterm-256color"
+    warehouse = workdir / "warehouse.duckdb"
+    code, drawn = run_in_terminal([FINGERTIP, "run", "--landing", str(landing), "--warehouse", str(warehouse)], env)
+    (workdir / "run_on_terminal.txt").write_bytes(drawn.encode())  # bytes: a text read would turn each \r into \n
+    if code != 0:
+        raise AssertionError(f"fingertip run of the demo landing failed ({code}):\n{drawn[-3000:]}")
+    return landing, warehouse
+
+
+REVIEWS_HEADER = "flag_id,verdict,note,reviewed_by\n"
+INSPECTOR = "inspector@units.test"
+
+
+@pytest.fixture(scope="session")
+def reviewed_build(demo_build, tmp_path_factory) -> SimpleNamespace:
+    """Inspectors' verdicts given on a copy of the demo warehouse, then two builds of it.
+
+    Five flags at or above medium severity (so each could be mailed):
+    - `superseded`: needs-evidence, then confirmed (CLI): the later verdict wins;
+    - `dismissed`: dismissed (CLI), with a note that needs HTML escaping;
+    - `needs_evidence`: needs-evidence (CLI), so it stays open;
+    - `confirmed`: confirmed by a CSV in the reviews inbox (week-1.csv), applied by the build;
+    - `waiting`: named in week-2.csv beside a flag that does not exist, so that file is rejected whole.
+    Then a full build with SMTP (its report folder kept as report_after_full/), then an
+    incremental build of the last delivery day. Shared by tests/test_reviews.py and the
+    verdict tests of tests/test_report.py, which only read it.
+    """
+    landing, warehouse = demo_build
+    workdir = tmp_path_factory.mktemp("reviews")
+    copy = workdir / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    flags = query(
+        copy, "select flag_id, flag_code, evidence from marts.padding_flags where severity in ('medium', 'high') order by flag_id"
+    )
+    assert len(flags) >= 5, "the demo build has too few flags to review"
+    superseded, dismissed, needs_evidence, confirmed, waiting = (flag_id for flag_id, _, _ in flags[:5])
+    codes = {flag_id: code for flag_id, code, _ in flags}
+
+    def review(flag_id: str, verdict: str, note: str, by: str) -> subprocess.CompletedProcess:
+        return fingertip("review", flag_id, "--verdict", verdict, "--note", note, "--by", by, "--warehouse", str(copy))
+
+    review(superseded, "needs-evidence", "ask for the phone", "Li Wei")
+    recorded = review(superseded, "confirmed", "one phone, two cadres", "Zhang Min")
+    review(dismissed, "dismissed", "office phone <shared>", "Li Wei")
+    review(needs_evidence, "needs-evidence", "photos please", "Li Wei")
+    rows_sql = "select flag_id, verdict, note, reviewed_by, recorded_from from ops.flag_reviews order by reviewed_at"
+    before = query(copy, rows_sql)
+
+    inbox = workdir / "reviews_inbox"
+    inbox.mkdir()
+    (inbox / "week-1.csv").write_text(REVIEWS_HEADER + f'{confirmed},confirmed,"same face, two names",Zhang Min\n')
+    # One bad row makes the whole file wait in rejected/: nothing of it is recorded.
+    (inbox / "week-2.csv").write_text(REVIEWS_HEADER + f"{waiting},confirmed,ok,Zhang Min\nno-such-flag,dismissed,?,Zhang Min\n")
+
+    server = SmtpServer("robot", "pw-reviews").start()
+    try:
+        full = build(landing, workdir, env=server.env(FINGERTIP_ALERT_TO=INSPECTOR))
+        mails = list(server.received)
+    finally:
+        server.stop()
+    after_full = query(copy, rows_sql)
+    shutil.copytree(workdir / "report", workdir / "report_after_full")
+    last_day = sorted({p.name.removeprefix("dt=") for p in landing.glob("*/dt=*")})[-1]
+    incremental = build(landing, workdir, env={"FINGERTIP_FIRST_DAY": last_day, "FINGERTIP_LAST_DAY": last_day})
+    return SimpleNamespace(
+        workdir=workdir,
+        warehouse=copy,
+        publish=workdir / "analytics.duckdb",
+        inbox=inbox,
+        report_after_full=workdir / "report_after_full",
+        mails=mails,
+        recorded=recorded,
+        full=full,
+        incremental=incremental,
+        rows_before_build=before,
+        rows_after_full_build=after_full,
+        superseded=superseded,
+        dismissed=dismissed,
+        needs_evidence=needs_evidence,
+        confirmed=confirmed,
+        waiting=waiting,
+        codes=codes,
+        all_alertable=set(codes),
+    )

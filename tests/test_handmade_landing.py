@@ -99,32 +99,12 @@ def test_published_copy_has_marts_without_personal_data(handmade_build):
     assert not names & {"ip", "device_id", "full_name", "lat", "lon", "evidence"}
 
 
-def test_dbt_project_builds_on_its_own_for_analysts(handmade_build, tmp_path):
+def test_dbt_project_builds_on_its_own_for_analysts(handmade_build, dbt_on_its_own):
     """`dbt build` with the project's profiles.yml, no Dagster: same marts from the same lake."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from conftest import REPO
-
-    env = {
-        **os.environ,
-        "FINGERTIP_LAKE": str(handmade_build / "lake"),
-        "FINGERTIP_WAREHOUSE": str(tmp_path / "by_dbt.duckdb"),
-    }
-    dbt = str(Path(sys.executable).parent / "dbt")
-    project = str(REPO / "dbt_project")
-    result = subprocess.run(
-        [dbt, "build", "--project-dir", project, "--profiles-dir", project, "--target-path", str(tmp_path / "target")],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=project,
-    )
+    result, workdir = dbt_on_its_own
     assert result.returncode == 0, result.stdout[-3000:]
     sql = "select * from marts.cadre_monthly order by all"
-    assert query(tmp_path / "by_dbt.duckdb", sql) == query(handmade_build / "warehouse.duckdb", sql)
+    assert query(workdir / "by_dbt.duckdb", sql) == query(handmade_build / "warehouse.duckdb", sql)
 
 
 def test_a_login_dated_after_its_delivery_window_is_quarantined_not_loaded(handmade_build):

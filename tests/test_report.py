@@ -300,86 +300,53 @@ def test_a_verdict_naming_an_unknown_flag_is_a_one_line_error_and_writes_nothing
     assert copy.read_bytes() == before
 
 
-def test_verdicts_are_appended_survive_a_rebuild_and_the_report_shows_the_latest(demo_build, tmp_path):
-    landing, warehouse = demo_build
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(warehouse, copy)
-    flags = query(
-        copy, "select flag_id, flag_code, strftime(first_seen, '%Y-%m') from marts.padding_flags order by flag_id limit 3"
-    )
-    (flag_id, code, _), (other_id, _, _), (third_id, _, _) = flags
-    fingertip(
-        "review",
-        flag_id,
-        "--verdict",
-        "needs-evidence",
-        "--note",
-        "ask for the phone",
-        "--by",
-        "Li Wei",
-        "--warehouse",
-        str(copy),
-    )
-    result = fingertip(
-        "review",
-        flag_id,
-        "--verdict",
-        "confirmed",
-        "--note",
-        "one phone, two cadres",
-        "--by",
-        "Zhang Min",
-        "--warehouse",
-        str(copy),
-    )
-    assert f"recorded confirmed on {flag_id} ({code})" in result.stdout
-    fingertip(
-        "review",
-        other_id,
-        "--verdict",
-        "dismissed",
-        "--note",
-        "office phone <shared>",
-        "--by",
-        "Li Wei",
-        "--warehouse",
-        str(copy),
-    )
-    fingertip(
-        "review", third_id, "--verdict", "needs-evidence", "--note", "photos please", "--by", "Li Wei", "--warehouse", str(copy)
-    )
-    rows = "select flag_id, verdict, note, reviewed_by from ops.flag_reviews order by reviewed_at"
+def test_verdicts_are_appended_survive_a_rebuild_and_the_report_shows_the_latest(reviewed_build, tmp_path):
+    """Verdicts given with `fingertip review` on a copy of the demo warehouse, then a full build of it
+    (conftest `reviewed_build`: its lake is new, so every day is read again)."""
+    reviewed = reviewed_build
+    copy = reviewed.warehouse
+    flag_id, other_id, third_id, inbox_id = reviewed.superseded, reviewed.dismissed, reviewed.needs_evidence, reviewed.confirmed
+    code = reviewed.codes[flag_id]
+    assert f"recorded confirmed on {flag_id} ({code})" in reviewed.recorded.stdout
     expected = [
-        (flag_id, "needs-evidence", "ask for the phone", "Li Wei"),
-        (flag_id, "confirmed", "one phone, two cadres", "Zhang Min"),
-        (other_id, "dismissed", "office phone <shared>", "Li Wei"),
-        (third_id, "needs-evidence", "photos please", "Li Wei"),
+        (flag_id, "needs-evidence", "ask for the phone", "Li Wei", "cli"),
+        (flag_id, "confirmed", "one phone, two cadres", "Zhang Min", "cli"),
+        (other_id, "dismissed", "office phone <shared>", "Li Wei", "cli"),
+        (third_id, "needs-evidence", "photos please", "Li Wei", "cli"),
     ]
-    assert query(copy, rows) == expected
-    # A full build on the same warehouse (its lake is new, so every day is read again) keeps them.
-    fingertip("run", "--landing", str(landing), "--warehouse", str(copy))
-    assert query(copy, rows) == expected
+    assert reviewed.rows_before_build == expected
+    # The full build keeps them (and appends the inbox's verdict).
+    assert reviewed.rows_after_full_build == [
+        *expected,
+        (inbox_id, "confirmed", "same face, two names", "Zhang Min", "week-1.csv"),
+    ]
     # The build's report (asset inspection_report) shows each flag's status and latest verdict as
     # marts.padding_flags has them; who and the note from the warehouse's ops.flag_reviews.
-    index = (tmp_path / "report" / "index.html").read_text()
-    open_part, closed_part = index.split("<h2>Closed by a verdict (2)</h2>")
-    assert flag_id in closed_part and other_id in closed_part and third_id not in closed_part
+    index = (reviewed.report_after_full / "index.html").read_text()
+    open_part, closed_part = index.split("<h2>Closed by a verdict (3)</h2>")
+    assert flag_id in closed_part and other_id in closed_part and inbox_id in closed_part and third_id not in closed_part
     assert third_id in open_part and '<td class="status-needs-evidence">needs-evidence</td>' in open_part
     assert '<td class="status-confirmed">confirmed</td><td>confirmed</td><td>Zhang Min, ' in closed_part
     assert '<td class="status-dismissed">dismissed</td><td>dismissed</td><td>Li Wei, ' in closed_part
     assert "one phone, two cadres" in closed_part and html.escape("office phone <shared>") in closed_part
+    assert "same face, two names" in closed_part
     assert "ask for the phone" not in index  # superseded
     assert "since the last build" not in index  # the verdicts shown are the ones the marts were built with
     # The confirmed rate per code and month first seen is marts.flag_review_outcomes' (in the published copy), shown as
     # a table and a chart; each code's title comes from the flag registry (reference.flag_codes).
     titles = dict(query(copy, "select flag_code, title from reference.flag_codes"))
-    reviewed = {}
-    for reviewed_id, verdict in ((flag_id, "confirmed"), (other_id, "dismissed"), (third_id, "needs-evidence")):
+    reviewed_cells = {}
+    for reviewed_id, verdict in (
+        (flag_id, "confirmed"),
+        (other_id, "dismissed"),
+        (third_id, "needs-evidence"),
+        (inbox_id, "confirmed"),
+    ):
         cell = query(
             copy, "select flag_code, strftime(first_seen, '%Y-%m') from marts.padding_flags where flag_id = ?", [reviewed_id]
         )[0]
-        reviewed.setdefault(cell, []).append(verdict)
-    for (cell_code, month), verdicts in reviewed.items():
+        reviewed_cells.setdefault(cell, []).append(verdict)
+    for (cell_code, month), verdicts in reviewed_cells.items():
         (flags_in_cell,) = query(
             copy,
             "select count(*) from marts.padding_flags where flag_code = ? and strftime(first_seen, '%Y-%m') = ?",
@@ -393,8 +360,8 @@ def test_verdicts_are_appended_survive_a_rebuild_and_the_report_shows_the_latest
             f"<td>{rate}</td></tr>"
         )
         assert row in index
-    marks, console, _ = render_in_browser(tmp_path / "report" / "index.html", tmp_path)
-    decided = {cell for cell, verdicts in reviewed.items() if {"confirmed", "dismissed"} & set(verdicts)}
+    marks, console, _ = render_in_browser(reviewed.report_after_full / "index.html", tmp_path)
+    decided = {cell for cell, verdicts in reviewed_cells.items() if {"confirmed", "dismissed"} & set(verdicts)}
     assert marks.charts["confirmed_rate"]["marks"]["rect"] == len(query(copy, "select 1 from marts.flag_review_outcomes")) + len(
         decided
     )

@@ -1,5 +1,10 @@
 """Re-running is a no-op in effect, and an analyst's open connection to the
-published copy never blocks or breaks a build."""
+published copy never blocks or breaks a build.
+
+Both start from a copy of the session's hand-made build (its warehouse, lake,
+published copy and Dagster instance, as `fingertip run` left them) and run one
+more build on it: the first build is the shared one.
+"""
 
 import shutil
 
@@ -24,29 +29,33 @@ def _contents(workdir):
     return {name: query(workdir / "warehouse.duckdb", sql) for name, sql in CONTENT_QUERIES.items()}
 
 
+def _copy_of(handmade_build, workdir):
+    """The hand-made build's folder as its `fingertip run` left it, at another path."""
+    shutil.copytree(handmade_build, workdir)
+    return workdir
+
+
 def test_rerunning_on_the_same_landing_changes_nothing(tmp_path, handmade_build):
     first = _contents(handmade_build)
-    landing = tmp_path / "landing"
-    shutil.copytree(FIXTURES / "handmade_landing", landing)
-    build(landing, tmp_path)
-    build(landing, tmp_path)
-    again = _contents(tmp_path)
+    workdir = _copy_of(handmade_build, tmp_path / "build")
+    build(FIXTURES / "handmade_landing", workdir)
+    again = _contents(workdir)
     for name in CONTENT_QUERIES:
         assert again[name] == first[name], f"{name} differs after a re-run"
 
 
-def test_open_reader_of_the_published_copy_does_not_block_a_build(tmp_path):
+def test_open_reader_of_the_published_copy_does_not_block_a_build(tmp_path, handmade_build):
     landing = tmp_path / "landing"
     shutil.copytree(FIXTURES / "handmade_landing", landing)
-    build(landing, tmp_path)
-    published = tmp_path / "analytics.duckdb"
+    workdir = _copy_of(handmade_build, tmp_path / "build")
+    published = workdir / "analytics.duckdb"
     reader = duckdb.connect(str(published), read_only=True)
     before = reader.execute("select sum(login_count) from marts.cadre_monthly").fetchone()[0]
 
     new_day = landing / "app_logins" / "dt=2026-09-21"
     new_day.mkdir()
     (new_day / "part-0.csv").write_text(NEW_DELIVERY)
-    result = build(landing, tmp_path)  # raises if the build failed
+    result = build(landing, workdir)  # raises if the build failed
     assert "fingertip: built" in result.stdout
 
     # The open reader still sees its (old) copy, whole.
