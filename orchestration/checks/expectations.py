@@ -6,8 +6,6 @@ out of range` (seen with duckdb 1.5 and 2.0), and GX has no Polars backend. A
 batch is what one run loaded for a source: the lake files of its partitions.
 """
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
 import polars as pl
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
 
@@ -44,7 +42,12 @@ def _with_delivery_offsets(spec: SourceSpec, batch: pl.DataFrame) -> pl.DataFram
     )
 
 
-def _suite(spec: SourceSpec) -> gx.ExpectationSuite:
+def _suite(spec: SourceSpec):
+    """The source's expectations. GX is imported here, when a check runs: importing it costs
+    about 4-5 s, which every `fingertip run` and `dagster dev` would pay at start otherwise."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
     suite = gx.ExpectationSuite(name=f"{spec.name}_batch")
     derived = [_days_from_delivery(name) for name in _checked_timestamps(spec)]
     suite.add_expectation(gxe.ExpectTableColumnsToMatchSet(column_set=[*lake_schema(spec), *derived], exact_match=True))
@@ -61,6 +64,8 @@ def _suite(spec: SourceSpec) -> gx.ExpectationSuite:
 
 def validate_batch(spec: SourceSpec, batch: pl.DataFrame) -> dict:
     """Run the source's suite on one batch; returns the number of expectations, the failures, success."""
+    import great_expectations as gx
+
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}  # no progress bars in run logs
     asset = context.data_sources.add_pandas(f"lake_{spec.name}").add_dataframe_asset(name=spec.name)
