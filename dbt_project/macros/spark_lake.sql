@@ -80,6 +80,23 @@
 {%- endmacro %}
 
 
+{#- flag_reviews_exist: may stg_flag_reviews read ops.flag_reviews? On DuckDB
+    when fingertip has created it. On Spark always: register_lake creates it
+    in the on-run-start hook, after dbt has cached which relations exist, so
+    asking the adapter would say no and the verdicts would never be read. -#}
+{% macro flag_reviews_exist(reviews) -%}
+    {{ return(adapter.dispatch('flag_reviews_exist')(reviews)) }}
+{%- endmacro %}
+
+{% macro default__flag_reviews_exist(reviews) -%}
+    {{ return(adapter.get_relation(database=reviews.database, schema=reviews.schema, identifier=reviews.identifier) is not none) }}
+{%- endmacro %}
+
+{% macro spark__flag_reviews_exist(reviews) -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+
 {#- publish_marts: on Spark the warehouse's tables live in the Spark catalog;
     fingertip and analysts read the marts and the ops books as Parquet, one
     folder per relation, <spark_dir>/<schema>/<name>/ (var spark_dir, else

@@ -3,9 +3,7 @@
 -- fingertip creates the table before dbt runs; `dbt build` run on its own
 -- against a new warehouse finds none, and then no verdict has been given.
 {%- set reviews = source('ops', 'flag_reviews') %}
-{%- set recorded = not execute or adapter.get_relation(
-    database=reviews.database, schema=reviews.schema, identifier=reviews.identifier
-) is not none %}
+{%- set recorded = not execute or flag_reviews_exist(reviews) %}
 {%- if recorded %}
 select
     review_id,
