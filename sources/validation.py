@@ -29,12 +29,18 @@ HEX64_PATTERN = r"^[0-9a-fA-F]{16}$"
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 LAKE_COLUMNS = ("_file", "_row")  # provenance of every lake row: which file, which record
+# Working columns of `validate` (dropped before anything leaves it).
+_TEXT, _VALUE, _SUSPECT = "__text__", "__value__", "__suspect__"
 
 
 @dataclass
 class Validated:
     valid: pl.DataFrame  # typed contract columns + provenance
     quarantine: pl.DataFrame  # file_path, row_number, reason, raw
+
+
+# A rule of the landing contract: (when it is broken, the reason then).
+Rule = tuple[pl.Expr, pl.Expr]
 
 
 class MissingColumns(Exception):
@@ -102,13 +108,13 @@ def _parsed(column: Column, text: pl.Expr) -> pl.Expr:
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def _value_problems(column: Column, text: pl.Expr, value: pl.Expr) -> list[pl.Expr]:
-    """One expression per rule on this column: a reason, or null."""
+def _value_problems(column: Column, text: pl.Expr, value: pl.Expr) -> list[Rule]:
+    """The rules on this column: (when it is broken, the reason then)."""
     name = column.name
     shown = pl.lit(f"{name}='") + text.str.slice(0, 60) + pl.lit("'")
-    problems: list[pl.Expr] = []
+    problems: list[Rule] = []
     if not column.nullable:
-        problems.append(pl.when(text.is_null()).then(pl.lit(f"missing required value: {name}")))
+        problems.append((text.is_null(), pl.lit(f"missing required value: {name}")))
     unparseable = {
         "timestamp": "unparseable timestamp",
         "date": "unparseable date",
@@ -123,26 +129,22 @@ def _value_problems(column: Column, text: pl.Expr, value: pl.Expr) -> list[pl.Ex
     if column.kind in ("number", "latitude", "longitude", "integer"):
         magnitude = text.cast(pl.Float64, strict=False).abs()
         absurd = magnitude.is_finite() & (magnitude > MAX_ABS_NUMBER)
-        problems.append(
-            pl.when(text.is_not_null() & absurd).then(pl.lit(f"absurd magnitude (beyond {MAX_ABS_NUMBER:g}): ") + shown)
-        )
+        problems.append((text.is_not_null() & absurd, pl.lit(f"absurd magnitude (beyond {MAX_ABS_NUMBER:g}): ") + shown))
         value_missing = value.is_null() & ~absurd.fill_null(False)
-        problems.append(pl.when(text.is_not_null() & value_missing).then(pl.lit(f"{unparseable[column.kind]}: ") + shown))
+        problems.append((text.is_not_null() & value_missing, pl.lit(f"{unparseable[column.kind]}: ") + shown))
     elif column.kind in unparseable:
-        problems.append(pl.when(text.is_not_null() & value.is_null()).then(pl.lit(f"{unparseable[column.kind]}: ") + shown))
+        problems.append((text.is_not_null() & value.is_null(), pl.lit(f"{unparseable[column.kind]}: ") + shown))
     if column.kind == "enum":
-        problems.append(
-            pl.when(text.is_not_null() & ~text.is_in(list(column.values))).then(pl.lit("unknown enum value: ") + shown)
-        )
+        problems.append((text.is_not_null() & ~text.is_in(list(column.values)), pl.lit("unknown enum value: ") + shown))
     if column.kind == "latitude":
-        problems.append(pl.when((value < -90) | (value > 90)).then(pl.lit("latitude out of range -90..90: ") + shown))
+        problems.append(((value < -90) | (value > 90), pl.lit("latitude out of range -90..90: ") + shown))
     if column.kind == "longitude":
-        problems.append(pl.when((value < -180) | (value > 180)).then(pl.lit("longitude out of range -180..180: ") + shown))
+        problems.append(((value < -180) | (value > 180), pl.lit("longitude out of range -180..180: ") + shown))
     if column.minimum is not None:
         label = "negative number" if column.minimum == 0 else f"below minimum {column.minimum:g}"
-        problems.append(pl.when(value < column.minimum).then(pl.lit(f"{label}: ") + shown))
+        problems.append((value < column.minimum, pl.lit(f"{label}: ") + shown))
     if column.maximum is not None:
-        problems.append(pl.when(value > column.maximum).then(pl.lit(f"above maximum {column.maximum:g}: ") + shown))
+        problems.append((value > column.maximum, pl.lit(f"above maximum {column.maximum:g}: ") + shown))
     return problems
 
 
@@ -184,52 +186,68 @@ def validate(
         if column.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column.name))
 
-    texts = {c.name: _blank_to_null(c.name) for c in spec.columns}
-    values = {c.name: _parsed(c, texts[c.name]) for c in spec.columns}
-    problems = [p for c in spec.columns for p in _value_problems(c, texts[c.name], values[c.name])]
+    # Each column's text and parsed value are computed once, as columns: the rules read them many times.
+    frame = frame.with_columns(_blank_to_null(c.name).alias(_TEXT + c.name) for c in spec.columns)
+    frame = frame.with_columns(_parsed(c, pl.col(_TEXT + c.name)).alias(_VALUE + c.name) for c in spec.columns)
+    texts = {c.name: pl.col(_TEXT + c.name) for c in spec.columns}
+    values = {c.name: pl.col(_VALUE + c.name) for c in spec.columns}
+    rules = [rule for c in spec.columns for rule in _value_problems(c, texts[c.name], values[c.name])]
     for column in spec.columns:
         if column.references and column.references in known_ids:
             ids = known_ids[column.references]
             ids = ids if isinstance(ids, pl.Series) else pl.Series(sorted(ids), dtype=pl.String)
-            problems.append(
-                pl.when(texts[column.name].is_not_null() & ~texts[column.name].is_in(ids.implode())).then(
-                    pl.lit(f"unknown {column.name} (not in reference {column.references}): '") + texts[column.name] + pl.lit("'")
+            rules.append(
+                (
+                    texts[column.name].is_not_null() & ~texts[column.name].is_in(ids.implode()),
+                    pl.lit(f"unknown {column.name} (not in reference {column.references}): '") + texts[column.name] + pl.lit("'"),
                 )
             )
     for later, earlier in spec.ordered_pairs:
-        problems.append(pl.when(values[later] < values[earlier]).then(pl.lit(f"{later} before {earlier}")))
+        rules.append((values[later] < values[earlier], pl.lit(f"{later} before {earlier}")))
     if delivery_day is not None and spec.event_time:
         days = window_days if window_days is not None else (DEFAULT_WINDOW_DAYS_BEFORE, DEFAULT_WINDOW_DAYS_AFTER)
         start, end = plausible_window(delivery_day, days)
         moment = values[spec.event_time]
-        problems.append(
-            pl.when((moment < pl.lit(start, pl.Datetime("us"))) | (moment >= pl.lit(end, pl.Datetime("us")))).then(
+        rules.append(
+            (
+                (moment < pl.lit(start, pl.Datetime("us"))) | (moment >= pl.lit(end, pl.Datetime("us"))),
                 pl.lit(
                     f"{spec.event_time} outside the plausible window for delivery day {delivery_day.isoformat()} "
                     f"({days[0]} days before to {days[1]} days after): "
                 )
-                + texts[spec.event_time].str.slice(0, 60)
+                + texts[spec.event_time].str.slice(0, 60),
             )
         )
 
-    # A record the reader could not make into a row has only the reader's reason.
+    # Which rows break a rule is decided on every row; the reasons (strings) and the raw record
+    # are then built for those rows only, usually a handful: building them for every row was
+    # most of the ingest time. A record the reader could not make into a row has only the
+    # reader's reason.
+    broken = pl.any_horizontal([when.fill_null(False) for when, _ in rules]) if rules else pl.lit(False)
+    frame = frame.with_columns((pl.col(READ_ERROR_COLUMN).is_not_null() | broken).alias(_SUSPECT))
     reason = (
         pl.when(pl.col(READ_ERROR_COLUMN).is_not_null())
         .then(pl.col(READ_ERROR_COLUMN))
-        .otherwise(pl.concat_str(problems, separator="; ", ignore_nulls=True))
+        .otherwise(pl.concat_str([pl.when(when).then(message) for when, message in rules], separator="; ", ignore_nulls=True))
     )
     raw = pl.struct(raw_columns).struct.json_encode() if raw_columns else pl.lit("{}")
-    typed = frame.with_columns(
+    outputs = [
         *[values[c.name].alias(c.name) for c in spec.columns],
         *[texts[name].alias(f"{name}_text") for name in VERBATIM_COLUMNS.get(spec.name, ())],
-        reason.alias("_reason"),
-        pl.coalesce(pl.col(RAW_TEXT_COLUMN), raw).alias("_raw"),
         pl.lit(file_path).alias("_file"),
-    )
+    ]
     keep = [c.name for c in spec.columns] + [f"{n}_text" for n in VERBATIM_COLUMNS.get(spec.name, ())] + list(LAKE_COLUMNS)
-    valid = typed.filter(pl.col("_reason").is_null() | (pl.col("_reason") == "")).select(keep)
-    quarantine = typed.filter(pl.col("_reason").is_not_null() & (pl.col("_reason") != "")).select(
-        pl.col("_file").alias("file_path"),
+    suspects = frame.filter(pl.col(_SUSPECT)).with_columns(
+        reason.alias("_reason"), pl.coalesce(pl.col(RAW_TEXT_COLUMN), raw).alias("_raw")
+    )
+    # A suspect whose reasons came out empty breaks nothing after all (as before this split).
+    cleared = pl.col("_reason").is_null() | (pl.col("_reason") == "")
+    valid = pl.concat(
+        [frame.filter(~pl.col(_SUSPECT)).select(*outputs, ROW_COLUMN), suspects.filter(cleared).select(*outputs, ROW_COLUMN)]
+    )
+    valid = valid.select(keep)
+    quarantine = suspects.filter(~cleared).select(
+        pl.lit(file_path).alias("file_path"),
         pl.col(ROW_COLUMN).alias("row_number"),
         pl.col("_reason").alias("reason"),
         pl.col("_raw").alias("raw"),
