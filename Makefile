@@ -45,7 +45,7 @@ lint: $(INSTALLED)
 
 dev: demo-data
 	$(BIN)/python -c "from pathlib import Path; from orchestration.settings import ensure_dagster_home; ensure_dagster_home(Path('$(DAGSTER_HOME)'))"
-	$(BIN)/python -c "from orchestration.build import prepare_dbt_manifest; prepare_dbt_manifest()"
+	$(BIN)/python -c "from orchestration.resources import prepare_dbt_manifest; prepare_dbt_manifest()"
 	FINGERTIP_LANDING=$(CURDIR)/$(LANDING) FINGERTIP_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) FINGERTIP_PUBLISH=$(CURDIR)/$(PUBLISH) \
 		$(BIN)/dagster dev -w workspace.yaml
 

@@ -54,14 +54,6 @@ def _describe_failed_check(evaluation) -> str:
     return f"{label}: {name} ({str(detail).replace(chr(10), '; ')})" if detail else f"{label}: {name}"
 
 
-def prepare_dbt_manifest(settings: Settings | None = None) -> None:
-    """dagster-dbt reads target/manifest.json at import; outside `dagster dev` parse first.
-    (Imported here, when called: the CLI's other commands need neither dbt nor Dagster.)"""
-    from orchestration.resources import prepare_dbt_manifest as parse_project
-
-    parse_project(settings)
-
-
 def build_all(settings: Settings) -> int:
     from orchestration.partitions import delivery_day
 
@@ -115,6 +107,9 @@ def build_all(settings: Settings) -> int:
         return 2
     if reference_file(settings.landing, "units") is None:
         print("warning: reference/units.csv is missing: units get no name, county or office position.")
+
+    # dbt and Dagster are imported here, not at the top: the CLI's other commands need neither.
+    from orchestration.resources import prepare_dbt_manifest
 
     with warehouse_lock(settings.warehouse, wait):
         prepare_dbt_manifest(settings)

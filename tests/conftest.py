@@ -43,7 +43,7 @@ def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
 def pytest_sessionstart(session) -> None:
     """Test modules import the Dagster definitions, which read dbt's manifest, when they are
     collected: parse the project first, as `dagster dev` would (a fresh clone has no manifest)."""
-    from orchestration.build import prepare_dbt_manifest
+    from orchestration.resources import prepare_dbt_manifest
 
     prepare_dbt_manifest()
 
