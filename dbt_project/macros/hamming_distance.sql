@@ -22,3 +22,16 @@
 {% macro hex_bit_count(hex) -%}
     {{ hamming_distance(hex, "'0000000000000000'") }}
 {%- endmacro %}
+
+{#- The byte at `block` (0-7, from the left) of a 16-character hex hash, as an integer 0-255. -#}
+{% macro hex_byte(hex, block) -%}
+    {{ return(adapter.dispatch('hex_byte')(hex, block)) }}
+{%- endmacro %}
+
+{% macro duckdb__hex_byte(hex, block) -%}
+    cast(cast('0x' || substring({{ hex }}, {{ 2 * block + 1 }}, 2) as utinyint) as integer)
+{%- endmacro %}
+
+{% macro spark__hex_byte(hex, block) -%}
+    cast(conv(substring({{ hex }}, {{ 2 * block + 1 }}, 2), 16, 10) as int)
+{%- endmacro %}

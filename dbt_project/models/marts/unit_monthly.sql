@@ -31,7 +31,9 @@ burden as (
         unit_id,
         month,
         count(*) as cadres,
-        {{ rounded_double('avg(screen_minutes)', 2) }} as avg_screen_minutes,
+        -- Summed as decimals: a sum of doubles depends on the order the rows arrive in,
+        -- which flipped a rounded average by 0.01 between two builds of the same data.
+        {{ rounded_double('cast(sum(cast(screen_minutes as decimal(18, 2))) as double) / count(*)', 2) }} as avg_screen_minutes,
         {{ rounded_double('avg(distinct_apps)', 2) }} as avg_distinct_apps,
         {{ rounded_double('avg(trace_only_logins)', 2) }} as avg_trace_only_logins,
         sum(cases_opened) as cases_opened,

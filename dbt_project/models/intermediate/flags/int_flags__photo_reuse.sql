@@ -268,47 +268,74 @@ shared_photos as (
 -- characters (8 bits). Two hashes at most photo_cross_near_max_bits (5) bits
 -- apart differ in at most 5 blocks, so they share at least 3 blocks exactly
 -- (pigeonhole): every combination of 3 blocks (56) is an equality key of 24
--- bits. The cost grows with the photos (56 keys each), not with their pairs;
--- unrelated photos share a key with chance 56 / 2^24.
-block_triples as (
+-- bits; unrelated photos share a key with chance 56 / 2^24. Keys and photos are
+-- integers here: at 20,000 cadres (110 M keys) the join on text keys with ids
+-- attached took 133 s, on integers alone 38 s.
+photo_bytes as (
     select
-        first_block.block_number as block_a,
-        second_block.block_number as block_b,
-        third_block.block_number as block_c
-    from (values (0), (1), (2), (3), (4), (5), (6), (7)) as first_block (block_number)
-    cross join (values (0), (1), (2), (3), (4), (5), (6), (7)) as second_block (block_number)
-    cross join (values (0), (1), (2), (3), (4), (5), (6), (7)) as third_block (block_number)
-    where
-        first_block.block_number < second_block.block_number
-        and second_block.block_number < third_block.block_number
-),
-
-photo_triple_keys as (
-    select
-        photos.checkin_id,
-        photos.cadre_id,
-        photos.checkin_at,
-        photos.checkin_day,
-        -- which three blocks, then their characters: one equality key
-        cast(triple.block_a * 100 + triple.block_b * 10 + triple.block_c as {{ dbt.type_string() }})
-        || substring(photos.photo_hash, 2 * triple.block_a + 1, 2)
-        || substring(photos.photo_hash, 2 * triple.block_b + 1, 2)
-        || substring(photos.photo_hash, 2 * triple.block_c + 1, 2) as triple_key
+        -- numbers instead of ids and a timestamp: the key table has 56 rows per photo
+        row_number() over (order by checkin_id) as photo_number,
+        dense_rank() over (order by cadre_id) as cadre_number,
+        checkin_id,
+        checkin_at,
+        {%- for block in range(8) %}
+            {{ hex_byte('photo_hash', block) }} as byte_{{ block }},
+        {%- endfor %}
+        checkin_day
     from photos
-    cross join block_triples as triple
 ),
 
-cross_cadre_candidates as (
+-- One key per photo and triple of blocks: which triple, then the triple's three bytes.
+photo_triple_keys as (
+    {%- set triple = namespace(number=0) %}
+    {%- for block_a in range(8) %}
+        {%- for block_b in range(block_a + 1, 8) %}
+            {%- for block_c in range(block_b + 1, 8) %}
+                {%- if triple.number > 0 %}
+                    union all
+                {%- endif %}
+                select
+                    photo_number,
+                    cadre_number,
+                    cast({{ triple.number }} as bigint) * 16777216
+                    + byte_{{ block_a }} * 65536 + byte_{{ block_b }} * 256 + byte_{{ block_c }} as triple_key
+                from photo_bytes
+                {%- set triple.number = triple.number + 1 %}
+            {%- endfor %}
+        {%- endfor %}
+    {%- endfor %}
+),
+
+-- Pairs of photos of two cadres that share a key (each pair once, by photo number).
+-- Nearly all are chance matches, about photos^2 x 56 / 2^24 / 2 of them (144 k at
+-- 3,000 cadres, 6.4 M at 20,000): the one part of this rule that grows faster than
+-- the data within a window of days (docs/benchmarks.md).
+shared_key_pairs as (
     select distinct
-        earlier_key.checkin_id as earlier_checkin_id,
-        later_key.checkin_id as later_checkin_id
-    from photo_triple_keys as earlier_key
-    inner join photo_triple_keys as later_key
-        on later_key.triple_key = earlier_key.triple_key
+        first_key.photo_number as first_photo,
+        second_key.photo_number as second_photo
+    from photo_triple_keys as first_key
+    inner join photo_triple_keys as second_key
+        on second_key.triple_key = first_key.triple_key
     where
-        later_key.cadre_id <> earlier_key.cadre_id
-        and later_key.checkin_at > earlier_key.checkin_at
-        and later_key.checkin_day <= {{ days_add(var('photo_window_days'), 'earlier_key.checkin_day') }}
+        second_key.photo_number > first_key.photo_number
+        and second_key.cadre_number <> first_key.cadre_number
+),
+
+-- Each pair in time order, within the window of days.
+cross_cadre_candidates as (
+    select
+        case when second_photo.checkin_at > first_photo.checkin_at then first_photo.checkin_id else second_photo.checkin_id end
+            as earlier_checkin_id,
+        case when second_photo.checkin_at > first_photo.checkin_at then second_photo.checkin_id else first_photo.checkin_id end
+            as later_checkin_id
+    from shared_key_pairs as pair
+    inner join photo_bytes as first_photo on first_photo.photo_number = pair.first_photo
+    inner join photo_bytes as second_photo on second_photo.photo_number = pair.second_photo
+    where
+        second_photo.checkin_at <> first_photo.checkin_at
+        and second_photo.checkin_day <= {{ days_add(var('photo_window_days'), 'first_photo.checkin_day') }}
+        and first_photo.checkin_day <= {{ days_add(var('photo_window_days'), 'second_photo.checkin_day') }}
 ),
 
 cross_cadre_near_pairs as (
