@@ -1,8 +1,22 @@
-"""Shared helpers: run the real `fingertip` CLI and read the real DuckDB files it writes."""
+"""Shared helpers: run the real `fingertip` CLI and read the real DuckDB files it writes.
+
+The suite runs on two pytest-xdist workers (pyproject addopts `-n auto --dist loadfile`;
+`-n 0` runs it in one process). Each worker is its own process and pytest session, so
+- a module's tests stay on one worker, and its module-scoped builds are made once;
+- the session's shared builds (`handmade_build`, `demo_build`, `dbt_on_its_own`,
+  `reviewed_build`) are made once for all workers: the first worker to need one makes
+  it under a lock in the run's common temp folder, the others wait for it and read it
+  (`shared`);
+- each worker gives dbt a target folder of its own (DBT_TARGET_PATH, which `fingertip`
+  honours), so that no `dbt parse` rewrites a manifest another worker's build is reading.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -40,6 +54,75 @@ def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
+# Set before any test module imports orchestration.resources, which reads it.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    _worker_target = Path(os.environ.get("TMPDIR", "/tmp")) / f"fingertip-tests-{os.environ['PYTEST_XDIST_TESTRUNUID']}" / WORKER
+    _worker_target.mkdir(parents=True, exist_ok=True)
+    for _name in ("partial_parse.msgpack", "manifest.json"):  # dbt parses only what changed since
+        if (REPO / "dbt_project" / "target" / _name).exists() and not (_worker_target / _name).exists():
+            shutil.copy(REPO / "dbt_project" / "target" / _name, _worker_target / _name)
+    os.environ["DBT_TARGET_PATH"] = str(_worker_target)
+
+
+def pytest_unconfigure(config) -> None:
+    if WORKER:
+        shutil.rmtree(Path(os.environ["DBT_TARGET_PATH"]), ignore_errors=True)
+        with contextlib.suppress(OSError):  # the last worker to end removes the run's folder
+            Path(os.environ["DBT_TARGET_PATH"]).parent.rmdir()
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto` (pyproject addopts): two workers, one per core of the machine the suite is sized for;
+    none for tests/spark (`make test-spark`: one Spark session at a time, and its `-s` output)."""
+    spark = REPO / "tests" / "spark"
+    if any(Path(str(arg).split("::")[0]).resolve().is_relative_to(spark) for arg in config.args):
+        return 0
+    return min(2, os.cpu_count() or 1)
+
+
+# Heaviest modules first (measured): pytest-xdist (`--dist loadfile --no-loadscope-reorder`) hands
+# whole modules to the workers in collection order, so that the two end at about the same time.
+HEAVY_FIRST = (
+    "test_reliability_process",
+    "test_alerts",
+    "test_detection",
+    "test_reviews",
+    "test_reliability_ingest",
+    "test_rerun_and_publish",
+    "test_handmade_landing",
+    "test_detection_cases",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    rank = {name: n for n, name in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))
+
+
+def shared(tmp_path_factory, name: str, make):
+    """(folder, value): `make(folder)` run once per test run, whichever worker asks first.
+
+    Without xdist: in a new temp folder. Under xdist: in the folder `name` of the run's
+    temp folder, which all workers share; the first worker to ask makes it under a lock
+    and keeps make's value (pickled) beside it; the others wait for it and read it. A
+    failed attempt leaves no mark: the next worker to ask tries again (and fails its own
+    tests the same way)."""
+    if not WORKER:
+        folder = tmp_path_factory.mktemp(name)
+        return folder, make(folder)
+    root = tmp_path_factory.getbasetemp().parent
+    folder, done = root / name, root / f"{name}.pickle"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            value = make(folder)
+            done.write_bytes(pickle.dumps(value))
+    return folder, pickle.loads(done.read_bytes())
+
+
 def pytest_sessionstart(session) -> None:
     """Test modules import the Dagster definitions, which read dbt's manifest, when they are
     collected: parse the project first, as `dagster dev` would (a fresh clone has no manifest)."""
@@ -55,10 +138,13 @@ def dbt_manifest() -> None:
 
 @pytest.fixture(scope="session")
 def handmade_build(tmp_path_factory) -> Path:
-    """The hand-made landing folder in tests/fixtures, built once."""
-    workdir = tmp_path_factory.mktemp("handmade")
-    result = build(FIXTURES / "handmade_landing", workdir)
-    (workdir / "run_output.txt").write_text(result.stdout)
+    """The hand-made landing folder in tests/fixtures, built once (for all workers)."""
+
+    def make(workdir: Path) -> None:
+        result = build(FIXTURES / "handmade_landing", workdir)
+        (workdir / "run_output.txt").write_text(result.stdout)
+
+    workdir, _ = shared(tmp_path_factory, "handmade", make)
     return workdir
 
 
@@ -70,29 +156,33 @@ def dbt_on_its_own(handmade_build, tmp_path_factory) -> tuple[subprocess.Complet
     One dbt invocation serves two tests: the analysts' build (tests/test_handmade_landing.py) and
     the flag rules' `unit_tests:`, which `dbt build` runs before each rule's model, with its
     parents built (tests/test_rule_unit_tests.py)."""
-    workdir = tmp_path_factory.mktemp("dbt_on_its_own")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
-    env.update(FINGERTIP_LAKE=str(handmade_build / "lake"), FINGERTIP_WAREHOUSE=str(workdir / "by_dbt.duckdb"))
-    project = str(REPO / "dbt_project")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "--no-use-colors",
-            "build",
-            "--project-dir",
-            project,
-            "--profiles-dir",
-            project,
-            "--target-path",
-            str(workdir / "target"),
-            "--log-path",
-            str(workdir / "logs"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=project,
-    )
+
+    def make(workdir: Path) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
+        env.update(FINGERTIP_LAKE=str(handmade_build / "lake"), FINGERTIP_WAREHOUSE=str(workdir / "by_dbt.duckdb"))
+        project = str(REPO / "dbt_project")
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "dbt"),
+                "--no-use-colors",
+                "build",
+                "--project-dir",
+                project,
+                "--profiles-dir",
+                project,
+                "--target-path",
+                str(workdir / "target"),
+                "--log-path",
+                str(workdir / "logs"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=project,
+        )
+        return result
+
+    workdir, result = shared(tmp_path_factory, "dbt_on_its_own", make)
     return result, workdir
 
 
@@ -106,20 +196,24 @@ def demo_build(tmp_path_factory) -> tuple[Path, Path]:
     run_on_terminal.txt), as a user at a terminal would: tests/test_progress.py checks both
     outputs, so that the progress line needs no build of its own.
     """
-    workdir = tmp_path_factory.mktemp("demo")
-    landing = workdir / "landing"
-    generated = fingertip(
-        "demo-data", "--out", str(landing), "--cadres", "60", "--days", "35", "--seed", "11", "--start", "2026-08-27"
-    )
-    (workdir / "demo_data_output.txt").write_text(generated.stdout)
-    (workdir / "demo_data_errors.txt").write_text(generated.stderr)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
-    env["TERM"] = "xterm-256color"
-    warehouse = workdir / "warehouse.duckdb"
-    code, drawn = run_in_terminal([FINGERTIP, "run", "--landing", str(landing), "--warehouse", str(warehouse)], env)
-    (workdir / "run_on_terminal.txt").write_bytes(drawn.encode())  # bytes: a text read would turn each \r into \n
-    if code != 0:
-        raise AssertionError(f"fingertip run of the demo landing failed ({code}):\n{drawn[-3000:]}")
+
+    def make(workdir: Path) -> None:
+        landing = workdir / "landing"
+        generated = fingertip(
+            "demo-data", "--out", str(landing), "--cadres", "60", "--days", "35", "--seed", "11", "--start", "2026-08-27"
+        )
+        (workdir / "demo_data_output.txt").write_text(generated.stdout)
+        (workdir / "demo_data_errors.txt").write_text(generated.stderr)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
+        env["TERM"] = "xterm-256color"
+        warehouse = workdir / "warehouse.duckdb"
+        code, drawn = run_in_terminal([FINGERTIP, "run", "--landing", str(landing), "--warehouse", str(warehouse)], env)
+        (workdir / "run_on_terminal.txt").write_bytes(drawn.encode())  # bytes: a text read would turn each \r into \n
+        if code != 0:
+            raise AssertionError(f"fingertip run of the demo landing failed ({code}):\n{drawn[-3000:]}")
+
+    workdir, _ = shared(tmp_path_factory, "demo", make)
+    landing, warehouse = workdir / "landing", workdir / "warehouse.duckdb"
     return landing, warehouse
 
 
@@ -142,59 +236,66 @@ def reviewed_build(demo_build, tmp_path_factory) -> SimpleNamespace:
     verdict tests of tests/test_report.py, which only read it.
     """
     landing, warehouse = demo_build
-    workdir = tmp_path_factory.mktemp("reviews")
-    copy = workdir / "warehouse.duckdb"
-    shutil.copy(warehouse, copy)
-    flags = query(
-        copy, "select flag_id, flag_code, evidence from marts.padding_flags where severity in ('medium', 'high') order by flag_id"
-    )
-    assert len(flags) >= 5, "the demo build has too few flags to review"
-    superseded, dismissed, needs_evidence, confirmed, waiting = (flag_id for flag_id, _, _ in flags[:5])
-    codes = {flag_id: code for flag_id, code, _ in flags}
 
-    def review(flag_id: str, verdict: str, note: str, by: str) -> subprocess.CompletedProcess:
-        return fingertip("review", flag_id, "--verdict", verdict, "--note", note, "--by", by, "--warehouse", str(copy))
+    def make(workdir: Path) -> SimpleNamespace:
+        copy = workdir / "warehouse.duckdb"
+        shutil.copy(warehouse, copy)
+        flags = query(
+            copy,
+            "select flag_id, flag_code, evidence from marts.padding_flags where severity in ('medium', 'high') order by flag_id",
+        )
+        assert len(flags) >= 5, "the demo build has too few flags to review"
+        superseded, dismissed, needs_evidence, confirmed, waiting = (flag_id for flag_id, _, _ in flags[:5])
+        codes = {flag_id: code for flag_id, code, _ in flags}
 
-    review(superseded, "needs-evidence", "ask for the phone", "Li Wei")
-    recorded = review(superseded, "confirmed", "one phone, two cadres", "Zhang Min")
-    review(dismissed, "dismissed", "office phone <shared>", "Li Wei")
-    review(needs_evidence, "needs-evidence", "photos please", "Li Wei")
-    rows_sql = "select flag_id, verdict, note, reviewed_by, recorded_from from ops.flag_reviews order by reviewed_at"
-    before = query(copy, rows_sql)
+        def review(flag_id: str, verdict: str, note: str, by: str) -> subprocess.CompletedProcess:
+            return fingertip("review", flag_id, "--verdict", verdict, "--note", note, "--by", by, "--warehouse", str(copy))
 
-    inbox = workdir / "reviews_inbox"
-    inbox.mkdir()
-    (inbox / "week-1.csv").write_text(REVIEWS_HEADER + f'{confirmed},confirmed,"same face, two names",Zhang Min\n')
-    # One bad row makes the whole file wait in rejected/: nothing of it is recorded.
-    (inbox / "week-2.csv").write_text(REVIEWS_HEADER + f"{waiting},confirmed,ok,Zhang Min\nno-such-flag,dismissed,?,Zhang Min\n")
+        review(superseded, "needs-evidence", "ask for the phone", "Li Wei")
+        recorded = review(superseded, "confirmed", "one phone, two cadres", "Zhang Min")
+        review(dismissed, "dismissed", "office phone <shared>", "Li Wei")
+        review(needs_evidence, "needs-evidence", "photos please", "Li Wei")
+        rows_sql = "select flag_id, verdict, note, reviewed_by, recorded_from from ops.flag_reviews order by reviewed_at"
+        before = query(copy, rows_sql)
 
-    server = SmtpServer("robot", "pw-reviews").start()
-    try:
-        full = build(landing, workdir, env=server.env(FINGERTIP_ALERT_TO=INSPECTOR))
-        mails = list(server.received)
-    finally:
-        server.stop()
-    after_full = query(copy, rows_sql)
-    shutil.copytree(workdir / "report", workdir / "report_after_full")
-    last_day = sorted({p.name.removeprefix("dt=") for p in landing.glob("*/dt=*")})[-1]
-    incremental = build(landing, workdir, env={"FINGERTIP_FIRST_DAY": last_day, "FINGERTIP_LAST_DAY": last_day})
-    return SimpleNamespace(
-        workdir=workdir,
-        warehouse=copy,
-        publish=workdir / "analytics.duckdb",
-        inbox=inbox,
-        report_after_full=workdir / "report_after_full",
-        mails=mails,
-        recorded=recorded,
-        full=full,
-        incremental=incremental,
-        rows_before_build=before,
-        rows_after_full_build=after_full,
-        superseded=superseded,
-        dismissed=dismissed,
-        needs_evidence=needs_evidence,
-        confirmed=confirmed,
-        waiting=waiting,
-        codes=codes,
-        all_alertable=set(codes),
-    )
+        inbox = workdir / "reviews_inbox"
+        inbox.mkdir()
+        (inbox / "week-1.csv").write_text(REVIEWS_HEADER + f'{confirmed},confirmed,"same face, two names",Zhang Min\n')
+        # One bad row makes the whole file wait in rejected/: nothing of it is recorded.
+        (inbox / "week-2.csv").write_text(
+            REVIEWS_HEADER + f"{waiting},confirmed,ok,Zhang Min\nno-such-flag,dismissed,?,Zhang Min\n"
+        )
+
+        server = SmtpServer("robot", "pw-reviews").start()
+        try:
+            full = build(landing, workdir, env=server.env(FINGERTIP_ALERT_TO=INSPECTOR))
+            mails = list(server.received)
+        finally:
+            server.stop()
+        after_full = query(copy, rows_sql)
+        shutil.copytree(workdir / "report", workdir / "report_after_full")
+        last_day = sorted({p.name.removeprefix("dt=") for p in landing.glob("*/dt=*")})[-1]
+        incremental = build(landing, workdir, env={"FINGERTIP_FIRST_DAY": last_day, "FINGERTIP_LAST_DAY": last_day})
+        return SimpleNamespace(
+            workdir=workdir,
+            warehouse=copy,
+            publish=workdir / "analytics.duckdb",
+            inbox=inbox,
+            report_after_full=workdir / "report_after_full",
+            mails=mails,
+            recorded=recorded,
+            full=full,
+            incremental=incremental,
+            rows_before_build=before,
+            rows_after_full_build=after_full,
+            superseded=superseded,
+            dismissed=dismissed,
+            needs_evidence=needs_evidence,
+            confirmed=confirmed,
+            waiting=waiting,
+            codes=codes,
+            all_alertable=set(codes),
+        )
+
+    _, reviewed = shared(tmp_path_factory, "reviews", make)
+    return reviewed
