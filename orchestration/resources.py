@@ -185,29 +185,20 @@ def dbt_path_vars(warehouse: str | Path, lake: str | Path, spark_dir: str | Path
     return ["--vars", json.dumps({name: str(path) for name, path in paths.items()})]
 
 
-# What a parse reads: when none of these files changed, the last parse's manifest still holds.
-DBT_PROJECT_INPUTS = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "packages.yml",
-    "models",
-    "macros",
-    "seeds",
-    "tests",
-    "snapshots",
-    "analyses",
-)
+# dbt's own outputs in the project folder: everything else in it is what a parse reads.
+DBT_OUTPUT_FOLDERS = ("target", "logs", "dbt_packages")
 MANIFEST_KEY_FILE = ".manifest_key"
 
 
 def dbt_project_fingerprint(engine: str) -> str:
-    """A hash of every file dbt parses, the profile target and dbt's version."""
+    """A hash of every file of the dbt project (its outputs aside), the profile target and dbt's version."""
     from dbt.version import __version__ as dbt_version
 
     digest = hashlib.sha256(f"{dbt_version}\0{DBT_TARGETS[engine]}".encode())
-    for name in DBT_PROJECT_INPUTS:
-        top = DBT_PROJECT_DIR / name
-        for file in sorted([top] if top.is_file() else top.rglob("*") if top.is_dir() else []):
+    for top in sorted(DBT_PROJECT_DIR.iterdir()):
+        if top.name in DBT_OUTPUT_FOLDERS:  # not walked: the build folders hold thousands of files
+            continue
+        for file in sorted([top, *top.rglob("*")] if top.is_dir() else [top]):
             if file.is_file():
                 digest.update(f"\0{file.relative_to(DBT_PROJECT_DIR)}\0".encode())
                 digest.update(file.read_bytes())
