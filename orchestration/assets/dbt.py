@@ -6,8 +6,10 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 from dagster import (
@@ -24,9 +26,10 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration import incremental
 from orchestration.checks import markdown
-from orchestration.resources import LakePaths, Warehouse, dbt_path_vars, dbt_project
-from orchestration.settings import DUCKDB_POOL
+from orchestration.resources import LakePaths, Warehouse, dbt_path_vars, dbt_project, dbt_project_fingerprint
+from orchestration.settings import DUCKDB_POOL, TIMEZONE
 from storage.publish import WITHHELD_COLUMNS, quote_identifier
 
 # Models in this dbt schema get row counts, column schemas and a preview on each materialization.
@@ -157,8 +160,18 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     target = Path(tempfile.mkdtemp(prefix=f"{BUILD_TARGET_PREFIX}{context.run.run_id[:8]}-", dir=dbt_project.target_path))
     if warehouse.engine == "spark":
         warehouse.export_reviews_for_spark()
+    staged = incremental.staged_sources(incremental.load_manifest(dbt_project.manifest_path))
+    project = dbt_project_fingerprint(warehouse.engine)
+    plan = _month_plan(warehouse, paths, staged, project)
+    context.log.info(plan.describe())
     # The rules' dbt unit tests check the SQL, not the data: `make test` runs them; a build need not.
-    build_args = ["build", "--exclude", "test_type:unit", *dbt_path_vars(warehouse.database, paths.lake, warehouse.spark_dir)]
+    build_args = [
+        "build",
+        "--exclude",
+        "test_type:unit",
+        *plan.dbt_args(),
+        *dbt_path_vars(warehouse.database, paths.lake, warehouse.spark_dir),
+    ]
     invocation = dbt.cli(build_args, context=context, target_path=target)
     held: list[Output | AssetMaterialization | AssetObservation | AssetCheckResult | AssetCheckEvaluation] = []
     try:
@@ -174,8 +187,22 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
         yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
         raise
     _load_spark_output(context, warehouse)
+    if warehouse.engine == "duckdb":
+        with warehouse.get_connection() as con:
+            incremental.record_built_from(con, paths.lake_dir, staged, project)
     _keep_parse_state(target, Path(dbt_project.target_path))
     yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
+
+
+def _month_plan(
+    warehouse: Warehouse, paths: LakePaths, staged: list[incremental.StagedSource], project: str
+) -> incremental.MonthPlan:
+    """The months of event time this build rebuilds (orchestration/incremental.py)."""
+    today = datetime.now(ZoneInfo(TIMEZONE)).date()
+    if warehouse.engine != "duckdb" or not Path(warehouse.database).exists():
+        return incremental.plan_months(None, paths.lake_dir, staged, project, warehouse.engine, today)
+    with warehouse.read_only() as con:
+        return incremental.plan_months(con, paths.lake_dir, staged, project, warehouse.engine, today)
 
 
 def _keep_parse_state(build_target: Path, project_target: Path) -> None:

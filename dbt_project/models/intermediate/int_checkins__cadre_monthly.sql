@@ -1,7 +1,17 @@
 -- Check-ins per cadre and month.
+-- Built a month at a time, as stg_checkins is (macros/microbatch.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='microbatch',
+    event_time='month',
+    batch_size='month',
+    begin=var('microbatch_begin'),
+    partition_by=['month'],
+) }}
+
 select
     cadre_id,
-    {{ month_of('checkin_at') }} as month,
+    checkin_month as month,
     count(*) as checkin_count
 from {{ ref('stg_checkins') }}
-group by cadre_id, {{ month_of('checkin_at') }}
+group by cadre_id, checkin_month

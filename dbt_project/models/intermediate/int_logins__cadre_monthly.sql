@@ -1,4 +1,13 @@
 -- Login traces per cadre and month (warehouse contract definitions).
+-- Built a month at a time, as stg_app_logins is (macros/microbatch.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='microbatch',
+    event_time='month',
+    batch_size='month',
+    begin=var('microbatch_begin'),
+    partition_by=['month'],
+) }}
 -- Session lengths are summed as exact decimals (seconds, to the microsecond): a float sum depends on the
 -- order a parallel aggregate adds in, and the last bit decided ties in the
 -- trace score's ranking differently from one build to the next.
@@ -6,7 +15,7 @@ with logins as (
     select
         cadre_id,
         app_id,
-        {{ month_of('login_at') }} as month,
+        login_month as month,
         actions,
         case
             when logout_at is null then 0

@@ -1,14 +1,17 @@
 -- An event delivered again (same login_id) is loaded once: the first delivery wins.
 -- Timestamps are Asia/Shanghai wall-clock time (normalised at ingest).
-with deliveries as (
-    select * from {{ source('lake', 'app_logins') }}
-),
+-- Built a month of login_at at a time (macros/microbatch.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='microbatch',
+    event_time='login_at',
+    batch_size='month',
+    begin=var('microbatch_begin'),
+    partition_by=['login_month'],
+) }}
 
-ranked as (
-    select
-        *,
-        row_number() over (partition by login_id order by _dt, _file, _row) as delivery_rank
-    from deliveries
+with first_deliveries as (
+    {{ first_deliveries_in_batch(source('lake', 'app_logins'), 'login_id') }}
 )
 
 select
@@ -21,6 +24,6 @@ select
     logout_at,
     actions,
     _dt as delivered_on,
-    _file as source_file
-from ranked
-where delivery_rank = 1
+    _file as source_file,
+    {{ month_of('login_at') }} as login_month
+from first_deliveries

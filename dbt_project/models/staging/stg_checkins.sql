@@ -1,14 +1,17 @@
 -- An event delivered again (same checkin_id) is loaded once: the first delivery wins.
 -- Timestamps are Asia/Shanghai wall-clock time (normalised at ingest).
-with deliveries as (
-    select * from {{ source('lake', 'checkins') }}
-),
+-- Built a month of checkin_at at a time (macros/microbatch.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='microbatch',
+    event_time='checkin_at',
+    batch_size='month',
+    begin=var('microbatch_begin'),
+    partition_by=['checkin_month'],
+) }}
 
-ranked as (
-    select
-        *,
-        row_number() over (partition by checkin_id order by _dt, _file, _row) as delivery_rank
-    from deliveries
+with first_deliveries as (
+    {{ first_deliveries_in_batch(source('lake', 'checkins'), 'checkin_id') }}
 )
 
 select
@@ -25,6 +28,6 @@ select
     lat_text,
     lon_text,
     _dt as delivered_on,
-    _file as source_file
-from ranked
-where delivery_rank = 1
+    _file as source_file,
+    {{ month_of('checkin_at') }} as checkin_month
+from first_deliveries

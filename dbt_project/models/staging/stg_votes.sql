@@ -1,14 +1,17 @@
 -- An event delivered again (same vote_id) is loaded once: the first delivery wins.
 -- Timestamps are Asia/Shanghai wall-clock time (normalised at ingest).
-with deliveries as (
-    select * from {{ source('lake', 'votes') }}
-),
+-- Built a month of voted_at at a time (macros/microbatch.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='microbatch',
+    event_time='voted_at',
+    batch_size='month',
+    begin=var('microbatch_begin'),
+    partition_by=['vote_month'],
+) }}
 
-ranked as (
-    select
-        *,
-        row_number() over (partition by vote_id order by _dt, _file, _row) as delivery_rank
-    from deliveries
+with first_deliveries as (
+    {{ first_deliveries_in_batch(source('lake', 'votes'), 'vote_id') }}
 )
 
 select
@@ -21,6 +24,6 @@ select
     device_id,
     ip,
     _dt as delivered_on,
-    _file as source_file
-from ranked
-where delivery_rank = 1
+    _file as source_file,
+    {{ month_of('voted_at') }} as vote_month
+from first_deliveries
