@@ -182,6 +182,7 @@ def dbt_failures(build_log: Path, limit: int = 10) -> list[str]:
 
 
 def print_summary(settings: Settings, days: list[str], run_id: str, failed_checks: list[str]) -> None:
+    from orchestration.incremental import LAST_BUILD_ITEM, recorded_state
     from orchestration.resources import Warehouse
 
     with Warehouse(database=str(settings.warehouse), published=str(settings.publish)).read_only() as con:
@@ -198,12 +199,15 @@ def print_summary(settings: Settings, days: list[str], run_id: str, failed_check
             "select count(*) from information_schema.tables where table_schema = 'ops' and table_name = 'alert_outbox'"
         ).fetchone()[0]
         mails = dict(con.execute("select status, count(*) from ops.alert_outbox group by 1").fetchall()) if has_outbox else {}
+        rebuilt = (recorded_state(con) or {}).get(LAST_BUILD_ITEM)
     print(f"fingertip: built {len(days)} delivery days ({days[0]} to {days[-1]}) in one Dagster run, {run_id}")
     print(f"  {'source':<11} {'files':>6} {'read':>9} {'loaded':>9} {'duplicate':>9} {'quarantined':>11} {'rejected files':>14}")
     for source, files, read, loaded, dup, quarantined, rejected in per_source:
         print(f"  {source:<11} {files:>6} {read:>9} {loaded:>9} {dup:>9} {quarantined:>11} {rejected:>14}")
     print(f"  flags: {', '.join(f'{code} {n}' for code, n in flags) or 'none'}")
     print(f"  cadre-months: {cadre_months}")
+    if rebuilt:
+        print(f"  dbt: {rebuilt}")
     from orchestration.resources import alert_config_from_env
 
     alerting = alert_config_from_env()

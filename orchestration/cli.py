@@ -21,6 +21,7 @@ import sys
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from orchestration.settings import Settings, ensure_dagster_home
 from sources import progress
@@ -300,6 +301,26 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dbt_months(args: argparse.Namespace) -> int:
+    """The flags a `dbt build` run by hand needs to build every month of event time the lake holds."""
+    settings = _settings_from(args)
+    if not settings.lake.is_dir():
+        print(
+            f"error: lake {settings.lake} does not exist: pass --lake DIR (a build's lake) or set FINGERTIP_LAKE.",
+            file=sys.stderr,
+        )
+        return 2
+    from orchestration.incremental import load_manifest, plan_months, staged_sources
+    from orchestration.resources import dbt_project, prepare_dbt_manifest
+    from orchestration.settings import TIMEZONE
+
+    prepare_dbt_manifest(settings)
+    staged = staged_sources(load_manifest(dbt_project.manifest_path))
+    today = datetime.now(ZoneInfo(TIMEZONE)).date()
+    print(" ".join(plan_months(None, settings.lake, staged, "", settings.engine, today).dbt_args()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fingertip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -354,6 +375,14 @@ def main(argv: list[str] | None = None) -> int:
         help="do not read the warehouse: show the flags' evidence and subject as withheld, as in the published copy",
     )
     report.set_defaults(handler=_report)
+
+    months = commands.add_parser(
+        "dbt-months",
+        help="print the --event-time-start/--event-time-end/--full-refresh flags that build every month of the lake "
+        "(for `dbt build` run by hand)",
+    )
+    months.add_argument("--lake", help="validated Parquet lake (default $FINGERTIP_LAKE or data/lake)")
+    months.set_defaults(handler=_dbt_months)
 
     review = commands.add_parser("review", help="record an inspector's verdict on a flag (appended to ops.flag_reviews)")
     review.add_argument("flag_id", metavar="FLAG_ID", help="the flag's flag_id (in the report and the alert mail)")

@@ -39,8 +39,9 @@ from storage.publish import quote_identifier
 STATE_SCHEMA, STATE_TABLE = "ops", "microbatch_built_from"
 # The staging models' column naming the delivery day a row came from.
 DELIVERED_ON = "delivered_on"
-# Items of the state that are not lake files.
-LAKE_ITEM, PROJECT_ITEM = "lake path", "dbt project"
+# Items of the state that are not lake files (the last build's plan is there to be read, e.g. by
+# `fingertip run`'s summary).
+LAKE_ITEM, PROJECT_ITEM, LAST_BUILD_ITEM = "lake path", "dbt project", "last build"
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def _all_months(con: duckdb.DuckDBPyConnection, lake: Path, staged: list[StagedS
     return months
 
 
-def _recorded_state(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
+def recorded_state(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
+    """item -> fingerprint, as the last successful build recorded them; None if none did."""
     [(exists,)] = con.execute(
         "select count(*) from information_schema.tables where table_catalog = current_database() "
         "and table_schema = ? and table_name = ?",
@@ -201,7 +203,7 @@ def plan_months(
     """The months this build rebuilds. `con` reads the warehouse (None: there is none yet)."""
     memory = con or duckdb.connect()
     now = lake_files(lake, [s.source for s in staged])
-    recorded = _recorded_state(con) if con is not None else None
+    recorded = recorded_state(con) if con is not None else None
     if engine != "duckdb":
         reason = f"the {engine} engine keeps its tables in its own metastore"
     elif recorded is None:
@@ -211,7 +213,7 @@ def plan_months(
     elif recorded.get(PROJECT_ITEM) != project:
         reason = "the dbt project changed since the last build"
     else:
-        before = {item: value for item, value in recorded.items() if item not in (LAKE_ITEM, PROJECT_ITEM)}
+        before = {item: value for item, value in recorded.items() if item not in (LAKE_ITEM, PROJECT_ITEM, LAST_BUILD_ITEM)}
         changed = {f for f in now.keys() | before.keys() if now.get(f) != before.get(f)}
         outside_days = sorted(f for f in changed if _delivery_day(f) is None)
         if outside_days:
@@ -233,9 +235,16 @@ def plan_months(
     return _span(_all_months(memory, lake, staged), True, reason, today)
 
 
-def record_built_from(con: duckdb.DuckDBPyConnection, lake: Path, staged: list[StagedSource], project: str) -> None:
-    """After a successful build: what its microbatch models were built from."""
-    rows = [(LAKE_ITEM, str(lake)), (PROJECT_ITEM, project), *lake_files(lake, [s.source for s in staged]).items()]
+def record_built_from(
+    con: duckdb.DuckDBPyConnection, lake: Path, staged: list[StagedSource], project: str, plan: MonthPlan
+) -> None:
+    """After a successful build: what its microbatch models were built from, and how."""
+    rows = [
+        (LAKE_ITEM, str(lake)),
+        (PROJECT_ITEM, project),
+        (LAST_BUILD_ITEM, plan.describe()),
+        *lake_files(lake, [s.source for s in staged]).items(),
+    ]
     table = f"{quote_identifier(STATE_SCHEMA)}.{quote_identifier(STATE_TABLE)}"
     con.execute(f"create schema if not exists {quote_identifier(STATE_SCHEMA)}")
     con.execute(f"create or replace table {table} (item varchar primary key, fingerprint varchar not null)")

@@ -161,11 +161,14 @@ def dbt_on_its_own(handmade_build, tmp_path_factory) -> tuple[subprocess.Complet
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
         env.update(FINGERTIP_LAKE=str(handmade_build / "lake"), FINGERTIP_WAREHOUSE=str(workdir / "by_dbt.duckdb"))
         project = str(REPO / "dbt_project")
+        # Every month of the lake, as README says a build by hand is run.
+        months = fingertip("dbt-months", "--lake", str(handmade_build / "lake")).stdout.split()
         result = subprocess.run(
             [
                 str(Path(sys.executable).parent / "dbt"),
                 "--no-use-colors",
                 "build",
+                *months,
                 "--project-dir",
                 project,
                 "--profiles-dir",

@@ -189,7 +189,7 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     _load_spark_output(context, warehouse)
     if warehouse.engine == "duckdb":
         with warehouse.get_connection() as con:
-            incremental.record_built_from(con, paths.lake_dir, staged, project)
+            incremental.record_built_from(con, paths.lake_dir, staged, project, plan)
     _keep_parse_state(target, Path(dbt_project.target_path))
     yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
 

@@ -63,11 +63,13 @@ def builds(tmp_path_factory) -> dict:
         DBT_PROFILES_DIR=str(REPO / "dbt_project"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    months = fingertip("dbt-months", "--lake", str(warehouse.parent / "lake")).stdout.split()
     started = time.monotonic()
     result = subprocess.run(
         [
             DBT,
             "build",
+            *months,
             "--target",
             "spark",
             "--project-dir",
