@@ -6,12 +6,12 @@ counts. A build names the months to rebuild with --event-time-start and
 --event-time-end; every other model is rebuilt whole from those tables.
 
 After a successful build the warehouse keeps what its staging was built from
-(STATE_TABLE: every lake file of those sources with its size and modification
-time, the lake's path and the dbt project's fingerprint). The next build
-compares the lake with it:
+(STATE_TABLE: every lake file of those sources, by its path in the lake, with
+its size and modification time, and the dbt project's fingerprint). The next
+build compares the lake with it:
 
-- nothing recorded, another lake, another project (models, thresholds, dbt's
-  version) or the Spark engine (its tables live in Spark's own metastore): every
+- nothing recorded, another project (models, thresholds, dbt's version) or the
+  Spark engine (its tables live in Spark's own metastore): every
   month the lake holds is rebuilt from scratch (--full-refresh);
 - otherwise the changed delivery days (new, re-delivered or removed) reach the
   months of every delivery of every id they hold, now or before the change; the
@@ -41,7 +41,7 @@ STATE_SCHEMA, STATE_TABLE = "ops", "microbatch_built_from"
 DELIVERED_ON = "delivered_on"
 # Items of the state that are not lake files (the last build's plan is there to be read, e.g. by
 # `fingertip run`'s summary).
-LAKE_ITEM, PROJECT_ITEM, LAST_BUILD_ITEM = "lake path", "dbt project", "last build"
+PROJECT_ITEM, LAST_BUILD_ITEM = "dbt project", "last build"
 
 
 @dataclass(frozen=True)
@@ -208,12 +208,10 @@ def plan_months(
         reason = f"the {engine} engine keeps its tables in its own metastore"
     elif recorded is None:
         reason = "the warehouse records no earlier build of its staging"
-    elif recorded.get(LAKE_ITEM) != str(lake):
-        reason = f"the lake is another folder than the last build's ({recorded.get(LAKE_ITEM)})"
     elif recorded.get(PROJECT_ITEM) != project:
         reason = "the dbt project changed since the last build"
     else:
-        before = {item: value for item, value in recorded.items() if item not in (LAKE_ITEM, PROJECT_ITEM, LAST_BUILD_ITEM)}
+        before = {item: value for item, value in recorded.items() if item not in (PROJECT_ITEM, LAST_BUILD_ITEM)}
         changed = {f for f in now.keys() | before.keys() if now.get(f) != before.get(f)}
         outside_days = sorted(f for f in changed if _delivery_day(f) is None)
         if outside_days:
@@ -240,7 +238,6 @@ def record_built_from(
 ) -> None:
     """After a successful build: what its microbatch models were built from, and how."""
     rows = [
-        (LAKE_ITEM, str(lake)),
         (PROJECT_ITEM, project),
         (LAST_BUILD_ITEM, plan.describe()),
         *lake_files(lake, [s.source for s in staged]).items(),
