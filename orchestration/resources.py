@@ -187,6 +187,8 @@ def dbt_path_vars(warehouse: str | Path, lake: str | Path, spark_dir: str | Path
 
 # dbt's own outputs in the project folder: everything else in it is what a parse reads.
 DBT_OUTPUT_FOLDERS = ("target", "logs", "dbt_packages")
+# dbt writes its anonymous user id beside profiles.yml (here) on its first run: not an input.
+DBT_USER_FILE = ".user.yml"
 MANIFEST_KEY_FILE = ".manifest_key"
 
 
@@ -196,7 +198,7 @@ def dbt_project_fingerprint(engine: str) -> str:
 
     digest = hashlib.sha256(f"{dbt_version}\0{DBT_TARGETS[engine]}".encode())
     for top in sorted(DBT_PROJECT_DIR.iterdir()):
-        if top.name in DBT_OUTPUT_FOLDERS:  # not walked: the build folders hold thousands of files
+        if top.name in (*DBT_OUTPUT_FOLDERS, DBT_USER_FILE):  # the build folders (thousands of files) are not walked
             continue
         for file in sorted([top, *top.rglob("*")] if top.is_dir() else [top]):
             if file.is_file():

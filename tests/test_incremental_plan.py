@@ -8,6 +8,7 @@ tell apart, because there every month holds every kind of change.
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -153,3 +154,25 @@ def test_a_dropped_staged_table_rebuilds_everything_from_scratch(built):
 def test_an_empty_lake_builds_this_month_so_that_the_tables_exist(tmp_path):
     plan = plan_months(None, tmp_path / "lake", [LOGINS], "p1", "duckdb", TODAY)
     assert (plan.first_month, plan.end_month, plan.full_refresh) == (date(2026, 12, 1), date(2027, 1, 1), True)
+
+
+def test_the_project_fingerprint_changes_with_a_model_and_not_with_what_dbt_writes(tmp_path, monkeypatch):
+    """The fingerprint decides a full rebuild (and a new `dbt parse`): dbt's anonymous user id
+    (written beside profiles.yml on its first run, in a fresh clone), its target and its logs
+    must not change it."""
+    from orchestration import resources
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        resources.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml")
+    )
+    monkeypatch.setattr(resources, "DBT_PROJECT_DIR", project)
+    before = resources.dbt_project_fingerprint("duckdb")
+    (project / ".user.yml").write_text("id: 0b6bde8c\n")
+    for folder in ("target", "logs"):
+        (project / folder).mkdir()
+        (project / folder / "anything.json").write_text("{}")
+    assert resources.dbt_project_fingerprint("duckdb") == before
+    model = project / "models" / "staging" / "stg_app_logins.sql"
+    model.write_text(model.read_text() + "\n-- changed\n")
+    assert resources.dbt_project_fingerprint("duckdb") != before
