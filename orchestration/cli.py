@@ -21,7 +21,6 @@ import sys
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from orchestration.settings import Settings, ensure_dagster_home
 from sources import progress
@@ -312,12 +311,10 @@ def _dbt_months(args: argparse.Namespace) -> int:
         return 2
     from orchestration.incremental import load_manifest, plan_months, staged_sources
     from orchestration.resources import dbt_project, prepare_dbt_manifest
-    from orchestration.settings import TIMEZONE
 
     prepare_dbt_manifest(settings)
     staged = staged_sources(load_manifest(dbt_project.manifest_path))
-    today = datetime.now(ZoneInfo(TIMEZONE)).date()
-    print(" ".join(plan_months(None, settings.lake, staged, "", settings.engine, today).dbt_args()))
+    print(" ".join(plan_months(None, settings.lake, staged, "", settings.engine).dbt_args()))
     return 0
 
 

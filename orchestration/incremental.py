@@ -27,11 +27,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
+from orchestration.settings import TIMEZONE
 from sources.contract import EVENT_SPECS
 from storage.publish import quote_identifier
 
@@ -130,10 +132,10 @@ def _previous_month(month: date) -> date:
     return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
-def _span(months: Iterable[date], full_refresh: bool, reason: str, today: date) -> MonthPlan:
+def _span(months: Iterable[date], full_refresh: bool, reason: str, today: date | None) -> MonthPlan:
     months = sorted(set(months))
-    if not months:  # an empty lake: one month, so that the (empty) tables exist
-        months = [_month(today)]
+    if not months:  # an empty lake: this month, so that the (empty) tables exist
+        months = [_month(today or datetime.now(ZoneInfo(TIMEZONE)).date())]
     return MonthPlan(months[0], _next_month(months[-1]), full_refresh, reason)
 
 
@@ -198,9 +200,15 @@ def _touched_months(
 
 
 def plan_months(
-    con: duckdb.DuckDBPyConnection | None, lake: Path, staged: list[StagedSource], project: str, engine: str, today: date
+    con: duckdb.DuckDBPyConnection | None,
+    lake: Path,
+    staged: list[StagedSource],
+    project: str,
+    engine: str,
+    today: date | None = None,
 ) -> MonthPlan:
-    """The months this build rebuilds. `con` reads the warehouse (None: there is none yet)."""
+    """The months this build rebuilds. `con` reads the warehouse (None: there is none yet);
+    `today` (default: today in Asia/Shanghai) is the month an empty lake builds."""
     memory = con or duckdb.connect()
     now = lake_files(lake, [s.source for s in staged])
     recorded = recorded_state(con) if con is not None else None

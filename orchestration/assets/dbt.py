@@ -6,10 +6,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 from dagster import (
@@ -29,7 +27,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration import incremental
 from orchestration.checks import markdown
 from orchestration.resources import LakePaths, Warehouse, dbt_path_vars, dbt_project, dbt_project_fingerprint
-from orchestration.settings import DUCKDB_POOL, TIMEZONE
+from orchestration.settings import DUCKDB_POOL
 from storage.publish import WITHHELD_COLUMNS, quote_identifier
 
 # Models in this dbt schema get row counts, column schemas and a preview on each materialization.
@@ -202,11 +200,10 @@ def _month_plan(
     warehouse: Warehouse, paths: LakePaths, staged: list[incremental.StagedSource], project: str
 ) -> incremental.MonthPlan:
     """The months of event time this build rebuilds (orchestration/incremental.py)."""
-    today = datetime.now(ZoneInfo(TIMEZONE)).date()
     if warehouse.engine != "duckdb" or not Path(warehouse.database).exists():
-        return incremental.plan_months(None, paths.lake_dir, staged, project, warehouse.engine, today)
+        return incremental.plan_months(None, paths.lake_dir, staged, project, warehouse.engine)
     with warehouse.read_only() as con:
-        return incremental.plan_months(con, paths.lake_dir, staged, project, warehouse.engine, today)
+        return incremental.plan_months(con, paths.lake_dir, staged, project, warehouse.engine)
 
 
 def _keep_parse_state(build_target: Path, project_target: Path) -> None:
