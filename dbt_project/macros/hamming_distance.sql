@@ -7,15 +7,34 @@
     as the sign: 'ffffffffffffffff' is -1), xors (^) and counts the set bits of
     the 64-bit two's complement (bit_count). -#}
 {% macro hamming_distance(hex_a, hex_b) -%}
-    {{ return(adapter.dispatch('hamming_distance')(hex_a, hex_b)) }}
+    {{ bits_differing(hex_bits(hex_a), hex_bits(hex_b)) }}
 {%- endmacro %}
 
-{% macro duckdb__hamming_distance(hex_a, hex_b) -%}
-    bit_count(xor(cast('0x' || ({{ hex_a }}) as ubigint), cast('0x' || ({{ hex_b }}) as ubigint)))
+{#- A 16-character hex hash as a 64-bit integer: read once per photo, so that
+    comparisons of many pairs xor integers instead of parsing text. -#}
+{% macro hex_bits(hex) -%}
+    {{ return(adapter.dispatch('hex_bits')(hex)) }}
 {%- endmacro %}
 
-{% macro spark__hamming_distance(hex_a, hex_b) -%}
-    bit_count(cast(conv({{ hex_a }}, 16, -10) as bigint) ^ cast(conv({{ hex_b }}, 16, -10) as bigint))
+{% macro duckdb__hex_bits(hex) -%}
+    cast('0x' || ({{ hex }}) as ubigint)
+{%- endmacro %}
+
+{% macro spark__hex_bits(hex) -%}
+    cast(conv({{ hex }}, 16, -10) as bigint)
+{%- endmacro %}
+
+{#- Number of differing bits between two hashes read by hex_bits. -#}
+{% macro bits_differing(bits_a, bits_b) -%}
+    {{ return(adapter.dispatch('bits_differing')(bits_a, bits_b)) }}
+{%- endmacro %}
+
+{% macro duckdb__bits_differing(bits_a, bits_b) -%}
+    bit_count(xor({{ bits_a }}, {{ bits_b }}))
+{%- endmacro %}
+
+{% macro spark__bits_differing(bits_a, bits_b) -%}
+    bit_count(({{ bits_a }}) ^ ({{ bits_b }}))
 {%- endmacro %}
 
 {#- Set bits in one 64-bit hex hash: its distance from the all-zero hash. -#}
@@ -34,4 +53,28 @@
 
 {% macro spark__hex_byte(hex, block) -%}
     cast(conv(substring({{ hex }}, {{ 2 * block + 1 }}, 2), 16, 10) as int)
+{%- endmacro %}
+
+{#- `width` bits of a hash read by hex_bits, starting `shift` bits from the
+    right, as a non-negative integer (a block of hex characters, for equality
+    joins on integers). -#}
+{% macro bits_slice(bits, shift, width) -%}
+    {{ return(adapter.dispatch('bits_slice')(bits, shift, width)) }}
+{%- endmacro %}
+
+{% macro duckdb__bits_slice(bits, shift, width) -%}
+    cast(({{ bits }} >> {{ shift }}) & {{ 2 ** width - 1 }} as bigint)
+{%- endmacro %}
+
+{% macro spark__bits_slice(bits, shift, width) -%}
+    (shiftright({{ bits }}, {{ shift }}) & {{ 2 ** width - 1 }})
+{%- endmacro %}
+
+{#- The columns photo_reuse's blocked searches key on, from a hex hash column:
+    hash_bits (hex_bits) and byte_0 to byte_7 (hex_byte). -#}
+{% macro photo_hash_keys(hex) -%}
+    {{ hex_bits(hex) }} as hash_bits,
+    {%- for block in range(8) %}
+    {{ hex_byte(hex, block) }} as byte_{{ block }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}

@@ -23,22 +23,12 @@
 -- day (a retry), a once-only repeat, hashes of uniform images (a covered lens
 -- or darkness hashes to almost all zeros or ones).
 
-with photos as (
-    select
-        checkins.checkin_id,
-        checkins.cadre_id,
-        cadres.unit_id,
-        checkins.checkin_at,
-        cast(checkins.checkin_at as date) as checkin_day,
-        lower(checkins.photo_hash) as photo_hash
-    from {{ ref('stg_checkins') }} as checkins
-    inner join {{ ref('stg_cadres') }} as cadres
-        on cadres.cadre_id = checkins.cadre_id
-    where
-        checkins.photo_hash is not null
-        and {{ hex_bit_count('lower(photo_hash)') }} > {{ var('photo_degenerate_bits') }}
-        and {{ hex_bit_count('lower(photo_hash)') }} < 64 - {{ var('photo_degenerate_bits') }}
-),
+-- The photos are read straight from their table wherever they are used: a CTE
+-- over it that a hundred parts read is copied to each of them (DuckDB
+-- materializes such a CTE: 20 s and 25 GB spilled at 20,000 cadres).
+{%- set photos = ref('int_checkins__photos') %}
+
+with
 
 -- Every pair of one cadre's photos on different days that are the same photo
 -- (any time apart: an equality join costs little at any volume) or a near copy
@@ -55,8 +45,8 @@ exact_repeats as (
         other.checkin_day as other_day,
         other.photo_hash as other_hash,
         0 as differing_bits
-    from photos as anchor
-    inner join photos as other
+    from {{ photos }} as anchor
+    inner join {{ photos }} as other
         on
             other.cadre_id = anchor.cadre_id
             and other.photo_hash = anchor.photo_hash
@@ -67,21 +57,25 @@ exact_repeats as (
 -- photo_near_max_bits bits apart differ in at most that many of their 16 hex
 -- characters, so cut into photo_near_max_bits + 1 blocks of characters they
 -- share at least one block exactly. Only pairs sharing a block are compared
--- bit by bit: an equality join instead of every pair of the window.
+-- bit by bit: an equality join instead of every pair of the window. The bits
+-- are compared in the join itself, as integers: most pairs sharing a block
+-- are unrelated photos (3.8 M pairs for 20 near copies at 20,000 cadres).
+-- Blocks are integers (bits of hash_bits) and cadres are numbers, so the
+-- join compares integers, not text.
 {%- set n_blocks = var('photo_near_max_bits') + 1 %}
 photo_blocks as (
     {%- for block in range(n_blocks) %}
         {%- set block_start = (block * 16 // n_blocks) + 1 %}
         {%- set block_length = ((block + 1) * 16 // n_blocks) - (block * 16 // n_blocks) %}
+        {%- set bits_after_block = 4 * (16 - (block_start - 1) - block_length) %}
         select
-            checkin_id,
-            cadre_id,
-            unit_id,
-            checkin_at,
+            photo_number,
+            cadre_number,
             checkin_day,
+            hash_bits,
             {{ block }} as block_number,
-            substring(photo_hash, {{ block_start }}, {{ block_length }}) as block_value
-        from photos
+            {{ bits_slice('hash_bits', bits_after_block, 4 * block_length) }} as block_value
+        from {{ photos }}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -90,17 +84,19 @@ photo_blocks as (
 
 near_copy_candidates as (
     select distinct
-        anchor_block.checkin_id as anchor_checkin_id,
-        other_block.checkin_id as other_checkin_id
+        anchor_block.photo_number as anchor_photo,
+        other_block.photo_number as other_photo
     from photo_blocks as anchor_block
     inner join photo_blocks as other_block
         on
-            other_block.cadre_id = anchor_block.cadre_id
+            other_block.cadre_number = anchor_block.cadre_number
             and other_block.block_number = anchor_block.block_number
             and other_block.block_value = anchor_block.block_value
             and other_block.checkin_day <> anchor_block.checkin_day
             and other_block.checkin_day between {{ days_add(-var('photo_window_days'), 'anchor_block.checkin_day') }}
             and {{ days_add(var('photo_window_days'), 'anchor_block.checkin_day') }}
+    where
+        {{ bits_differing('anchor_block.hash_bits', 'other_block.hash_bits') }} between 1 and {{ var('photo_near_max_bits') }}
 ),
 
 near_copies as (
@@ -114,15 +110,12 @@ near_copies as (
         other.checkin_at as other_at,
         other.checkin_day as other_day,
         other.photo_hash as other_hash,
-        {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} as differing_bits
+        {{ bits_differing('anchor.hash_bits', 'other.hash_bits') }} as differing_bits
     from near_copy_candidates as candidate
-    inner join photos as anchor
-        on anchor.checkin_id = candidate.anchor_checkin_id
-    inner join photos as other
-        on other.checkin_id = candidate.other_checkin_id
-    where
-        other.photo_hash <> anchor.photo_hash
-        and {{ hamming_distance('anchor.photo_hash', 'other.photo_hash') }} <= {{ var('photo_near_max_bits') }}
+    inner join {{ photos }} as anchor
+        on anchor.photo_number = candidate.anchor_photo
+    inner join {{ photos }} as other
+        on other.photo_number = candidate.other_photo
 ),
 
 same_cadre_matches as (
@@ -224,7 +217,7 @@ photo_use_per_cadre as (
         max(checkin_at) as last_used_at,
         count(*) as checkins,
         count(distinct checkin_day) as days_used
-    from photos
+    from {{ photos }}
     group by photo_hash, cadre_id
 ),
 
@@ -265,77 +258,83 @@ shared_photos as (
 ),
 
 -- Near copies across cadres, anywhere: the hash is cut into 8 blocks of 2 hex
--- characters (8 bits). Two hashes at most photo_cross_near_max_bits (5) bits
--- apart differ in at most 5 blocks, so they share at least 3 blocks exactly
--- (pigeonhole): every combination of 3 blocks (56) is an equality key of 24
--- bits; unrelated photos share a key with chance 56 / 2^24. Keys and photos are
--- integers here: at 20,000 cadres (110 M keys) the join on text keys with ids
--- attached took 133 s, on integers alone 38 s.
-photo_bytes as (
-    select
-        -- numbers instead of ids and a timestamp: the key table has 56 rows per photo
-        row_number() over (order by checkin_id) as photo_number,
-        dense_rank() over (order by cadre_id) as cadre_number,
-        checkin_id,
-        checkin_at,
-        {%- for block in range(8) %}
-            {{ hex_byte('photo_hash', block) }} as byte_{{ block }},
-        {%- endfor %}
-        checkin_day
-    from photos
-),
-
--- One key per photo and triple of blocks: which triple, then the triple's three bytes.
-photo_triple_keys as (
-    {%- set triple = namespace(number=0) %}
+-- characters (8 bits, byte_0 to byte_7 of int_checkins__photos). Two hashes at
+-- most photo_cross_near_max_bits (5) bits apart differ in at most 5 blocks, so
+-- they share at least 3 blocks exactly (pigeonhole): every combination of 3
+-- blocks (56) is an equality key of 24 bits.
+-- The keys that photos of two different cadres share, with those photos: per
+-- triple of blocks, first the key values held by more than one cadre, then
+-- the photos holding them. At 20,000 cadres the 56 keys of 2 M photos are
+-- 110 M rows and nearly every value is held by one photo: grouping them one
+-- triple (2 M rows) at a time and keeping about 6 M took 15 s, where joining
+-- all 110 M key rows with themselves took 41 s and spilled to disk.
+{%- set triple = namespace(number=0) %}
+photo_keys_shared_across_cadres as (
     {%- for block_a in range(8) %}
         {%- for block_b in range(block_a + 1, 8) %}
             {%- for block_c in range(block_b + 1, 8) %}
+                {%- set key_of = 'cast(' ~ triple.number ~ ' as bigint) * 16777216 + byte_' ~ block_a
+                    ~ ' * 65536 + byte_' ~ block_b ~ ' * 256 + byte_' ~ block_c %}
                 {%- if triple.number > 0 %}
                     union all
                 {%- endif %}
                 select
-                    photo_number,
-                    cadre_number,
-                    cast({{ triple.number }} as bigint) * 16777216
-                    + byte_{{ block_a }} * 65536 + byte_{{ block_b }} * 256 + byte_{{ block_c }} as triple_key
-                from photo_bytes
+                    photo.photo_number,
+                    photo.cadre_number,
+                    photo.hash_bits,
+                    photo.checkin_day,
+                    photo.checkin_at,
+                    photo.triple_key
+                from (
+                    select photo_number, cadre_number, hash_bits, checkin_day, checkin_at, {{ key_of }} as triple_key
+                    from {{ photos }}
+                ) as photo
+                inner join (
+                    select {{ key_of }} as triple_key
+                    from {{ photos }}
+                    group by {{ key_of }}
+                    having min(cadre_number) <> max(cadre_number)
+                ) as shared
+                    on shared.triple_key = photo.triple_key
                 {%- set triple.number = triple.number + 1 %}
             {%- endfor %}
         {%- endfor %}
     {%- endfor %}
 ),
 
--- Pairs of photos of two cadres that share a key (each pair once, by photo number).
--- Nearly all are chance matches, about photos^2 x 56 / 2^24 / 2 of them (144 k at
--- 3,000 cadres, 6.4 M at 20,000): the one part of this rule that grows faster than
--- the data within a window of days (docs/benchmarks.md).
+-- Pairs of photos of two cadres that share a key, within the window of days
+-- and photo_cross_near_max_bits of each other (each pair once, by photo
+-- number). The bits are compared in the join: nearly all the pairs sharing a
+-- key are chance matches (photos^2 x 56 / 2^24 / 2 of them: 145 k at 3,000
+-- cadres, 6.4 M at 20,000, for a few hundred near copies). That count is the
+-- one part of this rule that grows faster than the data within a window of
+-- days (docs/benchmarks.md).
 shared_key_pairs as (
     select distinct
         first_key.photo_number as first_photo,
-        second_key.photo_number as second_photo
-    from photo_triple_keys as first_key
-    inner join photo_triple_keys as second_key
+        first_key.checkin_at as first_at,
+        second_key.photo_number as second_photo,
+        second_key.checkin_at as second_at
+    from photo_keys_shared_across_cadres as first_key
+    inner join photo_keys_shared_across_cadres as second_key
         on second_key.triple_key = first_key.triple_key
     where
         second_key.photo_number > first_key.photo_number
         and second_key.cadre_number <> first_key.cadre_number
+        and second_key.checkin_at <> first_key.checkin_at
+        and {{ bits_differing('first_key.hash_bits', 'second_key.hash_bits') }} <= {{ var('photo_cross_near_max_bits') }}
+        and second_key.checkin_day <= {{ days_add(var('photo_window_days'), 'first_key.checkin_day') }}
+        and first_key.checkin_day <= {{ days_add(var('photo_window_days'), 'second_key.checkin_day') }}
 ),
 
--- Each pair in time order, within the window of days.
+-- Each pair in time order. Everything the pair needs was compared in the join
+-- above: a condition between the two photos here would let the planner pair
+-- all photos with all photos.
 cross_cadre_candidates as (
     select
-        case when second_photo.checkin_at > first_photo.checkin_at then first_photo.checkin_id else second_photo.checkin_id end
-            as earlier_checkin_id,
-        case when second_photo.checkin_at > first_photo.checkin_at then second_photo.checkin_id else first_photo.checkin_id end
-            as later_checkin_id
-    from shared_key_pairs as pair
-    inner join photo_bytes as first_photo on first_photo.photo_number = pair.first_photo
-    inner join photo_bytes as second_photo on second_photo.photo_number = pair.second_photo
-    where
-        second_photo.checkin_at <> first_photo.checkin_at
-        and second_photo.checkin_day <= {{ days_add(var('photo_window_days'), 'first_photo.checkin_day') }}
-        and first_photo.checkin_day <= {{ days_add(var('photo_window_days'), 'second_photo.checkin_day') }}
+        case when second_at > first_at then first_photo else second_photo end as earlier_photo,
+        case when second_at > first_at then second_photo else first_photo end as later_photo
+    from shared_key_pairs
 ),
 
 cross_cadre_near_pairs as (
@@ -350,13 +349,12 @@ cross_cadre_near_pairs as (
         later.checkin_at as later_at,
         later.checkin_day as later_day,
         later.photo_hash as later_hash,
-        {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} as differing_bits
+        {{ bits_differing('earlier.hash_bits', 'later.hash_bits') }} as differing_bits
     from cross_cadre_candidates as candidate
-    inner join photos as earlier
-        on earlier.checkin_id = candidate.earlier_checkin_id
-    inner join photos as later
-        on later.checkin_id = candidate.later_checkin_id
-    where {{ hamming_distance('earlier.photo_hash', 'later.photo_hash') }} <= {{ var('photo_cross_near_max_bits') }}
+    inner join {{ photos }} as earlier
+        on earlier.photo_number = candidate.earlier_photo
+    inner join {{ photos }} as later
+        on later.photo_number = candidate.later_photo
 ),
 
 -- Each cadre's side of the copies it shares with one other cadre, with the
