@@ -70,7 +70,7 @@
     (shiftright({{ bits }}, {{ shift }}) & {{ 2 ** width - 1 }})
 {%- endmacro %}
 
-{#- The columns photo_reuse's blocked searches key on, from a hex hash column:
+{#- The columns the photo rule's blocked searches key on, from a hex hash column:
     hash_bits (hex_bits) and byte_0 to byte_7 (hex_byte). -#}
 {% macro photo_hash_keys(hex) -%}
     {{ hex_bits(hex) }} as hash_bits,

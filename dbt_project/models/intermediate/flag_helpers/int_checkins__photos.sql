@@ -1,5 +1,5 @@
--- The check-in photos photo_reuse compares, one row per check-in with a
--- usable photo hash. A table of its own because photo_reuse reads it more
+-- The check-in photos int_flags__photo_reuse compares, one row per check-in with a
+-- usable photo hash. A table of its own because the rule reads it more
 -- than a hundred times (56 key blocks, each grouped and joined back): read
 -- from a table, not re-derived from a CTE each time (at 20,000 cadres the CTE
 -- alone took 17 s of the rule's 32 s).
@@ -31,7 +31,7 @@ select
     checkin_at,
     checkin_day,
     photo_hash,
-    -- numbers instead of ids: the key blocks of photo_reuse carry 56 rows per photo
+    -- numbers instead of ids: the rule's key blocks carry 56 rows per photo
     row_number() over (order by checkin_id) as photo_number,
     dense_rank() over (order by cadre_id) as cadre_number,
     {{ photo_hash_keys('photo_hash') }}
