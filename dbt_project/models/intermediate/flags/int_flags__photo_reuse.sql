@@ -262,44 +262,10 @@ shared_photos as (
 -- most photo_cross_near_max_bits (5) bits apart differ in at most 5 blocks, so
 -- they share at least 3 blocks exactly (pigeonhole): every combination of 3
 -- blocks (56) is an equality key of 24 bits.
--- The keys that photos of two different cadres share, with those photos: per
--- triple of blocks, first the key values held by more than one cadre, then
--- the photos holding them. At 20,000 cadres the 56 keys of 2 M photos are
--- 110 M rows and nearly every value is held by one photo: grouping them one
--- triple (2 M rows) at a time and keeping about 6 M took 15 s, where joining
--- all 110 M key rows with themselves took 41 s and spilled to disk.
-{%- set triple = namespace(number=0) %}
-photo_keys_shared_across_cadres as (
-    {%- for block_a in range(8) %}
-        {%- for block_b in range(block_a + 1, 8) %}
-            {%- for block_c in range(block_b + 1, 8) %}
-                {%- set key_of = 'cast(' ~ triple.number ~ ' as bigint) * 16777216 + byte_' ~ block_a
-                    ~ ' * 65536 + byte_' ~ block_b ~ ' * 256 + byte_' ~ block_c %}
-                {%- if triple.number > 0 %}
-                    union all
-                {%- endif %}
-                select
-                    photo.photo_number,
-                    photo.cadre_number,
-                    photo.hash_bits,
-                    photo.checkin_day,
-                    photo.checkin_at,
-                    photo.triple_key
-                from (
-                    select photo_number, cadre_number, hash_bits, checkin_day, checkin_at, {{ key_of }} as triple_key
-                    from {{ photos }}
-                ) as photo
-                inner join (
-                    select {{ key_of }} as triple_key
-                    from {{ photos }}
-                    group by {{ key_of }}
-                    having min(cadre_number) <> max(cadre_number)
-                ) as shared
-                    on shared.triple_key = photo.triple_key
-                {%- set triple.number = triple.number + 1 %}
-            {%- endfor %}
-        {%- endfor %}
-    {%- endfor %}
+-- The photos' keys (macro photo_triple_keys: on DuckDB only the key values
+-- that photos of two or more cadres hold, the only ones that can pair two cadres).
+photo_keys as (
+    {{ photo_triple_keys(photos) }}
 ),
 
 -- Pairs of photos of two cadres that share a key, within the window of days
@@ -315,8 +281,8 @@ shared_key_pairs as (
         first_key.checkin_at as first_at,
         second_key.photo_number as second_photo,
         second_key.checkin_at as second_at
-    from photo_keys_shared_across_cadres as first_key
-    inner join photo_keys_shared_across_cadres as second_key
+    from photo_keys as first_key
+    inner join photo_keys as second_key
         on second_key.triple_key = first_key.triple_key
     where
         second_key.photo_number > first_key.photo_number
