@@ -37,24 +37,6 @@
     bit_count(({{ bits_a }}) ^ ({{ bits_b }}))
 {%- endmacro %}
 
-{#- Set bits in one 64-bit hex hash: its distance from the all-zero hash. -#}
-{% macro hex_bit_count(hex) -%}
-    {{ hamming_distance(hex, "'0000000000000000'") }}
-{%- endmacro %}
-
-{#- The byte at `block` (0-7, from the left) of a 16-character hex hash, as an integer 0-255. -#}
-{% macro hex_byte(hex, block) -%}
-    {{ return(adapter.dispatch('hex_byte')(hex, block)) }}
-{%- endmacro %}
-
-{% macro duckdb__hex_byte(hex, block) -%}
-    cast(cast('0x' || substring({{ hex }}, {{ 2 * block + 1 }}, 2) as utinyint) as integer)
-{%- endmacro %}
-
-{% macro spark__hex_byte(hex, block) -%}
-    cast(conv(substring({{ hex }}, {{ 2 * block + 1 }}, 2), 16, 10) as int)
-{%- endmacro %}
-
 {#- `width` bits of a hash read by hex_bits, starting `shift` bits from the
     right, as a non-negative integer (a block of hex characters, for equality
     joins on integers). -#}
@@ -68,13 +50,4 @@
 
 {% macro spark__bits_slice(bits, shift, width) -%}
     (shiftright({{ bits }}, {{ shift }}) & {{ 2 ** width - 1 }})
-{%- endmacro %}
-
-{#- The columns the photo rule's blocked searches key on, from a hex hash column:
-    hash_bits (hex_bits) and byte_0 to byte_7 (hex_byte). -#}
-{% macro photo_hash_keys(hex) -%}
-    {{ hex_bits(hex) }} as hash_bits,
-    {%- for block in range(8) %}
-    {{ hex_byte(hex, block) }} as byte_{{ block }}{{ ',' if not loop.last }}
-    {%- endfor %}
 {%- endmacro %}

@@ -31,10 +31,15 @@
     {{ return(keys) }}
 {%- endmacro %}
 
+{#- One key of every photo: what the pairing join compares, and the key. -#}
+{% macro photo_key_rows(photos, key) -%}
+    select photo_number, cadre_number, hash_bits, checkin_day, checkin_at, {{ key }} as triple_key
+    from {{ photos }}
+{%- endmacro %}
+
 {% macro default__photo_triple_keys(photos) -%}
     {%- for key in photo_triple_key_expressions() %}
-        select photo_number, cadre_number, hash_bits, checkin_day, checkin_at, {{ key }} as triple_key
-        from {{ photos }}
+        {{ photo_key_rows(photos, key) }}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -43,17 +48,8 @@
 
 {% macro duckdb__photo_triple_keys(photos) -%}
     {%- for key in photo_triple_key_expressions() %}
-        select
-            photo.photo_number,
-            photo.cadre_number,
-            photo.hash_bits,
-            photo.checkin_day,
-            photo.checkin_at,
-            photo.triple_key
-        from (
-            select photo_number, cadre_number, hash_bits, checkin_day, checkin_at, {{ key }} as triple_key
-            from {{ photos }}
-        ) as photo
+        select photo.*
+        from ({{ photo_key_rows(photos, key) }}) as photo
         inner join (
             select {{ key }} as triple_key
             from {{ photos }}

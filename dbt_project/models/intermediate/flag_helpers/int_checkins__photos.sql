@@ -7,21 +7,29 @@
 -- Left out: hashes of uniform images (a covered lens or darkness hashes to
 -- almost all zeros or ones), which would match each other by chance.
 
-with usable_photos as (
+with checkin_photos as (
     select
         checkins.checkin_id,
         checkins.cadre_id,
         cadres.unit_id,
         checkins.checkin_at,
         cast(checkins.checkin_at as date) as checkin_day,
-        lower(checkins.photo_hash) as photo_hash
+        lower(checkins.photo_hash) as photo_hash,
+        {{ hex_bits('lower(checkins.photo_hash)') }} as hash_bits
     from {{ ref('stg_checkins') }} as checkins
     inner join {{ ref('stg_cadres') }} as cadres
         on cadres.cadre_id = checkins.cadre_id
+    where checkins.photo_hash is not null
+),
+
+-- bit_count of the 64-bit integer: the same count on DuckDB's UBIGINT and
+-- Spark's two's-complement BIGINT.
+usable_photos as (
+    select *
+    from checkin_photos
     where
-        checkins.photo_hash is not null
-        and {{ hex_bit_count('lower(checkins.photo_hash)') }} > {{ var('photo_degenerate_bits') }}
-        and {{ hex_bit_count('lower(checkins.photo_hash)') }} < 64 - {{ var('photo_degenerate_bits') }}
+        bit_count(hash_bits) > {{ var('photo_degenerate_bits') }}
+        and bit_count(hash_bits) < 64 - {{ var('photo_degenerate_bits') }}
 )
 
 select
@@ -34,5 +42,8 @@ select
     -- numbers instead of ids: the rule's key blocks carry 56 rows per photo
     row_number() over (order by checkin_id) as photo_number,
     dense_rank() over (order by cadre_id) as cadre_number,
-    {{ photo_hash_keys('photo_hash') }}
+    {%- for block in range(8) %}
+        {{ bits_slice('hash_bits', 56 - 8 * block, 8) }} as byte_{{ block }},
+    {%- endfor %}
+    hash_bits
 from usable_photos
