@@ -5,6 +5,10 @@ Guards against import errors and lost assets in a second, without a build.
 
 from __future__ import annotations
 
+import importlib.metadata
+import sys
+from pathlib import Path
+
 import pytest
 
 from demo.registry import FLAG_CODES
@@ -82,3 +86,19 @@ def test_the_partition_range_tags_are_dagsters_own():
         ASSET_PARTITION_RANGE_START_TAG,
         ASSET_PARTITION_RANGE_END_TAG,
     )
+
+
+def test_the_dbt_resource_knows_dbts_version_without_asking_it_and_opens_no_adapter():
+    """FingertipDbtCli skips two private steps of dagster-dbt before each dbt command: an upgrade that
+    renames them must fail here, and the version it assumes is the one `dbt --version` prints."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.resources import DBT_EXECUTABLE, FingertipDbtCli, dbt_cli
+
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(FingertipDbtCli))
+    resource = dbt_cli()
+    # The dbt run is this interpreter's (its venv's bin), so its version is the installed dbt-core's.
+    assert Path(DBT_EXECUTABLE).parent == Path(sys.executable).parent
+    assert str(resource._cli_version) == importlib.metadata.version("dbt-core")
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
