@@ -90,7 +90,8 @@ def test_the_partition_range_tags_are_dagsters_own():
 
 def test_the_dbt_resource_knows_dbts_version_without_asking_it_and_opens_no_adapter():
     """FingertipDbtCli skips two private steps of dagster-dbt before each dbt command: an upgrade that
-    renames them must fail here, and the version it assumes is the one `dbt --version` prints."""
+    renames them must fail here, and the version it gives without running `dbt --version` is the
+    installed dbt-core's, whose executable the resource runs."""
     from dagster_dbt import DbtCliResource
 
     from orchestration.resources import DBT_EXECUTABLE, FingertipDbtCli, dbt_cli
