@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import build, query
+from conftest import build, fingertip, query
 
 from orchestration.settings import SettingError, plausible_window_days
 from sources.contract import EVENT_SPECS
@@ -431,3 +431,54 @@ def test_a_second_build_keeps_an_emptied_day_and_the_last_good_cadres(hostile_bu
     reasons = [r for (r,) in query(warehouse, "select reason from ops.quarantine where file_path = 'reference/cadres.csv'")]
     assert any("missing required column(s): cadre_id" in r and "last good snapshot" in r for r in reasons)
     assert query(warehouse, "select count(*) from marts.cadre_monthly") == [(2,)]
+
+
+# ------------------------------------------------------------- days loaded side by side (issue 8)
+
+
+def ingest_with(landing: Path, lake: Path, days_at_once: int, monkeypatch) -> dict:
+    """Every source of `landing` through the real ingest assets (one Dagster run over all its days),
+    `days_at_once` days validated at a time; what each asset reported."""
+    from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
+
+    from orchestration.assets import ingest
+    from orchestration.build import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+    from orchestration.resources import LakePaths
+    from sources.landing import delivery_days
+
+    monkeypatch.setattr(ingest, "DAYS_AT_ONCE", days_at_once)
+    defs = Definitions(
+        assets=[ingest.reference_tables, *ingest.event_assets],
+        jobs=[define_asset_job("ingest", selection=AssetSelection.all())],
+        resources={"paths": LakePaths(landing=str(landing), lake=str(lake), reviews_inbox=str(lake.parent / "inbox"))},
+    )
+    days = delivery_days(landing)
+    result = defs.resolve_job_def("ingest").execute_in_process(
+        instance=DagsterInstance.ephemeral(),
+        tags={PARTITION_RANGE_START_TAG: days[0], PARTITION_RANGE_END_TAG: days[-1]},
+    )
+    assert result.success
+    reported = [event.materialization for event in result.get_asset_materialization_events()]
+    return {m.asset_key.to_user_string(): {key: value.value for key, value in m.metadata.items()} for m in reported}
+
+
+def lake_contents(lake: Path) -> dict[str, pl.DataFrame]:
+    """Every Parquet file of the lake by its path, the books without the time they were written."""
+    return {
+        str(path.relative_to(lake)): pl.read_parquet(path).drop(["loaded_at", "quarantined_at"], strict=False)
+        for path in sorted(lake.rglob("*.parquet"))
+    }
+
+
+def test_days_loaded_side_by_side_give_the_lake_and_books_of_one_day_at_a_time(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    # A demo landing: every source, 14 days and late deliveries after them, planted invalid rows and broken files.
+    fingertip("demo-data", "--out", str(landing), "--cadres", "40", "--days", "14", "--seed", "8")
+    one_at_a_time = ingest_with(landing, tmp_path / "lake_1", 1, monkeypatch)
+    side_by_side = ingest_with(landing, tmp_path / "lake_4", 4, monkeypatch)
+    assert side_by_side == one_at_a_time
+    assert one_at_a_time["app_logins"]["days"] >= 14 and one_at_a_time["app_logins"]["rows_quarantined"] > 0
+    first, second = lake_contents(tmp_path / "lake_1"), lake_contents(tmp_path / "lake_4")
+    assert first.keys() == second.keys()
+    for path, frame in first.items():
+        assert frame.equals(second[path]), path
