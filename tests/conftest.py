@@ -54,6 +54,27 @@ def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
+def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = ()):
+    """The real ingest assets (and asset checks) over every delivery day of `landing`, in one
+    Dagster run on an ephemeral instance, as `fingertip run` runs them; the run's result."""
+    from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
+
+    from orchestration.build import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+    from orchestration.resources import LakePaths
+    from sources.landing import delivery_days
+
+    defs = Definitions(
+        assets=assets,
+        asset_checks=list(checks),
+        jobs=[define_asset_job("ingest", selection=AssetSelection.all())],
+        resources={"paths": LakePaths(landing=str(landing), lake=str(lake), reviews_inbox=str(lake.parent / "reviews_inbox"))},
+    )
+    days = delivery_days(landing)
+    return defs.resolve_job_def("ingest").execute_in_process(
+        instance=DagsterInstance.ephemeral(), tags={PARTITION_RANGE_START_TAG: days[0], PARTITION_RANGE_END_TAG: days[-1]}
+    )
+
+
 # Set before any test module imports orchestration.resources, which reads it.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if WORKER:

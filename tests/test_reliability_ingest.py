@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import build, fingertip, query
+from conftest import build, fingertip, ingest_in_one_run, query
 
 from orchestration.settings import SettingError, plausible_window_days
 from sources.contract import EVENT_SPECS
@@ -439,24 +439,10 @@ def test_a_second_build_keeps_an_emptied_day_and_the_last_good_cadres(hostile_bu
 def ingest_with(landing: Path, lake: Path, days_at_once: int, monkeypatch) -> dict:
     """Every source of `landing` through the real ingest assets (one Dagster run over all its days),
     `days_at_once` days validated at a time; what each asset reported."""
-    from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
-
     from orchestration.assets import ingest
-    from orchestration.build import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
-    from orchestration.resources import LakePaths
-    from sources.landing import delivery_days
 
     monkeypatch.setattr(ingest, "DAYS_AT_ONCE", days_at_once)
-    defs = Definitions(
-        assets=[ingest.reference_tables, *ingest.event_assets],
-        jobs=[define_asset_job("ingest", selection=AssetSelection.all())],
-        resources={"paths": LakePaths(landing=str(landing), lake=str(lake), reviews_inbox=str(lake.parent / "inbox"))},
-    )
-    days = delivery_days(landing)
-    result = defs.resolve_job_def("ingest").execute_in_process(
-        instance=DagsterInstance.ephemeral(),
-        tags={PARTITION_RANGE_START_TAG: days[0], PARTITION_RANGE_END_TAG: days[-1]},
-    )
+    result = ingest_in_one_run(landing, lake, [ingest.reference_tables, *ingest.event_assets])
     assert result.success
     reported = [event.materialization for event in result.get_asset_materialization_events()]
     return {m.asset_key.to_user_string(): {key: value.value for key, value in m.metadata.items()} for m in reported}

@@ -21,13 +21,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from dagster import AssetCheckSeverity, AssetSelection, DagsterInstance, Definitions, define_asset_job
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from conftest import ingest_in_one_run
+from dagster import AssetCheckSeverity, DagsterInstance
 
 from orchestration.checks.deliveries import delivery_checks, silence_check_name, volume_check_name
 from orchestration.checks.silence import silent_units
 from orchestration.checks.volume import SETTINGS, DeliveryCheckSettings, daily_rows, judge_days, volume_verdicts
-from orchestration.resources import LakePaths
 from sources.landing import delivery_days
 
 SOURCE = "checkins"
@@ -103,20 +102,9 @@ def trimmed(demo_build, tmp_path_factory):
 
     ingest = next(a for a in event_assets if a.key.to_user_string() == SOURCE)
     checks = [c for c in delivery_checks if next(iter(c.check_keys)).asset_key.to_user_string() == SOURCE]
-    job = define_asset_job("ingest_and_check", selection=AssetSelection.all())
     lake = work / "lake"
-    defs = Definitions(
-        assets=[reference_tables, ingest],
-        asset_checks=checks,
-        jobs=[job],
-        resources={"paths": LakePaths(landing=str(landing), lake=str(lake), reviews_inbox=str(work / "reviews_inbox"))},
-    )
-    days = delivery_days(landing)
-    result = defs.resolve_job_def("ingest_and_check").execute_in_process(
-        instance=DagsterInstance.ephemeral(),
-        tags={ASSET_PARTITION_RANGE_START_TAG: days[0], ASSET_PARTITION_RANGE_END_TAG: days[-1]},
-    )
-    return lake, result, [date.fromisoformat(d) for d in days]
+    result = ingest_in_one_run(landing, lake, [reference_tables, ingest], checks)
+    return lake, result, [date.fromisoformat(d) for d in delivery_days(landing)]
 
 
 def _evaluation(result, check_name: str):
