@@ -118,11 +118,10 @@ def build_all(settings: Settings) -> int:
 
 def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     """The build, while this process holds the warehouse's lock."""
-    from dagster import DagsterInstance
-
     from orchestration.definitions import make_definitions
+    from orchestration.event_log import build_instance
 
-    instance = DagsterInstance.from_config(str(settings.dagster_home))
+    instance = build_instance(settings.dagster_home)
     # Runs killed earlier (kill -9, a power cut) hold their DuckDB pool slot forever: free them.
     wait_for_pool(instance, wait)
     wait_for_warehouse_file(settings.warehouse, wait)

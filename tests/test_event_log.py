@@ -1,0 +1,84 @@
+"""The event log of a `fingertip run` (orchestration/event_log.py): Dagster's own SQLite files,
+written through connections that stay open, and read back whole by the default storage that
+`make dev` uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import (
+    AssetCheckResult,
+    AssetKey,
+    AssetMaterialization,
+    DagsterEventType,
+    DagsterInstance,
+    Definitions,
+    EventRecordsFilter,
+    asset,
+    asset_check,
+    define_asset_job,
+)
+
+from orchestration.event_log import KEPT_FILES, PooledSqliteEventLogStorage, build_instance
+from orchestration.settings import ensure_dagster_home
+
+
+@asset
+def counted() -> int:
+    return 3
+
+
+@asset_check(asset=counted)
+def counted_is_positive(counted: int) -> AssetCheckResult:
+    return AssetCheckResult(passed=counted > 0)
+
+
+JOB = Definitions(assets=[counted], asset_checks=[counted_is_positive], jobs=[define_asset_job("count")]).resolve_job_def("count")
+
+
+def _pooled(instance: DagsterInstance) -> PooledSqliteEventLogStorage:
+    storage = instance.event_log_storage
+    assert isinstance(storage, PooledSqliteEventLogStorage), type(storage)
+    return storage
+
+
+def test_a_run_stored_through_open_files_reads_back_whole_with_dagsters_default_storage(tmp_path: Path):
+    ensure_dagster_home(tmp_path)
+    with build_instance(tmp_path) as instance:
+        result = JOB.execute_in_process(instance=instance)
+        assert result.success
+        written = [(r.dagster_event_type, r.step_key) for r in instance.all_logs(result.run_id)]
+        assert _pooled(instance)._engines, "the run was written without keeping a file open"
+
+    with DagsterInstance.from_config(str(tmp_path)) as default:  # what `make dev` opens
+        assert type(default.event_log_storage) is not PooledSqliteEventLogStorage
+        assert [(r.dagster_event_type, r.step_key) for r in default.all_logs(result.run_id)] == written
+        assert DagsterEventType.RUN_SUCCESS in {kind for kind, _ in written}
+        # The index file (asset materializations, check results) got its copies too.
+        materialized = default.fetch_materializations(AssetKey("counted"), limit=10).records
+        assert [m.run_id for m in materialized] == [result.run_id]
+        check = default.event_log_storage.get_latest_asset_check_execution_by_key([counted_is_positive.check_key])
+        assert check[counted_is_positive.check_key].run_id == result.run_id
+
+
+def test_it_keeps_only_the_last_files_open_and_reopens_an_older_one(tmp_path: Path):
+    ensure_dagster_home(tmp_path)
+    with build_instance(tmp_path) as instance:
+        runs = [JOB.execute_in_process(instance=instance).run_id for _ in range(KEPT_FILES + 2)]
+        storage = _pooled(instance)
+        assert len(storage._engines) == KEPT_FILES
+        assert runs[0] not in storage._engines and runs[-1] in storage._engines
+        assert any(r.dagster_event_type == DagsterEventType.RUN_SUCCESS for r in instance.all_logs(runs[0]))
+        assert runs[0] in storage._engines
+
+
+def test_a_wiped_event_log_closes_its_files_first_and_takes_new_events(tmp_path: Path):
+    ensure_dagster_home(tmp_path)
+    with build_instance(tmp_path) as instance:
+        first = JOB.execute_in_process(instance=instance).run_id
+        instance.event_log_storage.wipe()
+        assert not list((tmp_path / "history" / "runs").glob(f"{first}.db*"))
+        instance.report_runless_asset_event(AssetMaterialization("counted"))
+        assert instance.event_log_storage.get_event_records(
+            EventRecordsFilter(event_type=DagsterEventType.ASSET_MATERIALIZATION, asset_key=AssetKey("counted"))
+        )
