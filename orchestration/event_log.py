@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
+import yaml
 from dagster import DagsterInstance
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SQLITE_BUSY_TIMEOUT_SECONDS, SqliteEventLogStorage
@@ -23,6 +24,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+# dagster.yaml keys that choose the storage: a home that names its own keeps it as it is.
+STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
 # A build writes to two files (its run's and the index); the UI's readers visit many runs.
 KEPT_FILES = 8
 
@@ -75,7 +78,12 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
 def build_instance(dagster_home: Path) -> DagsterInstance:
     """The instance of DAGSTER_HOME as its dagster.yaml makes it, with the pooled event log
-    storage over the same folder (Dagster's default: history/runs/ under the home)."""
+    storage over the same folder (Dagster's default: history/runs/ under the home), unless
+    the dagster.yaml chooses its storage itself (Postgres, say)."""
+    config = Path(dagster_home) / "dagster.yaml"
+    chosen = yaml.safe_load(config.read_text()) if config.exists() else None
+    if isinstance(chosen, dict) and any(key in chosen for key in STORAGE_KEYS):
+        return DagsterInstance.from_config(str(dagster_home))
     storage = {
         "module": PooledSqliteEventLogStorage.__module__,
         "class": PooledSqliteEventLogStorage.__name__,

@@ -82,3 +82,19 @@ def test_a_wiped_event_log_closes_its_files_first_and_takes_new_events(tmp_path:
         assert instance.event_log_storage.get_event_records(
             EventRecordsFilter(event_type=DagsterEventType.ASSET_MATERIALIZATION, asset_key=AssetKey("counted"))
         )
+
+
+def test_a_home_that_chooses_its_own_storage_keeps_it(tmp_path: Path):
+    ensure_dagster_home(tmp_path)
+    own = f"""
+event_log_storage:
+  module: dagster._core.storage.event_log
+  class: SqliteEventLogStorage
+  config:
+    base_dir: {tmp_path / "elsewhere"}
+"""
+    (tmp_path / "dagster.yaml").write_text((tmp_path / "dagster.yaml").read_text() + own)
+    with build_instance(tmp_path) as instance:
+        assert type(instance.event_log_storage) is not PooledSqliteEventLogStorage
+        run = JOB.execute_in_process(instance=instance).run_id
+    assert (tmp_path / "elsewhere" / f"{run}.db").exists()
