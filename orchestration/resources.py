@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import sys
 import tempfile
@@ -199,12 +198,28 @@ def dbt_cli(engine: str = "duckdb") -> DbtCliResource:
     return FingertipDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE, target=DBT_TARGETS[engine])
 
 
-def dbt_path_vars(warehouse: str | Path, lake: str | Path, spark_dir: str | Path) -> list[str]:
-    """dbt's `--vars` for the files of this build: the profile opens `warehouse_path` (DuckDB)
-    or keeps Spark's files under `spark_dir`, the sources read `lake_path`. Each falls back to
-    its FINGERTIP_* variable, for dbt run by hand."""
-    paths = {"warehouse_path": warehouse, "lake_path": lake, "spark_dir": spark_dir}
-    return ["--vars", json.dumps({name: str(path) for name, path in paths.items()})]
+# The files of a build, as dbt reads them: from the environment of its process, not from `--vars` or
+# the profile, whose values dbt hashes into its parse state (another path, another whole parse).
+# dbt_project/plugins/fingertip_files.py reads the first two on DuckDB, profiles.yml and
+# macros/spark_lake.sql the last two on Spark.
+DBT_PATH_VARIABLES = ("FINGERTIP_WAREHOUSE", "FINGERTIP_LAKE", "FINGERTIP_SPARK_DIR")
+
+
+@contextmanager
+def dbt_paths_in_environment(warehouse: str | Path, lake: str | Path, spark_dir: str | Path) -> Iterator[None]:
+    """The build's paths in this process's environment while dbt's process starts (dagster-dbt gives
+    it a copy of os.environ and takes no other); the values before are put back after."""
+    paths = dict(zip(DBT_PATH_VARIABLES, (warehouse, lake, spark_dir), strict=True))
+    before = {name: os.environ.get(name) for name in paths}
+    os.environ.update({name: str(Path(path).resolve()) for name, path in paths.items()})
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # dbt's own outputs in the project folder: everything else in it is what a parse reads.
@@ -233,10 +248,9 @@ def prepare_dbt_manifest(settings: Settings | None = None) -> None:
     """Make target/manifest.json, which dagster-dbt reads at import, unless it is up to date.
 
     The manifest is cached: `dbt parse` (3-6 s) runs only when a project file,
-    the engine's profile target or dbt's version changed since the last parse. The
-    paths of a build (its `--vars`) do not change the models, so a parse made for
-    another build's paths serves; the build's own `dbt build` parses again
-    (partially when its vars are the last parse's). One parse at a time (a
+    the engine's profile target or dbt's version changed since the last parse. No
+    path takes part in a parse (dbt_paths_in_environment), so it serves every build,
+    and a build's own `dbt build` parses only the files changed since. One parse at a time (a
     `dagster dev` and a CLI run may start together): it rewrites the manifest.
     """
     settings = settings or Settings.from_env()
@@ -249,9 +263,9 @@ def prepare_dbt_manifest(settings: Settings | None = None) -> None:
         if (target / "manifest.json").exists() and key_file.exists() and key_file.read_text() == key:
             return
         key_file.unlink(missing_ok=True)
-        dbt_cli(settings.engine).cli(
-            ["parse", "--quiet", *dbt_path_vars(settings.warehouse, settings.lake, settings.spark_dir)], target_path=target
-        ).wait()
+        with dbt_paths_in_environment(settings.warehouse, settings.lake, settings.spark_dir):
+            invocation = dbt_cli(settings.engine).cli(["parse", "--quiet"], target_path=target)
+        invocation.wait()
         key_file.write_text(key)
 
 

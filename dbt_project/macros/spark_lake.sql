@@ -24,7 +24,7 @@
 
 {#- The lake folder, as the lake sources read it. -#}
 {% macro lake_root() -%}
-    {{ return(var('lake_path', env_var('FINGERTIP_LAKE', '../data/lake')) | replace('\\', '/') ) }}
+    {{ return(env_var('FINGERTIP_LAKE', '../data/lake') | replace('\\', '/') ) }}
 {%- endmacro %}
 
 {#- recursiveFileLookup: every Parquet file under the folder (dt= folders
@@ -114,7 +114,7 @@
 
 {#- Spark's own folder: its catalog, scratch files and the Parquet it writes. -#}
 {% macro spark_dir() -%}
-    {{ return(var('spark_dir', env_var('FINGERTIP_SPARK_DIR', '../data/spark')) | replace('\\', '/')) }}
+    {{ return(env_var('FINGERTIP_SPARK_DIR', '../data/spark') | replace('\\', '/')) }}
 {%- endmacro %}
 
 {#- The schemas whose models are written out as Parquet after a Spark build. -#}

@@ -26,7 +26,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration import incremental
 from orchestration.checks import markdown
-from orchestration.resources import LakePaths, Warehouse, dbt_path_vars, dbt_project, dbt_project_fingerprint
+from orchestration.resources import LakePaths, Warehouse, dbt_paths_in_environment, dbt_project, dbt_project_fingerprint
 from orchestration.settings import DUCKDB_POOL
 from storage.publish import WITHHELD_COLUMNS, quote_identifier
 
@@ -163,14 +163,9 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     plan = _month_plan(warehouse, paths, staged, project)
     context.log.info(plan.describe())
     # The rules' dbt unit tests check the SQL, not the data: `make test` runs them; a build need not.
-    build_args = [
-        "build",
-        "--exclude",
-        "test_type:unit",
-        *plan.dbt_args(),
-        *dbt_path_vars(warehouse.database, paths.lake, warehouse.spark_dir),
-    ]
-    invocation = dbt.cli(build_args, context=context, target_path=target)
+    build_args = ["build", "--exclude", "test_type:unit", *plan.dbt_args()]
+    with dbt_paths_in_environment(warehouse.database, paths.lake, warehouse.spark_dir):
+        invocation = dbt.cli(build_args, context=context, target_path=target)
     held: list[Output | AssetMaterialization | AssetObservation | AssetCheckResult | AssetCheckEvaluation] = []
     try:
         for event in invocation.stream():
@@ -210,10 +205,11 @@ def _keep_parse_state(build_target: Path, project_target: Path) -> None:
     """Make this build's parse state the one the next build starts from.
 
     dagster-dbt seeds each build's folder with the project target's
-    partial_parse.msgpack. dbt discards it when the vars differ from its parse's,
-    and the cached manifest's parse may have been made for other paths: then every
-    build parsed the whole project again (4-5 s). The next build of the same
-    warehouse (a daily schedule) has this build's vars, so it can parse partially.
+    partial_parse.msgpack. dbt discards it when the profile's connection values
+    differ from its parse's. On DuckDB no path is one of them
+    (dbt_paths_in_environment); on Spark the profile names FINGERTIP_SPARK_DIR, so
+    a parse made for another Spark folder would be discarded, and the next build
+    of the same folder (a daily schedule) starts from this one's.
     """
     state = build_target / PARTIAL_PARSE_FILE
     if state.exists():
