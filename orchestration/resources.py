@@ -200,7 +200,7 @@ def dbt_cli(engine: str = "duckdb") -> DbtCliResource:
 
 # The files of a build, as dbt reads them: from the environment of its process, not from `--vars` or
 # the profile, whose values dbt hashes into its parse state (another path, another whole parse).
-# dbt_project/plugins/fingertip_files.py reads the first two on DuckDB, profiles.yml and
+# storage/dbt_files.py reads the first two on DuckDB, profiles.yml and
 # macros/spark_lake.sql the last two on Spark.
 DBT_PATH_VARIABLES = ("FINGERTIP_WAREHOUSE", "FINGERTIP_LAKE", "FINGERTIP_SPARK_DIR")
 

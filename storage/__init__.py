@@ -1,3 +1,4 @@
 """Where fingertip keeps data between the landing folder and the analysts: the lake
-(validated Parquet, lake.py), the analysts' copy (publish.py), and the warehouse
-file's lock (one writer at a time) with waiting for it within a limit (lock.py)."""
+(validated Parquet, lake.py), the analysts' copy (publish.py), the warehouse
+file's lock (one writer at a time) with waiting for it within a limit (lock.py),
+and how dbt finds the warehouse file and the lake (dbt_files.py, a dbt-duckdb plugin)."""

@@ -6,6 +6,8 @@ Guards against import errors and lost assets in a second, without a build.
 from __future__ import annotations
 
 import importlib.metadata
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -103,3 +105,20 @@ def test_the_dbt_resource_knows_dbts_version_without_asking_it_and_opens_no_adap
     assert Path(DBT_EXECUTABLE).parent == Path(sys.executable).parent
     assert str(resource._cli_version) == importlib.metadata.version("dbt-core")
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_the_dbt_project_parses_from_scratch_without_a_warning(tmp_path):
+    """A whole parse, as after a change to the project: a deprecation or a duplicate YAML key (whose
+    later value silently wins) fails here. Builds parse partially, and a partial parse does not
+    repeat the warnings of the files it keeps."""
+    from orchestration.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    result = subprocess.run(
+        [DBT_EXECUTABLE, "--no-use-colors", "--warn-error", "parse", "--no-partial-parse", "--target-path", str(tmp_path)],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("DBT_")},
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "WARNING" not in result.stdout, result.stdout[-3000:]

@@ -100,15 +100,17 @@ def test_published_copy_has_marts_without_personal_data(handmade_build):
 
 
 def test_dbt_project_builds_on_its_own_for_analysts(handmade_build, dbt_on_its_own):
-    """`dbt build` with the project's profiles.yml, no Dagster: same marts from the same lake."""
+    """`dbt build` with the project's profiles.yml, no Dagster: same marts from the same lake. Its
+    paths (FINGERTIP_WAREHOUSE, FINGERTIP_LAKE) are not those of the parse it starts from: it keeps it."""
     result, workdir = dbt_on_its_own
     assert result.returncode == 0, result.stdout[-3000:]
+    assert "Unable to do partial parsing" not in result.stdout
     sql = "select * from marts.cadre_monthly order by all"
     assert query(workdir / "by_dbt.duckdb", sql) == query(handmade_build / "warehouse.duckdb", sql)
 
 
 def test_a_build_in_a_folder_dbt_never_saw_keeps_dbts_parse(handmade_build):
-    """No path takes part in dbt's parse (dbt_project/plugins/fingertip_files.py reads them when dbt
+    """No path takes part in dbt's parse (storage/dbt_files.py reads them when dbt
     connects): this build, of a warehouse and lake in a new temp folder, started from the parse made
     before it, where paths in `--vars` or the profile made dbt parse the whole project again (6 s)."""
     dbt_output = (handmade_build / ".dagster" / "last_build.log").read_text()

@@ -7,9 +7,10 @@ whole project again (about 6 s). Read here, when dbt opens DuckDB, they take no 
 - FINGERTIP_WAREHOUSE: the DuckDB file, attached as the catalog `warehouse`, the profile's
   database (its main database is an empty in-memory one);
 - FINGERTIP_LAKE: the lake folder, set as DuckDB's variable `lake_path` on every cursor; the lake
-  sources read `getvariable('lake_path')` (models/staging/_lake__sources.yml).
+  sources read `getvariable('lake_path')` (dbt_project/models/staging/_lake__sources.yml).
 
-Both default to the project's data/ folder, for dbt run by hand in dbt_project/. The paths reach
+Both default to the project's data/ folder, for dbt run by hand in dbt_project/
+(dbt_project/profiles.yml names this module). The paths reach
 DuckDB as bound parameters, never spliced into SQL.
 """
 
