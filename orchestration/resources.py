@@ -170,8 +170,9 @@ def dbt_target_dir() -> Path:
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir())
 
 
-# dbt_project/profiles.yml's target per engine.
+# dbt_project/profiles.yml's target per engine, and the profile's default target.
 DBT_TARGETS = {"duckdb": "dev", "spark": "spark"}
+DBT_DEFAULT_TARGET = "dev"
 
 
 class FingertipDbtCli(DbtCliResource):
@@ -195,7 +196,14 @@ class FingertipDbtCli(DbtCliResource):
 
 
 def dbt_cli(engine: str = "duckdb") -> DbtCliResource:
-    return FingertipDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE, target=DBT_TARGETS[engine])
+    return FingertipDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE, target=dbt_target_arg(engine))
+
+
+def dbt_target_arg(engine: str) -> str | None:
+    """The `--target` fingertip names for an engine: none for the profile's default (dev). dbt hashes
+    `--target` into its parse state, and an analyst's `dbt build` in dbt_project/ (README) names
+    none, so it starts from the parse fingertip left there."""
+    return None if DBT_TARGETS[engine] == DBT_DEFAULT_TARGET else DBT_TARGETS[engine]
 
 
 # The files of a build, as dbt reads them: from the environment of its process, not from `--vars` or
@@ -233,7 +241,7 @@ def dbt_project_fingerprint(engine: str) -> str:
     """A hash of every file of the dbt project (its outputs aside), the profile target and dbt's version."""
     from dbt.version import __version__ as dbt_version
 
-    digest = hashlib.sha256(f"{dbt_version}\0{DBT_TARGETS[engine]}".encode())
+    digest = hashlib.sha256(f"{dbt_version}\0{DBT_TARGETS[engine]}\0{dbt_target_arg(engine)}".encode())
     for top in sorted(DBT_PROJECT_DIR.iterdir()):
         if top.name in (*DBT_OUTPUT_FOLDERS, DBT_USER_FILE):  # the build folders (thousands of files) are not walked
             continue
