@@ -23,10 +23,15 @@ LAKE_ENV, DEFAULT_LAKE = "FINGERTIP_LAKE", "../data/lake"
 CATALOG, LAKE_VARIABLE = "warehouse", "lake_path"
 
 
+def _absolute(path: str) -> str:
+    """A local path made absolute (dbt runs in dbt_project/); a URL (s3://...) as it is."""
+    return path if "://" in path else os.path.abspath(path).replace("\\", "/")
+
+
 class Plugin(BasePlugin):
     def initialize(self, plugin_config):
-        self.warehouse = os.path.abspath(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
-        self.lake = os.path.abspath(os.environ.get(LAKE_ENV) or DEFAULT_LAKE).replace("\\", "/")
+        self.warehouse = _absolute(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+        self.lake = _absolute(os.environ.get(LAKE_ENV) or DEFAULT_LAKE)
 
     def update_connection_config(self, creds, config):
         # Spill beside the warehouse, as DuckDB does for a file opened as its main database
