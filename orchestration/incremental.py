@@ -24,6 +24,7 @@ The result equals a full rebuild's (tests/test_incremental_build.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,12 @@ DELIVERED_ON = "delivered_on"
 # Items of the state that are not lake files (the last build's plan is there to be read, e.g. by
 # `fingertip run`'s summary).
 PROJECT_ITEM, LAST_BUILD_ITEM = "dbt project", "last build"
+# The item naming everything else the last build read (build_inputs): equal now, the build is not run.
+INPUTS_ITEM = "inputs"
+# What the summary says of a build that did not run dbt.
+NOT_RUN = "not run: nothing it reads changed since the last build"
+# The tables of the warehouse dbt reads and does not build (models/staging/_ops__sources.yml).
+OPS_INPUTS = ("flag_reviews",)
 
 
 @dataclass(frozen=True)
@@ -219,7 +226,7 @@ def plan_months(
     elif recorded.get(PROJECT_ITEM) != project:
         reason = "the dbt project changed since the last build"
     else:
-        before = {item: value for item, value in recorded.items() if item not in (PROJECT_ITEM, LAST_BUILD_ITEM)}
+        before = {item: value for item, value in recorded.items() if item not in (PROJECT_ITEM, LAST_BUILD_ITEM, INPUTS_ITEM)}
         changed = {f for f in now.keys() | before.keys() if now.get(f) != before.get(f)}
         outside_days = sorted(f for f in changed if _delivery_day(f) is None)
         if outside_days:
@@ -241,13 +248,71 @@ def plan_months(
     return _span(_all_months(memory, lake, staged), True, reason, today)
 
 
+def build_inputs(con: duckdb.DuckDBPyConnection, lake: Path) -> str:
+    """One hash of everything a dbt build reads besides its project: every Parquet file of the lake
+    (path, size, modification time: the loads rewrite only what changed, storage/load_receipts.py)
+    and the warehouse tables it reads and does not build (the inspectors' verdicts)."""
+    digest = hashlib.sha256()
+    for file in sorted(lake.rglob("*.parquet")):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(lake).as_posix()} {stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    for table in OPS_INPUTS:
+        relation = f"{quote_identifier(STATE_SCHEMA)}.{quote_identifier(table)}"
+        try:  # append-only, one new uuid per row
+            rows = con.execute(f"select count(*), coalesce(sum(hash(review_id)), 0) from {relation}").fetchone()
+        except duckdb.CatalogException:  # none yet: dbt's source reads an empty table then
+            rows = None
+        digest.update(f"{table} {rows}\n".encode())
+    return digest.hexdigest()
+
+
+def missing_relations(con: duckdb.DuckDBPyConnection, manifest: Mapping) -> list[str]:
+    """The tables dbt builds (models and seeds of the manifest) that the warehouse does not hold."""
+    held = set(
+        con.execute(
+            "select table_schema, table_name from information_schema.tables where table_catalog = current_database()"
+        ).fetchall()
+    )
+    built = [
+        (node["schema"], node.get("alias") or node["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed") and (node.get("config") or {}).get("enabled", True)
+    ]
+    return sorted(f"{schema}.{table}" for schema, table in built if (schema, table) not in held)
+
+
+def nothing_changed(con: duckdb.DuckDBPyConnection, manifest: Mapping, project: str, inputs: str) -> bool:
+    """Whether the last successful build read these inputs with this project and its tables are all
+    there: then a build would write the same tables again, and is not run."""
+    recorded = recorded_state(con)
+    return (
+        recorded is not None
+        and recorded.get(PROJECT_ITEM) == project
+        and recorded.get(INPUTS_ITEM) == inputs
+        and not missing_relations(con, manifest)
+    )
+
+
+def record_not_run(con: duckdb.DuckDBPyConnection) -> None:
+    """The last build's line of the state, after a build that did not run dbt."""
+    table = f"{quote_identifier(STATE_SCHEMA)}.{quote_identifier(STATE_TABLE)}"
+    con.execute(f"update {table} set fingerprint = ? where item = ?", [NOT_RUN, LAST_BUILD_ITEM])
+
+
 def record_built_from(
-    con: duckdb.DuckDBPyConnection, lake: Path, staged: list[StagedSource], project: str, plan: MonthPlan
+    con: duckdb.DuckDBPyConnection,
+    lake: Path,
+    staged: list[StagedSource],
+    project: str,
+    plan: MonthPlan,
+    inputs: str | None = None,
 ) -> None:
-    """After a successful build: what its microbatch models were built from, and how."""
+    """After a successful build: what its microbatch models were built from, and how; and (`inputs`,
+    from build_inputs before it ran) everything else it read."""
     rows = [
         (PROJECT_ITEM, project),
         (LAST_BUILD_ITEM, plan.describe()),
+        *([(INPUTS_ITEM, inputs)] if inputs is not None else []),
         *lake_files(lake, [s.source for s in staged]).items(),
     ]
     table = f"{quote_identifier(STATE_SCHEMA)}.{quote_identifier(STATE_TABLE)}"

@@ -16,7 +16,8 @@ The placeholders' names do not start with `_` or `.`: Spark (and Hadoop's
 readers) skip such files, and both engines must read the lake alike (issue 9).
 
 Loading a day deletes and rewrites exactly that day's files, which is what
-makes re-runs idempotent. Nothing disappears silently (issue 11): a delivery
+makes re-runs idempotent; a day (or snapshot) that has not changed since its
+last load is not loaded again (its receipt under LAKE/_loaded/, storage/load_receipts.py). Nothing disappears silently (issue 11): a delivery
 folder that yields nothing (empty, only hidden files, every file rejected)
 keeps the day's earlier data and books and adds a warning row to the audit,
 unless FINGERTIP_CLEAR_EMPTY_DAYS is true; a reference snapshot that is
@@ -26,7 +27,7 @@ rejected (or has rows but no valid one) keeps the last good snapshot.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from sources.contract import (
 )
 from sources.landing import LandingFile, UnreadableFile, delivery_files, read_text_frame, reference_file
 from sources.validation import MissingColumns, validate
+from storage import load_receipts
 
 # Audit statuses: loaded / rejected (landing contract) and skipped (an
 # extension: a hidden file not read, or a delivery folder that yielded nothing).
@@ -90,6 +92,9 @@ class LoadSummary:
     files_skipped: int = 0
     rejected: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # kept days, skipped files, kept snapshots
+    # Nothing it read changed since the load its receipt records (storage/load_receipts.py): not
+    # loaded again; the counts and messages are that load's.
+    unchanged: bool = False
 
     def as_metadata(self) -> dict:
         return {
@@ -210,7 +215,9 @@ def load_delivery_day(
     A present folder that yields no loaded file (empty, hidden files only,
     every file rejected) keeps the day's earlier lake data and books, warns,
     and says so in a `skipped` audit row for the folder; `clear_empty`
-    (FINGERTIP_CLEAR_EMPTY_DAYS) clears the day instead.
+    (FINGERTIP_CLEAR_EMPTY_DAYS) clears the day instead. A day whose files, reference ids and
+    settings are those of its last load, and whose lake files are as that load left them, is not
+    loaded again (storage/load_receipts.py).
     """
     spec = EVENT_SPECS[source]
     loaded_at = _now()
@@ -223,8 +230,48 @@ def load_delivery_day(
         # the lake keeps what it has; only a delivered day is rewritten.
         return summary
     day = date.fromisoformat(dt)
+    files = delivery_files(landing, source, dt, include_hidden=True)
+    referenced = {c.references for c in spec.columns if c.references}
+    inputs = load_receipts.inputs_key(
+        [(f.relative_path, f.path) for f in files],
+        {table: ids for table, ids in known_ids.items() if table in referenced},
+        [window_days, clear_empty],
+    )
+    written = _day_outputs(lake, source, dt)
+    recorded = load_receipts.unchanged_summary(lake, source, dt, inputs, written)
+    if recorded is not None:
+        return LoadSummary(**{**recorded, "unchanged": True})
+    load_receipts.discard(lake, source, dt)
+    summary = _load_day_files(lake, source, dt, day, files, known_ids, window_days, clear_empty, loaded_at, summary)
+    load_receipts.record(lake, source, dt, inputs, written, asdict(summary))
+    return summary
+
+
+def _day_outputs(lake: Path, source: str, dt: str) -> list[Path]:
+    """The files a load of one delivery day writes: its lake file and its books."""
+    return [
+        lake / source / f"dt={dt}" / "data.parquet",
+        lake / "_audit" / source / f"{dt}.parquet",
+        lake / "_quarantine" / source / f"{dt}.parquet",
+    ]
+
+
+def _load_day_files(
+    lake: Path,
+    source: str,
+    dt: str,
+    day: date,
+    files: list[LandingFile],
+    known_ids: dict,
+    window_days: tuple[int, int],
+    clear_empty: bool,
+    loaded_at: datetime,
+    summary: LoadSummary,
+) -> LoadSummary:
+    """Load one delivery day's files (load_delivery_day, once it knows the day must be loaded)."""
+    spec = EVENT_SPECS[source]
     valid_parts, audits, quarantines = [], [], []
-    for file in delivery_files(landing, source, dt, include_hidden=True):
+    for file in files:
         valid, audit, quarantine = _load_file(file, spec, known_ids, loaded_at, window_days)
         audits.append(audit)
         quarantines.append(quarantine)
@@ -324,54 +371,71 @@ def load_reference(landing: Path, lake: Path) -> dict[str, LoadSummary]:
     A snapshot that is rejected, or has rows and not one valid, is not used
     when an earlier good snapshot is in the lake: that one is kept, and the
     cause is a warning and a quarantine row. A header-only snapshot is valid
-    and empty (a period without campaigns).
+    and empty (a period without campaigns). An unchanged snapshot is not loaded again
+    (storage/load_receipts.py).
     """
     loaded_at = _now()
     summaries = {}
-    for table, spec in REFERENCE_SPECS.items():
-        summary = LoadSummary("reference")
+    for table in REFERENCE_SPECS:
         file = reference_file(landing, table)
-        target = lake / "reference" / f"{table}.parquet"
-        audits, quarantines = [], []
-        valid = None
-        if file is None:
-            summary.rejected.append(f"reference/{table}.csv is missing")
-        else:
-            valid, audit, quarantine = _load_file(file, spec, {}, loaded_at)
-            audits.append(audit)
-            quarantines.append(quarantine)
-            _count(summary, audit)
-            bad = valid is None or (valid.height == 0 and (audit["rows_read"] or 0) > 0)
-            if bad and target.exists():
-                cause = audit["error"] or f"none of its {audit['rows_read']} rows is valid"
-                kept = pl.scan_parquet(target).select(pl.len()).collect().item()
-                message = f"the last good snapshot ({kept} rows) is kept"
-                summary.warnings.append(f"{file.relative_path} not used ({cause}): {message}")
-                if valid is not None:  # readable: say so for the file as a whole too
-                    quarantines.append(
-                        pl.DataFrame(
-                            [
-                                {
-                                    "file_path": file.relative_path,
-                                    "row_number": None,
-                                    "reason": f"snapshot not used: none of its {audit['rows_read']} rows is valid",
-                                    "raw": None,
-                                }
-                            ],
-                            schema={"file_path": pl.String, "row_number": pl.Int64, "reason": pl.String, "raw": pl.String},
-                        )
-                    )
-                _keep_books(lake, "reference", table, audits, quarantines, None, message, loaded_at, None)
-                summaries[table] = summary
-                continue
-        if valid is not None:
-            valid = valid.with_columns(pl.lit(None, pl.Date).alias("_dt"))
-            _write(valid.select(list(lake_schema(spec))).cast(lake_schema(spec)), target)
-        else:
-            target.unlink(missing_ok=True)
-        _replace_books(lake, "reference", table, audits, _finish_quarantine(quarantines, "reference", None, loaded_at))
-        summaries[table] = summary
+        inputs = load_receipts.inputs_key([(file.relative_path, file.path)] if file else [], {}, [])
+        written = [
+            lake / "reference" / f"{table}.parquet",
+            *(lake / books / "reference" / f"{table}.parquet" for books in ("_audit", "_quarantine")),
+        ]
+        recorded = load_receipts.unchanged_summary(lake, "reference", table, inputs, written)
+        if recorded is not None:
+            summaries[table] = LoadSummary(**{**recorded, "unchanged": True})
+            continue
+        load_receipts.discard(lake, "reference", table)
+        summaries[table] = _load_reference_table(lake, table, file, loaded_at)
+        load_receipts.record(lake, "reference", table, inputs, written, asdict(summaries[table]))
     return summaries
+
+
+def _load_reference_table(lake: Path, table: str, file: LandingFile | None, loaded_at: datetime) -> LoadSummary:
+    """Load one reference snapshot (load_reference, once it knows the snapshot must be loaded)."""
+    spec = REFERENCE_SPECS[table]
+    summary = LoadSummary("reference")
+    target = lake / "reference" / f"{table}.parquet"
+    audits, quarantines = [], []
+    valid = None
+    if file is None:
+        summary.rejected.append(f"reference/{table}.csv is missing")
+    else:
+        valid, audit, quarantine = _load_file(file, spec, {}, loaded_at)
+        audits.append(audit)
+        quarantines.append(quarantine)
+        _count(summary, audit)
+        bad = valid is None or (valid.height == 0 and (audit["rows_read"] or 0) > 0)
+        if bad and target.exists():
+            cause = audit["error"] or f"none of its {audit['rows_read']} rows is valid"
+            kept = pl.scan_parquet(target).select(pl.len()).collect().item()
+            message = f"the last good snapshot ({kept} rows) is kept"
+            summary.warnings.append(f"{file.relative_path} not used ({cause}): {message}")
+            if valid is not None:  # readable: say so for the file as a whole too
+                quarantines.append(
+                    pl.DataFrame(
+                        [
+                            {
+                                "file_path": file.relative_path,
+                                "row_number": None,
+                                "reason": f"snapshot not used: none of its {audit['rows_read']} rows is valid",
+                                "raw": None,
+                            }
+                        ],
+                        schema={"file_path": pl.String, "row_number": pl.Int64, "reason": pl.String, "raw": pl.String},
+                    )
+                )
+            _keep_books(lake, "reference", table, audits, quarantines, None, message, loaded_at, None)
+            return summary
+    if valid is not None:
+        valid = valid.with_columns(pl.lit(None, pl.Date).alias("_dt"))
+        _write(valid.select(list(lake_schema(spec))).cast(lake_schema(spec)), target)
+    else:
+        target.unlink(missing_ok=True)
+    _replace_books(lake, "reference", table, audits, _finish_quarantine(quarantines, "reference", None, loaded_at))
+    return summary
 
 
 def reference_problem(lake: Path, table: str) -> str | None:

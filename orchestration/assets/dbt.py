@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts, ops."""
 
 import contextlib
+import graphlib
 import os
 import shutil
 import tempfile
@@ -158,8 +159,13 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     target = Path(tempfile.mkdtemp(prefix=f"{BUILD_TARGET_PREFIX}{context.run.run_id[:8]}-", dir=dbt_project.target_path))
     if warehouse.engine == "spark":
         warehouse.export_reviews_for_spark()
-    staged = incremental.staged_sources(incremental.load_manifest(dbt_project.manifest_path))
+    manifest = incremental.load_manifest(dbt_project.manifest_path)
+    staged = incremental.staged_sources(manifest)
     project = dbt_project_fingerprint(warehouse.engine)
+    inputs = _unchanged_inputs(context, warehouse, paths, manifest, project)
+    if inputs is None:
+        yield from _not_run(context, manifest, warehouse)
+        return
     plan = _month_plan(warehouse, paths, staged, project)
     context.log.info(plan.describe())
     # The rules' dbt unit tests check the SQL, not the data: `make test` runs them; a build need not.
@@ -169,6 +175,8 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     held: list[Output | AssetMaterialization | AssetObservation | AssetCheckResult | AssetCheckEvaluation] = []
     try:
         for event in invocation.stream():
+            if isinstance(event, AssetCheckResult | AssetCheckEvaluation) and not event.passed:
+                inputs = ""  # a test that warned: the next build runs dbt (and its tests) again
             key = _asset_key(context, event)
             if key is not None and key.path[0] == MARTS_SCHEMA:
                 held.append(event)
@@ -183,12 +191,74 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     if warehouse.engine == "duckdb":
         try:
             with warehouse.get_connection() as con:
-                incremental.record_built_from(con, paths.lake_dir, staged, project, plan)
+                incremental.record_built_from(con, paths.lake_dir, staged, project, plan, inputs or None)
         except duckdb.Error as error:
             # Safe to go on: the next build compares the lake with the older record, a superset of the changes.
             context.log.warning(f"could not record what the microbatch models were built from: {error}")
     _keep_parse_state(target, Path(dbt_project.target_path))
     yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
+
+
+def _unchanged_inputs(
+    context: AssetExecutionContext, warehouse: Warehouse, paths: LakePaths, manifest: Mapping, project: str
+) -> str | None:
+    """What this build reads (incremental.build_inputs); None when the last successful build read the
+    same with the same project, so that this one need not run; "" on Spark (its tables live in its
+    own metastore): dbt runs and nothing is recorded. Only a build of every model can be skipped: a subset
+    picked in the UI is run as asked."""
+    if warehouse.engine != "duckdb":
+        return ""
+    if not Path(warehouse.database).exists():  # no verdicts either, then
+        with duckdb.connect() as con:
+            return incremental.build_inputs(con, paths.lake_dir)
+    with warehouse.read_only() as con:
+        inputs = incremental.build_inputs(con, paths.lake_dir)
+        whole = set(context.selected_asset_keys) == set(context.assets_def.keys)
+        if whole and incremental.nothing_changed(con, manifest, project, inputs):
+            return None
+    return inputs
+
+
+def _not_run(context: AssetExecutionContext, manifest: Mapping, warehouse: Warehouse) -> Iterator:
+    """The build when nothing dbt reads changed: every table is as the last build left it. Each
+    model and seed is reported materialized (so that alerts, the published copy and the report
+    run on it), saying it was not rebuilt; dbt's tests are not run again, and report the pass of
+    the build that made the tables."""
+    context.log.info(f"dbt: {incremental.NOT_RUN}")
+    with warehouse.get_connection() as con:
+        incremental.record_not_run(con)
+    translator = FingertipTranslator()
+    tables = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] in ("model", "seed", "snapshot")}
+    # Dagster takes a multi-asset's outputs in the order of their dependencies only.
+    order = graphlib.TopologicalSorter(
+        {uid: [d for d in node["depends_on"].get("nodes", []) if d in tables] for uid, node in tables.items()}
+    ).static_order()
+    outputs = {key: name for name, key in context.assets_def.keys_by_output_name.items()}  # not the checks
+    selected = set(context.selected_output_names)
+    held = []
+    for uid in order:
+        key = translator.get_asset_key(tables[uid])
+        name = outputs.get(key)
+        if name not in selected:
+            continue
+        output = Output(
+            None,
+            output_name=name,
+            metadata={"unique_id": MetadataValue.text(uid), "dbt": MetadataValue.text(incremental.NOT_RUN)},
+        )
+        if key.path[0] == MARTS_SCHEMA:
+            held.append(output)
+        else:
+            yield output
+    yield from _with_mart_metadata(context, held, manifest, warehouse)
+    # Every test passed in the build recorded (one where a test failed or warned records no inputs).
+    for check in sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        yield AssetCheckResult(
+            asset_key=check.asset_key,
+            check_name=check.name,
+            passed=True,
+            metadata={"dbt": MetadataValue.text(f"{incremental.NOT_RUN}: this test passed on these tables then")},
+        )
 
 
 def _month_plan(

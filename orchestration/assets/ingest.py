@@ -60,7 +60,11 @@ def reference_tables(context: AssetExecutionContext, paths: LakePaths):
     for table, summary in summaries.items():
         for problem in [*summary.rejected, *summary.warnings]:
             context.log.warning(problem)
-        metadata = {**summary.as_metadata(), "quarantine/rows": quarantine_rows(paths.lake_dir, "reference", [table])}
+        metadata = {
+            **summary.as_metadata(),
+            "unchanged": summary.unchanged,
+            "quarantine/rows": quarantine_rows(paths.lake_dir, "reference", [table]),
+        }
         if summary.warnings:
             metadata["warnings"] = "\n".join(summary.warnings)
         yield MaterializeResult(asset_key=AssetKey(table), metadata=metadata)
@@ -124,6 +128,8 @@ def _event_asset(source: str):
         metadata = {
             **totals,
             "days": len(context.partition_keys),
+            # Days whose delivery did not change since their last load: not read again (the counts are that load's).
+            "days_unchanged": sum(summary.unchanged for summary in summaries),
             # What the UI plots per source across runs: this run's days, and the lake's total.
             "quarantine/rows": quarantine_rows(paths.lake_dir, source, list(context.partition_keys)),
             "quarantine/rows_all_days": quarantine_rows(paths.lake_dir, source),
