@@ -3,11 +3,10 @@ changed since it was loaded is not read, validated and written again (issue 8: a
 same landing folder cost as much as the first build).
 
 After a load, `LAKE/_loaded/<source>/<key>.json` records:
-- what the load read: each landing file's path, size and modification time (rsync's quick
-  check), the reference ids the rows were checked against, the settings that change what a
+- what the load read: each landing file's path and content hash, the reference ids the rows were checked against, the settings that change what a
   load keeps (plausible window, FINGERTIP_CLEAR_EMPTY_DAYS) and the version of the loader (its
   modules' source and Polars' version);
-- what it wrote: size and modification time of the day's lake file and its books;
+- what it wrote: the content hash of the day's lake file and of its books;
 - its summary (counts, rejected files, warnings), which a skipped load reports again;
 - once the lake file has passed the Great Expectations suite, which suite and which file.
 
@@ -45,12 +44,14 @@ def loader_version() -> str:
     return digest.hexdigest()
 
 
-def _stat(path: Path) -> str | None:
+def _digest(path: Path) -> str | None:
+    """The file's content hash (None when absent). Content, not size and modification time: a file
+    rewritten in place within the clock's tick keeps both, and hashing costs far less than a load."""
     try:
-        stat = path.stat()
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "blake2b").hexdigest()
     except FileNotFoundError:
         return None
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def inputs_key(files: Iterable[tuple[str, Path]], ids: Mapping[str, pl.Series], settings: Iterable) -> str:
@@ -58,7 +59,7 @@ def inputs_key(files: Iterable[tuple[str, Path]], ids: Mapping[str, pl.Series], 
     are checked against, and the settings that change what it keeps. Take it before reading."""
     digest = hashlib.sha256(loader_version().encode())
     for name, path in sorted(files):
-        digest.update(f"\nfile {name} {_stat(path)}".encode())
+        digest.update(f"\nfile {name} {_digest(path)}".encode())
     for table in sorted(ids):
         digest.update(f"\nids {table} ".encode())
         digest.update("\x1f".join(ids[table].cast(pl.String).sort().to_list()).encode())
@@ -67,8 +68,8 @@ def inputs_key(files: Iterable[tuple[str, Path]], ids: Mapping[str, pl.Series], 
 
 
 def outputs_of(paths: Iterable[Path], root: Path) -> dict[str, str | None]:
-    """Each written file (relative to the lake) -> size:modification time, None when absent."""
-    return {path.relative_to(root).as_posix(): _stat(path) for path in paths}
+    """Each written file (relative to the lake) -> its content hash, None when absent."""
+    return {path.relative_to(root).as_posix(): _digest(path) for path in paths}
 
 
 def _path(lake: Path, source: str, key: str) -> Path:
@@ -110,11 +111,11 @@ def record(lake: Path, source: str, key: str, inputs: str, outputs: Iterable[Pat
 def already_checked(lake: Path, source: str, key: str, data: Path, suite: str) -> bool:
     """Whether this lake file, as it is now, passed this version of the batch expectations."""
     receipt = read(lake, source, key)
-    return receipt is not None and receipt.get("checked") == [suite, data.relative_to(lake).as_posix(), _stat(data)]
+    return receipt is not None and receipt.get("checked") == [suite, data.relative_to(lake).as_posix(), _digest(data)]
 
 
 def record_checked(lake: Path, source: str, key: str, data: Path, suite: str) -> None:
     """After the batch expectations passed on this lake file (kept only while its load's receipt is)."""
     receipt = read(lake, source, key)
     if receipt is not None:
-        _write(lake, source, key, {**receipt, "checked": [suite, data.relative_to(lake).as_posix(), _stat(data)]})
+        _write(lake, source, key, {**receipt, "checked": [suite, data.relative_to(lake).as_posix(), _digest(data)]})

@@ -265,7 +265,7 @@ def reviewed_build(demo_build, tmp_path_factory) -> SimpleNamespace:
     - `confirmed`: confirmed by a CSV in the reviews inbox (week-1.csv), applied by the build;
     - `waiting`: named in week-2.csv beside a flag that does not exist, so that file is rejected whole.
     Then a full build with SMTP (its report folder kept as report_after_full/), then an
-    incremental build of the last delivery day. Shared by tests/test_reviews.py and the
+    incremental build of the last delivery day, delivered again with one more file. Shared by tests/test_reviews.py and the
     verdict tests of tests/test_report.py, which only read it.
     """
     landing, warehouse = demo_build
@@ -307,8 +307,14 @@ def reviewed_build(demo_build, tmp_path_factory) -> SimpleNamespace:
             server.stop()
         after_full = query(copy, rows_sql)
         shutil.copytree(workdir / "report", workdir / "report_after_full")
+        # The last day delivered again with one more file (a copy of one of its files: the same
+        # events), so that its build rebuilds that day's months over the verdicts.
         last_day = sorted({p.name.removeprefix("dt=") for p in landing.glob("*/dt=*")})[-1]
-        incremental = build(landing, workdir, env={"FINGERTIP_FIRST_DAY": last_day, "FINGERTIP_LAST_DAY": last_day})
+        redelivered = workdir / "landing"
+        shutil.copytree(landing, redelivered)
+        first_file = sorted(p for p in redelivered.glob(f"*/dt={last_day}/*") if p.is_file())[0]
+        shutil.copy(first_file, first_file.with_name(f"again-{first_file.name}"))
+        incremental = build(redelivered, workdir, env={"FINGERTIP_FIRST_DAY": last_day, "FINGERTIP_LAST_DAY": last_day})
         return SimpleNamespace(
             workdir=workdir,
             warehouse=copy,

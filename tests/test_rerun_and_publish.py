@@ -1,4 +1,4 @@
-"""Re-running is a no-op in effect, and an analyst's open connection to the
+"""Re-running is a no-op in effect (and does nothing again), and an analyst's open connection to the
 published copy never blocks or breaks a build.
 
 Both start from a copy of the session's hand-made build (its warehouse, lake,
@@ -38,10 +38,16 @@ def _copy_of(handmade_build, workdir):
 def test_rerunning_on_the_same_landing_changes_nothing(tmp_path, handmade_build):
     first = _contents(handmade_build)
     workdir = _copy_of(handmade_build, tmp_path / "build")
-    build(FIXTURES / "handmade_landing", workdir)
+    result = build(FIXTURES / "handmade_landing", workdir)
     again = _contents(workdir)
     for name in CONTENT_QUERIES:
         assert again[name] == first[name], f"{name} differs after a re-run"
+    # Nothing was read, validated or built again (the copy keeps the files' receipts and the build's record).
+    assert "dbt: not run: nothing it reads changed since the last build" in result.stdout
+    receipts = sorted((workdir / "lake" / "_loaded").rglob("*.json"))
+    assert receipts and all(
+        r.stat().st_mtime_ns == (handmade_build / r.relative_to(workdir)).stat().st_mtime_ns for r in receipts
+    )
 
 
 def test_open_reader_of_the_published_copy_does_not_block_a_build(tmp_path, handmade_build):
@@ -57,6 +63,7 @@ def test_open_reader_of_the_published_copy_does_not_block_a_build(tmp_path, hand
     (new_day / "part-0.csv").write_text(NEW_DELIVERY)
     result = build(landing, workdir)  # raises if the build failed
     assert "fingertip: built" in result.stdout
+    assert "dbt: incremental build of months 2026-09 to 2026-09: 1 delivery day(s) changed" in result.stdout
 
     # The open reader still sees its (old) copy, whole.
     assert reader.execute("select sum(login_count) from marts.cadre_monthly").fetchone()[0] == before

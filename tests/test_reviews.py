@@ -37,6 +37,7 @@ def test_a_file_naming_an_unknown_flag_is_rejected_whole_with_the_reason(reviewe
 def test_padding_flags_shows_each_flags_latest_verdict_after_full_and_incremental_builds(reviewed_build):
     reviewed = reviewed_build
     assert reviewed.incremental.returncode == 0
+    assert "dbt: incremental build of months" in reviewed.incremental.stdout
     for database in (reviewed.warehouse, reviewed.publish):
         statuses = dict(query(database, "select flag_id, review_status from marts.padding_flags"))
         assert statuses[reviewed.dismissed] == "dismissed"
