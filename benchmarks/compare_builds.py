@@ -9,6 +9,9 @@ step's time from the run's Dagster event log, and whether dbt parsed the whole p
     git worktree add /tmp/before <commit>
     .venv/bin/python benchmarks/compare_builds.py --before /tmp/before --after . --runs 3 --workdir /tmp/ab
 
+With --rerun, each checkout builds once in its own folder and then the same landing is built again
+on it N times: what a re-run costs when nothing changed.
+
 The checkouts share this venv (its packages); each is prepared first (its dbt manifest parsed).
 """
 
@@ -44,9 +47,10 @@ def dbt_step_seconds(dagster_home: Path) -> float | None:
     return end - start if start and end else None
 
 
-def build(checkout: Path, landing: Path, folder: Path) -> dict:
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+def build(checkout: Path, landing: Path, folder: Path, fresh: bool = True) -> dict:
+    if fresh:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
     env["PYTHONPATH"] = str(checkout)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -73,6 +77,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="builds per checkout (default 3)")
     parser.add_argument("--landing", type=Path, default=REPO / "tests" / "fixtures" / "handmade_landing")
     parser.add_argument("--workdir", type=Path, required=True, help="scratch folder (emptied per build)")
+    parser.add_argument(
+        "--rerun",
+        action="store_true",
+        help="build once per checkout, then time re-runs of the same landing on that build (nothing changed)",
+    )
     args = parser.parse_args()
     checkouts = {"before": args.before.resolve(), "after": args.after.resolve()}
     for checkout in checkouts.values():
@@ -80,9 +89,14 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", prepare], env={**os.environ, "PYTHONPATH": str(checkout)}, check=True)
     print(f"{'build':<10} {'wall':>8} {'CPU':>8} {'dbt step':>9}  whole parse")
     results: dict[str, list[dict]] = {name: [] for name in checkouts}
+    if args.rerun:
+        for name, checkout in checkouts.items():
+            first = build(checkout, args.landing.resolve(), args.workdir / name)
+            print(f"{name} first build {first['wall']:.1f} s (not counted)", flush=True)
     for run in range(1, args.runs + 1):
         for name, checkout in checkouts.items():
-            figures = build(checkout, args.landing.resolve(), args.workdir / f"{name}{run}")
+            folder = args.workdir / (name if args.rerun else f"{name}{run}")
+            figures = build(checkout, args.landing.resolve(), folder, fresh=not args.rerun)
             results[name].append(figures)
             dbt = f"{figures['dbt']:.1f} s" if figures["dbt"] is not None else "?"
             print(
