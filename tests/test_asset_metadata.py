@@ -101,3 +101,19 @@ def test_every_ingest_asset_carries_its_quarantine_count(built):
     reference = sum(_metadata(instance, [table])["quarantine/rows"].value for table in REFERENCE_TABLES)
     assert reference == query(warehouse, "select count(*) from ops.quarantine where source = 'reference'")[0][0]
     assert reference + sum(_metadata(instance, [s])["quarantine/rows"].value for s in EVENT_SPECS) > 0
+
+
+def test_every_batch_check_ran_in_the_gx_process_the_build_started(built):
+    from dagster import DagsterEventType
+
+    instance, _ = built
+    [run] = instance.get_runs(limit=1)
+    evaluations = [
+        event.dagster_event.asset_check_evaluation_data
+        for event in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+    ]
+    batch_checks = {e.asset_check_key.name: e for e in evaluations if e.asset_check_key.name.endswith("_batch_expectations")}
+    assert set(batch_checks) == {f"{source}_batch_expectations" for source in EVENT_SPECS}
+    for name, evaluation in batch_checks.items():
+        assert evaluation.passed, name
+        assert evaluation.metadata["validated_in"].value.startswith("GX process (pid "), name

@@ -241,7 +241,7 @@ def test_the_window_is_a_setting(monkeypatch):
 
 def test_great_expectations_still_checks_the_same_window():
     """A row that got past the validator (here: written straight into a batch) fails the GX check."""
-    from orchestration.checks.expectations import validate_batch
+    from storage.batch_expectations import validate_batch
     from storage.lake import lake_schema
 
     spec = EVENT_SPECS["app_logins"]
@@ -258,7 +258,7 @@ def test_great_expectations_still_checks_the_same_window():
         "_row": 1,
         "_dt": date(2026, 9, 14),
     }
-    outcome = validate_batch(spec, pl.DataFrame([row], schema=lake_schema(spec)))
+    outcome = validate_batch(spec, pl.DataFrame([row], schema=lake_schema(spec)), plausible_window_days())
     assert not outcome["success"]
     # The failure names the column and counts its rows (GX validates a failed batch again for the counts).
     assert "expect_column_values_to_be_between(login_at__days_from_delivery): unexpected 1" in outcome["failures"]

@@ -1,116 +1,34 @@
-"""Great Expectations suites on every loaded batch, as Dagster asset checks.
+"""The Great Expectations batch checks as Dagster asset checks: one per event source,
+over the lake files its run loaded. The suites are storage/batch_expectations.py;
+they run in the GX process `fingertip run` starts (storage/gx_process.py), or here."""
 
-GX 1.x runs here through its pandas datasource: its SQL datasource over DuckDB
-(duckdb-engine) fails every expectation with `MetricResolutionError: list index
-out of range` (seen with duckdb 1.5 and 2.0), and GX has no Polars backend. A
-batch is what one run loaded for a source: the lake files of its partitions.
-"""
-
-import hashlib
-from importlib.metadata import version
 from pathlib import Path
 
-import polars as pl
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
 
 from orchestration.partitions import delivery_day
 from orchestration.resources import LakePaths
 from orchestration.settings import plausible_window_days
-from sources.contract import EVENT_SPECS, SourceSpec
-from storage import load_receipts
-from storage.lake import lake_schema
-
-# What GX checks is what the lake batch itself must hold, whoever wrote it: the
-# exact column set, unique provenance (_file, _row), and timestamps inside the
-# plausible window of each row's own delivery day (one setting, sources/contract.py:
-# 366 days before / 2 days after). The validator quarantines an event whose own
-# time lies outside it; the window expectation also covers logout_at / closed_at.
+from sources.contract import EVENT_SPECS
+from storage import gx_process, load_receipts
+from storage.batch_expectations import suite_version
 
 
-def _checked_timestamps(spec: SourceSpec) -> list[str]:
-    # opened_at / first_reply_at of a long-open case may be far before delivery.
-    # Beyond the event's own time (quarantined when outside the window) this
-    # also warns about a logout_at / closed_at outside it.
-    return [c.name for c in spec.columns if c.kind == "timestamp" and c.name not in ("opened_at", "first_reply_at")]
-
-
-def _days_from_delivery(column: str) -> str:
-    return f"{column}__days_from_delivery"
-
-
-def _with_delivery_offsets(spec: SourceSpec, batch: pl.DataFrame) -> pl.DataFrame:
-    """Each checked timestamp's distance in days from its own row's delivery day."""
-    delivered = pl.col("_dt").cast(pl.Datetime("us"))
-    return batch.with_columns(
-        ((pl.col(name) - delivered).dt.total_seconds() / 86400).alias(_days_from_delivery(name))
-        for name in _checked_timestamps(spec)
-    )
-
-
-def _suite(spec: SourceSpec):
-    """The source's expectations. GX is imported here, when a check runs: importing it costs
-    about 4-5 s, which every `fingertip run` and `dagster dev` would pay at start otherwise."""
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
-
-    suite = gx.ExpectationSuite(name=f"{spec.name}_batch")
-    derived = [_days_from_delivery(name) for name in _checked_timestamps(spec)]
-    suite.add_expectation(gxe.ExpectTableColumnsToMatchSet(column_set=[*lake_schema(spec), *derived], exact_match=True))
-    # No not-null or in-set expectations: the validator (sources/validation.py) already
-    # quarantines such rows before they reach the lake, and dbt's tests check the
-    # same domains on the warehouse; a third copy could only fail on a validator bug.
-    before, after = plausible_window_days()
-    for name in derived:
-        # The delivery day runs to its midnight: "2 days after" ends 3 days after its start.
-        suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=-before, max_value=after + 1))
-    suite.add_expectation(gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file", "_row"]))
-    return suite
-
-
-def suite_version() -> str:
-    """What a pass of the suites depends on besides the data: this module, the window, GX's version."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(f"{plausible_window_days()} {version('great_expectations')}".encode())
-    return digest.hexdigest()
-
-
-def validate_batch(spec: SourceSpec, batch: pl.DataFrame) -> dict:
-    """Run the source's suite on one batch; returns the number of expectations, the failures, success."""
-    import great_expectations as gx
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}  # no progress bars in run logs
-    asset = context.data_sources.add_pandas(f"lake_{spec.name}").add_dataframe_asset(name=spec.name)
-    batch_definition = asset.add_batch_definition_whole_dataframe("loaded_batch")
-    frame = _with_delivery_offsets(spec, batch)
-    # The suite reads the values of the provenance and offset columns only; every other
-    # column it checks by name (the exact column set), so those go to pandas as nulls.
-    # Converting millions of text values into Python objects was most of the check's
-    # time and memory (20,000 cadres: app_logins' 5 M rows).
-    read = {"_file", "_row", *(_days_from_delivery(name) for name in _checked_timestamps(spec))}
-    frame = frame.with_columns(
-        pl.col("_file").cast(pl.Categorical), *(pl.lit(None).alias(c) for c in frame.columns if c not in read)
-    ).to_pandas()
-    batch, suite = batch_definition.get_batch(batch_parameters={"dataframe": frame}), _suite(spec)
-    # Pass or fail first: GX's default result format also counts and lists the unexpected values of
-    # every expectation, a third of the check's time on 5 M rows (4.8 -> 3.2 s). Only a batch
-    # that fails, which is rare, is validated again for the counts its failures report.
-    result = batch.validate(suite, result_format="BOOLEAN_ONLY")
-    if not result.success:
-        result = batch.validate(suite, result_format="BASIC")
-    failures = []
-    for outcome in result.results:
-        if not outcome.success:
-            config = outcome.expectation_config
-            column = config.kwargs.get("column") or config.kwargs.get("column_list") or ""
-            unexpected = (outcome.result or {}).get("unexpected_count")
-            failures.append(f"{config.type}({column}): unexpected {unexpected}")
-    return {"evaluated": len(result.results), "failures": failures, "success": bool(result.success)}
+def may_validate(landing: Path, lake: Path, days: list[str]) -> bool:
+    """Whether a build of these delivery days may have a lake file to validate: some source's day
+    delivered in `landing` has no receipt of a pass of this suite. A look at the receipts only (the
+    loader decides what changed); a wrong guess costs time, never a check."""
+    suite = suite_version(plausible_window_days())
+    for source in EVENT_SPECS:
+        for day in days:
+            if (landing / source / f"dt={day}").is_dir():
+                checked = (load_receipts.read(lake, source, day) or {}).get("checked") or [None]
+                if checked[0] != suite:
+                    return True
+    return False
 
 
 def _batch_check(source: str):
-    spec = EVENT_SPECS[source]
-
     @asset_check(
         asset=source,
         name=f"{source}_batch_expectations",
@@ -126,15 +44,15 @@ def _batch_check(source: str):
         # A day's lake file that passed this suite and has not changed since (its load's receipt says
         # so, storage/load_receipts.py) is not validated again: a re-run of a whole landing folder
         # would otherwise pay GX's import and a pass over every row for nothing.
-        suite = suite_version()
+        window = plausible_window_days()
+        suite = suite_version(window)
         unchecked = [(dt, file) for dt, file in days if not load_receipts.already_checked(lake, source, dt, file, suite)]
         if not unchecked:
             return AssetCheckResult(
                 passed=True,
                 metadata={"rows": 0, "days_unchanged": len(days), "note": "every day's lake file passed before, unchanged since"},
             )
-        batch = pl.concat([pl.read_parquet(file) for _, file in unchecked], how="vertical_relaxed")
-        outcome = validate_batch(spec, batch)
+        outcome, validated_in = gx_process.validate(source, [file for _, file in unchecked], window)
         if outcome["success"]:
             for dt, file in unchecked:
                 load_receipts.record_checked(lake, source, dt, file, suite)
@@ -142,8 +60,9 @@ def _batch_check(source: str):
             passed=outcome["success"],
             severity=AssetCheckSeverity.ERROR,
             metadata={
-                "rows": batch.height,
+                "rows": outcome["rows"],
                 "days_unchanged": len(days) - len(unchecked),
+                "validated_in": validated_in,
                 "expectations": outcome["evaluated"],
                 "failures": "\n".join(outcome["failures"]) or "none",
             },

@@ -1,0 +1,125 @@
+"""Great Expectations in a process of its own, started before a build needs it.
+
+Importing GX costs about 4 s of one core (its expectation modules, pandas, scipy,
+altair, SQLAlchemy), paid by every build that validates a batch. `fingertip run`
+starts this process before Dagster builds the run, so that the import runs on
+another core while the definitions, dbt's manifest and the ingest keep the first
+one busy; the batch checks then send it lake files and get GX's verdict back.
+Where none was started (`dagster dev`, a schedule, tests that run the assets in
+one process) or it died, a check validates in its own process, as before: the
+same outcome, later.
+
+The process is a fresh interpreter (`python -m storage.gx_process FD`) that imports
+neither Dagster nor dbt and inherits no file descriptor but its end of a socket
+pair, so a killed build leaves no warehouse lock open in it; it ends when that
+socket closes, as it does when the build ends or is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import warnings
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+# A build's end waits this long for the process to leave before killing it (one still importing GX).
+STOP_GRACE_SECONDS = 2.0
+
+_lock = threading.Lock()
+_worker: tuple[subprocess.Popen, Connection] | None = None
+
+
+def start() -> None:
+    """Start the process (GX's import begins at once); a second call does nothing."""
+    global _worker
+    with _lock:
+        if _worker is not None:
+            return
+        ours, theirs = socket.socketpair()
+        with theirs:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "storage.gx_process", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                # GX (and pyspark, with the spark extra) may print notices on import: the build's
+                # terminal shows its own summary; every outcome comes back through the socket.
+                stdout=subprocess.DEVNULL,
+            )
+        _worker = (process, Connection(ours.detach()))
+
+
+def stop() -> None:
+    """Close the socket and let the process end; one that does not within the grace is killed."""
+    global _worker
+    with _lock:
+        if _worker is None:
+            return
+        process, connection = _worker
+        _worker = None
+        connection.close()
+        try:
+            process.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def process() -> subprocess.Popen | None:
+    """The GX process, if one was started and not stopped."""
+    with _lock:
+        return _worker[0] if _worker is not None else None
+
+
+def validate(source: str, files: list[Path], window: tuple[int, int]) -> tuple[dict, str]:
+    """GX's outcome for one source's lake files as one batch, and where it ran: in the GX
+    process when one is running, else in this one."""
+    from storage.batch_expectations import validate_files
+
+    request = (source, [str(file) for file in files], window)
+    with _lock:
+        if _worker is not None:
+            process, connection = _worker
+            try:
+                connection.send(request)
+                status, value = connection.recv()
+            except (EOFError, OSError):
+                pass  # it died (killed, out of memory, GX failed to import): validate here
+            else:
+                if status == "error":
+                    raise value
+                return value, f"GX process (pid {process.pid})"
+    stop()
+    return validate_files(*request), "the build's own process"
+
+
+def _serve(connection: Connection) -> None:
+    """The process: import GX, then validate each request until the socket closes."""
+    import great_expectations  # noqa: F401  (what this process is for: the import, ahead of the first request)
+
+    from storage.batch_expectations import validate_files
+
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = ("ok", validate_files(*request))
+        except Exception as error:  # the check fails with the error it would meet in the build's process
+            reply = ("error", error)
+        try:
+            connection.send(reply)
+        except Exception:  # an error that cannot be pickled: its text still says what went wrong
+            connection.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+
+
+if __name__ == "__main__":
+    # As orchestration/__init__.py does for the build's process: GX finds pyspark (the spark extra)
+    # and pyspark warns about pandas 3; fingertip never runs GX on Spark.
+    warnings.filterwarnings("ignore", category=FutureWarning, message="PySpark does not yet fully support pandas")
+    _serve(Connection(int(sys.argv[1])))
+    os._exit(0)  # no interpreter teardown of GX's modules: nothing is left to flush

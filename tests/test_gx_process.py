@@ -1,0 +1,133 @@
+"""Great Expectations in a process of its own (storage/gx_process.py): the same verdicts as
+in the build's own process, the same errors, and nothing left behind when the build ends,
+is killed, or the GX process dies. Real processes, a real GX import."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from orchestration.settings import plausible_window_days
+from sources.contract import EVENT_SPECS
+from storage import gx_process
+from storage.batch_expectations import validate_files
+from storage.lake import lake_schema
+
+WINDOW = plausible_window_days()
+
+
+def login(n: int, at: datetime) -> dict:
+    return {
+        "login_id": f"L{n}",
+        "cadre_id": "C1",
+        "app_id": "A1",
+        "device_id": "d",
+        "ip": "i",
+        "login_at": at,
+        "logout_at": None,
+        "actions": 1,
+        "_file": "f.csv",
+        "_row": n,
+        "_dt": date(2026, 9, 14),
+    }
+
+
+@pytest.fixture(scope="module")
+def lake_files(tmp_path_factory) -> dict[str, Path]:
+    """A lake file that passes the app_logins suite, and one with a login a month after its delivery."""
+    folder = tmp_path_factory.mktemp("gx_lake")
+    schema = lake_schema(EVENT_SPECS["app_logins"])
+    files = {"good": folder / "good.parquet", "late": folder / "late.parquet"}
+    pl.DataFrame([login(1, datetime(2026, 9, 14, 8)), login(2, datetime(2026, 9, 13, 9))], schema=schema).write_parquet(
+        files["good"]
+    )
+    pl.DataFrame([login(1, datetime(2026, 9, 14, 8)), login(2, datetime(2026, 10, 14, 9))], schema=schema).write_parquet(
+        files["late"]
+    )
+    return files
+
+
+@pytest.fixture(scope="module")
+def gx():
+    """One GX process for the tests below (each start pays GX's import); the last of them kills it."""
+    gx_process.start()
+    yield gx_process.process()
+    gx_process.stop()
+
+
+def test_the_gx_process_gives_the_verdicts_of_the_builds_own_process(gx, lake_files):
+    for name, file in lake_files.items():
+        outcome, where = gx_process.validate("app_logins", [file], WINDOW)
+        assert where == f"GX process (pid {gx.pid})", name
+        assert outcome == validate_files("app_logins", [str(file)], WINDOW), name
+    late, _ = gx_process.validate("app_logins", [lake_files["late"]], WINDOW)
+    assert not late["success"] and late["rows"] == 2
+    assert late["failures"] == ["expect_column_values_to_be_between(login_at__days_from_delivery): unexpected 1"]
+
+
+def test_an_error_in_the_gx_process_is_raised_in_the_build_as_it_would_be_there(gx, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        gx_process.validate("app_logins", [tmp_path / "gone.parquet"], WINDOW)
+    assert gx.poll() is None  # and the process goes on serving
+
+
+def test_a_killed_gx_process_means_the_check_validates_in_the_builds_own_process(gx, lake_files):
+    gx.kill()
+    gx.wait()
+    outcome, where = gx_process.validate("app_logins", [lake_files["late"]], WINDOW)
+    assert where == "the build's own process"
+    assert not outcome["success"] and outcome["rows"] == 2
+    assert gx_process.process() is None  # the dead process is let go; the next build starts its own
+
+
+def test_the_gx_process_holds_no_file_of_the_build_open(tmp_path):
+    lock = (tmp_path / "warehouse.duckdb.lock").open("w")  # as the build holds the warehouse's lock
+    try:
+        gx_process.start()
+        process = gx_process.process()
+        held = {os.readlink(f"/proc/{process.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{process.pid}/fd")}
+        assert not {target for target in held if target.startswith(str(tmp_path))}
+    finally:
+        lock.close()
+        gx_process.stop()
+    assert process.poll() is not None  # stop() ends it
+
+
+def test_the_gx_process_ends_when_the_build_that_started_it_is_killed(tmp_path):
+    build = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from storage import gx_process\n"
+            "gx_process.start()\n"
+            "print(gx_process.process().pid, flush=True)\n"
+            "time.sleep(600)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    gx_pid = int(build.stdout.readline())
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 60  # it may finish importing GX first
+    while time.monotonic() < deadline and _alive(gx_pid):
+        time.sleep(0.2)
+    assert not _alive(gx_pid), "the GX process outlived the killed build"
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie (the killed build's orphan is reaped by init, or lingers as a zombie)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
