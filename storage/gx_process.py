@@ -11,8 +11,9 @@ same outcome, later.
 
 The process is a fresh interpreter (`python -m storage.gx_process FD`) that imports
 neither Dagster nor dbt and inherits no file descriptor but its end of a socket
-pair, so a killed build leaves no warehouse lock open in it; it ends when that
-socket closes, as it does when the build ends or is killed.
+pair, so a killed build leaves no warehouse lock open in it. The build stops it
+when the checks are done (the dbt step, whose memory it would sit beside) or at
+its end; a killed build's socket closes, and the process ends on reading that.
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ import threading
 import warnings
 from multiprocessing.connection import Connection
 from pathlib import Path
-
-# A build's end waits this long for the process to leave before killing it (one still importing GX).
-STOP_GRACE_SECONDS = 2.0
 
 _lock = threading.Lock()
 _worker: tuple[subprocess.Popen, Connection] | None = None
@@ -53,7 +51,8 @@ def start() -> None:
 
 
 def stop() -> None:
-    """Close the socket and let the process end; one that does not within the grace is killed."""
+    """End the process now. It holds nothing to save, and one still importing GX would not see
+    its socket close before the import ends."""
     global _worker
     with _lock:
         if _worker is None:
@@ -61,11 +60,8 @@ def stop() -> None:
         process, connection = _worker
         _worker = None
         connection.close()
-        try:
-            process.wait(STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process.terminate()
+        process.wait()
 
 
 def process() -> subprocess.Popen | None:

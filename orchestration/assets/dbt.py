@@ -29,6 +29,7 @@ from orchestration import incremental
 from orchestration.checks import markdown
 from orchestration.resources import LakePaths, Warehouse, dbt_paths_in_environment, dbt_project, dbt_project_fingerprint
 from orchestration.settings import DUCKDB_POOL
+from storage import gx_process
 from storage.publish import WITHHELD_COLUMNS, quote_identifier
 
 # Models in this dbt schema get row counts, column schemas and a preview on each materialization.
@@ -166,6 +167,9 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     if inputs is None:
         yield from _not_run(context, manifest, warehouse)
         return
+    # The batch checks run before this step (a later one would validate in its own process):
+    # the GX process `fingertip run` started would only hold memory beside dbt's.
+    gx_process.stop()
     plan = _month_plan(warehouse, paths, staged, project)
     context.log.info(plan.describe())
     # The rules' dbt unit tests check the SQL, not the data: `make test` runs them; a build need not.
