@@ -1,0 +1,63 @@
+"""The data test that guards a model's key (dbt_project/macros/test_primary_key.sql) fails the
+build on a duplicate key and on a null key, for one column and for a combination of columns.
+
+It replaces `unique` + `not_null` (issue 8: one query where there were two): these tests make
+sure the one query still catches both. They corrupt a copy of the session's `dbt build` by hand
+(conftest `dbt_on_its_own`) and run real `dbt test` on it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from conftest import REPO
+
+DBT_PROJECT = REPO / "dbt_project"
+
+
+def dbt_test(warehouse: Path, lake: Path, workdir: Path, *select: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
+    env.update(FINGERTIP_LAKE=str(lake), FINGERTIP_WAREHOUSE=str(warehouse))
+    target = workdir / "target"
+    shutil.copytree(Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT / "target")), target, dirs_exist_ok=True)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "--no-use-colors", "test", "--select", *select]
+        + ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
+        + ["--target-path", str(target), "--log-path", str(workdir / "logs")],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=DBT_PROJECT,
+    )
+
+
+def failures(output: str) -> dict[str, int]:
+    """{test name: failing rows} from dbt's log lines `FAIL 2 primary_key_stg_units_unit_id`."""
+    return {name: int(rows) for rows, name in re.findall(r"FAIL (\d+) (\S+) \.", output)}
+
+
+def test_a_duplicate_or_null_key_fails_the_key_test(dbt_on_its_own, handmade_build, tmp_path):
+    result, workdir = dbt_on_its_own
+    assert result.returncode == 0, result.stdout[-3000:]
+    warehouse = tmp_path / "corrupted.duckdb"
+    shutil.copy(workdir / "by_dbt.duckdb", warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        unit_id, *_ = con.execute("select * from staging.stg_units limit 1").fetchone()
+        # A second row for a unit already there, and a row with no unit_id: two failing key values.
+        con.execute("insert into staging.stg_units select * from staging.stg_units where unit_id = ?", [unit_id])
+        con.execute("insert into staging.stg_units select * replace (null as unit_id) from staging.stg_units limit 1")
+        # The grain of unit_monthly is (unit_id, month): one (unit, month) twice.
+        con.execute("insert into marts.unit_monthly select * from marts.unit_monthly limit 1")
+
+    corrupted = dbt_test(warehouse, handmade_build / "lake", tmp_path, "stg_units", "unit_monthly")
+
+    assert corrupted.returncode == 1, corrupted.stdout[-3000:]
+    assert failures(corrupted.stdout) == {
+        "primary_key_stg_units_unit_id": 2,
+        "primary_key_unit_monthly_unit_id__month": 1,
+    }, corrupted.stdout[-3000:]
