@@ -174,6 +174,27 @@ def handmade_build(tmp_path_factory) -> Path:
     return workdir
 
 
+def dbt_by_hand(args: list[str], lake: Path, warehouse: Path, workdir: Path) -> subprocess.CompletedProcess:
+    """`dbt <args>` with the project's profiles.yml, no Dagster, as an analyst runs it in dbt_project/:
+    over `lake` and `warehouse`, its target and logs in `workdir`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
+    env.update(FINGERTIP_LAKE=str(lake), FINGERTIP_WAREHOUSE=str(warehouse))
+    project = str(REPO / "dbt_project")
+    # An analyst's dbt in dbt_project/ finds the parse state fingertip left in its target folder.
+    (workdir / "target").mkdir(exist_ok=True)
+    parse_state = Path(os.environ.get("DBT_TARGET_PATH", REPO / "dbt_project" / "target")) / "partial_parse.msgpack"
+    shutil.copy(parse_state, workdir / "target" / parse_state.name)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "--no-use-colors", *args]
+        + ["--project-dir", project, "--profiles-dir", project]
+        + ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=project,
+    )
+
+
 @pytest.fixture(scope="session")
 def dbt_on_its_own(handmade_build, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     """`dbt build` with the project's profiles.yml, no Dagster, over the hand-made build's lake, once:
@@ -184,36 +205,9 @@ def dbt_on_its_own(handmade_build, tmp_path_factory) -> tuple[subprocess.Complet
     parents built (tests/test_rule_unit_tests.py)."""
 
     def make(workdir: Path) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
-        env.update(FINGERTIP_LAKE=str(handmade_build / "lake"), FINGERTIP_WAREHOUSE=str(workdir / "by_dbt.duckdb"))
-        project = str(REPO / "dbt_project")
-        # An analyst's dbt in dbt_project/ finds the parse state fingertip left in its target folder.
-        (workdir / "target").mkdir()
-        parse_state = Path(os.environ.get("DBT_TARGET_PATH", REPO / "dbt_project" / "target")) / "partial_parse.msgpack"
-        shutil.copy(parse_state, workdir / "target" / parse_state.name)
         # Every month of the lake, as README says a build by hand is run.
         months = fingertip("dbt-months", "--lake", str(handmade_build / "lake")).stdout.split()
-        result = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "dbt"),
-                "--no-use-colors",
-                "build",
-                *months,
-                "--project-dir",
-                project,
-                "--profiles-dir",
-                project,
-                "--target-path",
-                str(workdir / "target"),
-                "--log-path",
-                str(workdir / "logs"),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            cwd=project,
-        )
-        return result
+        return dbt_by_hand(["build", *months], handmade_build / "lake", workdir / "by_dbt.duckdb", workdir)
 
     workdir, result = shared(tmp_path_factory, "dbt_on_its_own", make)
     return result, workdir

@@ -11,33 +11,11 @@ real `dbt test` on it."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
-from conftest import REPO
-
-DBT_PROJECT = REPO / "dbt_project"
-
-
-def dbt_test(warehouse: Path, lake: Path, workdir: Path, *select: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
-    env.update(FINGERTIP_LAKE=str(lake), FINGERTIP_WAREHOUSE=str(warehouse))
-    target = workdir / "target"
-    shutil.copytree(Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT / "target")), target, dirs_exist_ok=True)
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "--no-use-colors", "test", "--select", *select]
-        + ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
-        + ["--target-path", str(target), "--log-path", str(workdir / "logs")],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=DBT_PROJECT,
-    )
+from conftest import dbt_by_hand
 
 
 def failures(output: str) -> dict[str, int]:
@@ -51,7 +29,7 @@ def test_a_duplicate_or_null_key_or_a_missing_required_value_fails_its_test(dbt_
     warehouse = tmp_path / "corrupted.duckdb"
     shutil.copy(workdir / "by_dbt.duckdb", warehouse)
     with duckdb.connect(str(warehouse)) as con:
-        unit_id, *_ = con.execute("select * from staging.stg_units limit 1").fetchone()
+        (unit_id,) = con.execute("select unit_id from staging.stg_units limit 1").fetchone()
         # A second row for a unit already there, and a row with no unit_id: two failing key values.
         con.execute("insert into staging.stg_units select * from staging.stg_units where unit_id = ?", [unit_id])
         con.execute("insert into staging.stg_units select * replace (null as unit_id) from staging.stg_units limit 1")
@@ -61,7 +39,9 @@ def test_a_duplicate_or_null_key_or_a_missing_required_value_fails_its_test(dbt_
         con.execute("insert into ops.quarantine select * replace (null as reason) from ops.quarantine limit 1")
         con.execute("insert into ops.quarantine select * replace (null as reason, null as file_path) from ops.quarantine limit 1")
 
-    corrupted = dbt_test(warehouse, handmade_build / "lake", tmp_path, "stg_units", "unit_monthly", "quarantine")
+    corrupted = dbt_by_hand(
+        ["test", "--select", "stg_units", "unit_monthly", "quarantine"], handmade_build / "lake", warehouse, tmp_path
+    )
 
     assert corrupted.returncode == 1, corrupted.stdout[-3000:]
     assert failures(corrupted.stdout) == {

@@ -5,5 +5,5 @@
 {% test not_null_columns(model, columns) %}
 select {{ columns | join(', ') }}
 from {{ model }}
-where {% for column in columns %}{{ column }} is null{% if not loop.last %} or {% endif %}{% endfor %}
+where {{ columns | join(' is null or ') }} is null
 {% endtest %}

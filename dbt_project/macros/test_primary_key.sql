@@ -5,6 +5,7 @@
 {% test primary_key(model, column_name=none, columns=none) %}
 {%- set key = columns if columns else [column_name] %}
 {%- set key_list = key | join(', ') %}
+{%- set key_is_null = key | join(' is null or ') ~ ' is null' %}
 with key_counts as (
     select
         {{ key_list }},
@@ -16,11 +17,11 @@ with key_counts as (
 select
     *,
     case
-        when {% for column in key %}{{ column }} is null{% if not loop.last %} or {% endif %}{% endfor %} then 'null key'
+        when {{ key_is_null }} then 'null key'
         else 'duplicate key'
     end as problem
 from key_counts
 where
     occurrences > 1
-    or {% for column in key %}{{ column }} is null{% if not loop.last %} or {% endif %}{% endfor %}
+    or {{ key_is_null }}
 {% endtest %}
