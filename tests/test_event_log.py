@@ -10,15 +10,19 @@ from dagster import (
     AssetCheckResult,
     AssetKey,
     AssetMaterialization,
+    BackfillPolicy,
     DagsterEventType,
     DagsterInstance,
+    DailyPartitionsDefinition,
     Definitions,
     EventRecordsFilter,
+    MaterializeResult,
     asset,
     asset_check,
     define_asset_job,
 )
 
+from orchestration.build import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from orchestration.event_log import KEPT_FILES, PooledSqliteEventLogStorage, build_instance
 from orchestration.settings import ensure_dagster_home
 
@@ -34,6 +38,35 @@ def counted_is_positive(counted: int) -> AssetCheckResult:
 
 
 JOB = Definitions(assets=[counted], asset_checks=[counted_is_positive], jobs=[define_asset_job("count")]).resolve_job_def("count")
+
+DAYS = DailyPartitionsDefinition(start_date="2026-09-01", end_date="2026-09-11")
+
+
+@asset(partitions_def=DAYS, backfill_policy=BackfillPolicy.single_run())
+def delivered() -> MaterializeResult:
+    """Ten days in one run, as `fingertip run` ingests them: one materialization per day."""
+    return MaterializeResult()
+
+
+DAYS_JOB = Definitions(assets=[delivered], jobs=[define_asset_job("deliver")]).resolve_job_def("deliver")
+TEN_DAYS = {PARTITION_RANGE_START_TAG: "2026-09-01", PARTITION_RANGE_END_TAG: "2026-09-10"}
+
+
+def _recording_batches(storage: PooledSqliteEventLogStorage) -> list[list[str]]:
+    """The event types of each batch the storage is handed, from now on."""
+    batches, store_batch = [], storage.store_event_batch
+
+    def recorded(events):
+        batches.append([event.dagster_event_type for event in events])
+        return store_batch(events)
+
+    storage.store_event_batch = recorded
+    return batches
+
+
+def _days_materialized(instance: DagsterInstance, run_id: str) -> list[str]:
+    records = instance.fetch_materializations(AssetKey("delivered"), limit=100).records
+    return sorted(r.partition_key for r in records if r.run_id == run_id)
 
 
 def _pooled(instance: DagsterInstance) -> PooledSqliteEventLogStorage:
@@ -98,3 +131,41 @@ event_log_storage:
         assert type(instance.event_log_storage) is not PooledSqliteEventLogStorage
         run = JOB.execute_in_process(instance=instance).run_id
     assert (tmp_path / "elsewhere" / f"{run}.db").exists()
+
+
+def test_the_planned_events_and_a_steps_partitions_are_stored_as_batches_that_read_back_whole(tmp_path: Path):
+    ensure_dagster_home(tmp_path)
+    with build_instance(tmp_path) as instance:
+        batches = _recording_batches(_pooled(instance))
+        result = DAYS_JOB.execute_in_process(instance=instance, tags=TEN_DAYS)
+        assert result.success
+    planned, materialized = DagsterEventType.ASSET_MATERIALIZATION_PLANNED, DagsterEventType.ASSET_MATERIALIZATION
+    assert batches == [[planned] * 10, [materialized] * 10]
+    with DagsterInstance.from_config(str(tmp_path)) as default:  # what `make dev` opens
+        assert _days_materialized(default, result.run_id) == [f"2026-09-{d:02}" for d in range(1, 11)]
+        kinds = [r.dagster_event_type for r in default.all_logs(result.run_id)]
+        assert kinds.count(planned) == 10 and kinds.count(materialized) == 10
+
+
+def test_a_batch_that_fails_halfway_leaves_nothing_and_dagster_stores_its_events_one_by_one(tmp_path: Path):
+    ensure_dagster_home(tmp_path)
+    with build_instance(tmp_path) as instance:
+        storage = _pooled(instance)
+        batches = _recording_batches(storage)
+        store_event, stored_in_batches = storage.store_event, []
+
+        def failing_on_the_fifth_of_a_batch(event):
+            if storage._batch is not None:
+                stored_in_batches.append(event)
+                if len(stored_in_batches) == 5:
+                    raise OSError("disk full")
+            return store_event(event)
+
+        storage.store_event = failing_on_the_fifth_of_a_batch
+        result = DAYS_JOB.execute_in_process(instance=instance, tags=TEN_DAYS)
+        assert result.success
+        assert len(batches) == 2 and len(stored_in_batches) == 5 + 10  # the first batch failed at its fifth
+    with DagsterInstance.from_config(str(tmp_path)) as default:
+        kinds = [r.dagster_event_type for r in default.all_logs(result.run_id)]
+        assert kinds.count(DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == 10  # not 14: the four were rolled back
+        assert _days_materialized(default, result.run_id) == [f"2026-09-{d:02}" for d in range(1, 11)]
