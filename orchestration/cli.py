@@ -15,6 +15,7 @@ non-zero exit: 2 for a wrong setting or path, 1 for a failed build step,
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import sys
@@ -410,6 +411,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    finally:
+        # main is the process's entry point: the process ends when it returns. Python's last cycle
+        # collection at exit would walk every object left (1.6 s after a build); the system frees them.
+        gc.freeze()
 
 
 if __name__ == "__main__":
