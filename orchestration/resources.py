@@ -138,8 +138,12 @@ def alert_config_from_env() -> AlertConfig:
     return AlertConfig(**values)
 
 
-# dbt is installed beside this interpreter (the project's venv), which need not be activated.
+# dbt is installed beside this interpreter (the project's venv), which need not be activated. A build
+# runs it through `fingertip-dbt` (orchestration/dbt_process.py: dbt, its start-up without the cycle
+# collector), or as `dbt` in an install that predates that script.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+_FINGERTIP_DBT = Path(sys.executable).parent / "fingertip-dbt"
+BUILD_DBT_EXECUTABLE = str(_FINGERTIP_DBT) if _FINGERTIP_DBT.exists() else DBT_EXECUTABLE
 
 
 def _writable(folder: Path) -> bool:
@@ -196,7 +200,7 @@ class FingertipDbtCli(DbtCliResource):
 
 
 def dbt_cli(engine: str = "duckdb") -> DbtCliResource:
-    return FingertipDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE, target=dbt_target_arg(engine))
+    return FingertipDbtCli(project_dir=dbt_project, dbt_executable=BUILD_DBT_EXECUTABLE, target=dbt_target_arg(engine))
 
 
 def dbt_target_arg(engine: str) -> str | None:

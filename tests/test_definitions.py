@@ -5,6 +5,7 @@ Guards against import errors and lost assets in a second, without a build.
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import os
 import subprocess
@@ -103,8 +104,46 @@ def test_the_dbt_resource_knows_dbts_version_without_asking_it_and_opens_no_adap
     resource = dbt_cli()
     # The dbt run is this interpreter's (its venv's bin), so its version is the installed dbt-core's.
     assert Path(DBT_EXECUTABLE).parent == Path(sys.executable).parent
+    assert Path(resource.dbt_executable) == Path(sys.executable).parent / "fingertip-dbt"
     assert str(resource._cli_version) == importlib.metadata.version("dbt-core")
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_fingertip_dbt_is_dbt_with_its_output_and_exit_codes(tmp_path):
+    """The builds' dbt (orchestration/dbt_process.py) is dbt's own command line: same output, same exit code."""
+    from orchestration.resources import BUILD_DBT_EXECUTABLE, DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "FINGERTIP_"))}
+    env["FINGERTIP_WAREHOUSE"] = str(tmp_path / "w.duckdb")
+    outcomes = []
+    for executable in (DBT_EXECUTABLE, BUILD_DBT_EXECUTABLE):
+        version = subprocess.run([executable, "--version"], capture_output=True, text=True, env=env)
+        error = subprocess.run(
+            [executable, "--no-use-colors", "run-operation", "no_such_macro", "--target-path", str(tmp_path / "t")],
+            cwd=DBT_PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        outcomes.append((version.returncode, version.stdout, error.returncode, "no_such_macro" in error.stdout))
+    assert outcomes[0] == outcomes[1] == (0, outcomes[0][1], 2, True)
+
+
+def test_dbt_starts_without_the_cycle_collector_which_is_back_when_the_nodes_run():
+    from dbt.events.types import ConcurrencyLine, FoundStats
+    from dbt_common.events.base_types import msg_from_base_event
+
+    from orchestration.dbt_process import on_dbt_event
+
+    gc.disable()
+    try:
+        on_dbt_event(msg_from_base_event(FoundStats(stat_line="40 models")))
+        assert not gc.isenabled()
+        on_dbt_event(msg_from_base_event(ConcurrencyLine(num_threads=2, target_name="dev", node_count=110)))
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
 
 
 def test_the_dbt_project_parses_from_scratch_without_a_warning(tmp_path):
