@@ -90,10 +90,6 @@ def writable_folder_problem(folder: Path, what: str, option: str) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    # Until the build's definitions are made (build._build_locked turns it on again), the cycle
-    # collector would only walk the modules being imported, again and again: 0.7 s of full
-    # collections per build of the hand-made landing, for a few thousand objects freed.
-    gc.disable()
     settings = _settings_from(args)
     if not settings.landing.is_dir():
         print(
