@@ -25,6 +25,8 @@ from sources.landing import INTERNAL_COLUMNS, RAW_TEXT_COLUMN, READ_ERROR_COLUMN
 LOCAL_OFFSET_MINUTES = 8 * 60  # Asia/Shanghai, no DST since 1991: local time is naive UTC+8
 TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M")
 OFFSET_PATTERN = r"([Zz]|[+-]\d{2}(?::?\d{2})?)$"
+# The same offset in parts: (2) Z, or (3) sign, (4) hours and (5) minutes if any.
+OFFSET_PARTS_PATTERN = r"(([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$"
 HEX64_PATTERN = r"^[0-9a-fA-F]{16}$"
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -58,23 +60,21 @@ def parse_timestamp(text: pl.Expr) -> pl.Expr:
     An offset is honoured, `Z` is UTC, and no offset means local time
     (landing contract); a space instead of `T` is accepted.
     """
-    offset = text.str.extract(OFFSET_PATTERN, 1)
+    # One regex pass takes the offset apart: reading the offset's text again with a string
+    # operation per part was most of the parse (issue 8: 260 of 390 ms per 550 k values).
+    parts = text.str.extract_groups(OFFSET_PARTS_PATTERN)
+    utc, sign = parts.struct.field("2"), parts.struct.field("3")
+    hours = parts.struct.field("4").cast(pl.Int64, strict=False)
+    minutes = parts.struct.field("5").cast(pl.Int64, strict=False)
     base = text.str.replace(OFFSET_PATTERN, "").str.replace(" ", "T", literal=True)
     naive = pl.coalesce([base.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in TIMESTAMP_FORMATS])
-    digits = offset.str.replace(":", "", literal=True)
     offset_minutes = (
-        pl.when(offset.is_null())
-        .then(LOCAL_OFFSET_MINUTES)
-        .when(offset.str.to_uppercase() == "Z")
+        pl.when(sign.is_not_null())
+        # "+08" carries no minutes
+        .then(pl.when(sign == "-").then(-1).otherwise(1) * (hours * 60 + minutes.fill_null(0)))
+        .when(utc.is_not_null())
         .then(0)
-        .otherwise(
-            (pl.when(digits.str.slice(0, 1) == "-").then(-1).otherwise(1))
-            * (
-                digits.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
-                # "+08" carries no minutes
-                + digits.str.slice(3, 2).cast(pl.Int64, strict=False).fill_null(0)
-            )
-        )
+        .otherwise(LOCAL_OFFSET_MINUTES)
     )
     return naive + pl.duration(minutes=LOCAL_OFFSET_MINUTES - offset_minutes)
 

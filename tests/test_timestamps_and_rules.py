@@ -18,6 +18,10 @@ from sources.validation import parse_timestamp, validate
         ("2026-09-13T20:00:00-04:00", datetime(2026, 9, 14, 8, 0, 0)),
         ("2026-09-14 08:21:40.5+0800", datetime(2026, 9, 14, 8, 21, 40, 500000)),
         ("2026-09-14T09:21:40+09", datetime(2026, 9, 14, 8, 21, 40)),
+        ("2026-09-14T05:51:40-0230", datetime(2026, 9, 14, 16, 21, 40)),
+        ("2026-09-14T00:21z", datetime(2026, 9, 14, 8, 21)),  # no seconds; a lower-case z
+        ("2026-09-14T08:21:40+08:0", None),  # half an offset is not an offset
+        ("2026-09-14T08:21:40+٠٨:00", None),  # nor are other scripts' digits
     ],
 )
 def test_timestamps_become_asia_shanghai_wall_clock(text, local):
