@@ -30,7 +30,8 @@ OFFSET_PARTS_PATTERN = r"(([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$"
 HEX64_PATTERN = r"^[0-9a-fA-F]{16}$"
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
-LAKE_COLUMNS = ("_file", "_row")  # provenance of every lake row: which file, which record
+FILE_COLUMN = "_file"
+LAKE_COLUMNS = (FILE_COLUMN, ROW_COLUMN)  # provenance of every lake row: which file, which record
 # Working columns of `validate` (dropped before anything leaves it).
 _TEXT, _VALUE, _SUSPECT = "__text__", "__value__", "__suspect__"
 
@@ -67,7 +68,10 @@ def parse_timestamp(text: pl.Expr) -> pl.Expr:
     hours = parts.struct.field("4").cast(pl.Int64, strict=False)
     minutes = parts.struct.field("5").cast(pl.Int64, strict=False)
     base = text.str.replace(OFFSET_PATTERN, "").str.replace(" ", "T", literal=True)
-    naive = pl.coalesce([base.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in TIMESTAMP_FORMATS])
+    # Each further format reads only what the ones before it could not (parsing nulls costs nothing).
+    naive = base.str.to_datetime(TIMESTAMP_FORMATS[0], strict=False, time_unit="us")
+    for fmt in TIMESTAMP_FORMATS[1:]:
+        naive = pl.coalesce([naive, pl.when(naive.is_null()).then(base).str.to_datetime(fmt, strict=False, time_unit="us")])
     offset_minutes = (
         pl.when(sign.is_not_null())
         # "+08" carries no minutes
@@ -158,13 +162,15 @@ def plausible_window(delivery_day: date, days: tuple[int, int] | None = None) ->
 def validate(
     frame: pl.DataFrame,
     spec: SourceSpec,
-    file_path: str,
+    file_path: str | None,
     known_ids: dict[str, set[str] | pl.Series],
     delivery_day: date | None = None,
     window_days: tuple[int, int] | None = None,
 ) -> Validated:
     """Split one file's text frame into typed valid rows and quarantine rows.
 
+    `file_path` None: the frame holds several files' rows (alike columns), each
+    naming its file in a `_file` column; a row is validated as in its own file.
     `known_ids` maps a reference table name to its valid ids; a reference
     whose table is not in it is not checked (reference tables themselves).
     With a `delivery_day`, the event's own time must lie in the plausible
@@ -181,7 +187,9 @@ def validate(
     untyped = [c for c, t in frame.schema.items() if c != ROW_COLUMN and t != pl.String]
     if untyped:
         frame = frame.with_columns(pl.col(untyped).cast(pl.String))
-    raw_columns = [c for c in frame.columns if c not in INTERNAL_COLUMNS]
+    internal = (*INTERNAL_COLUMNS, FILE_COLUMN) if file_path is None else INTERNAL_COLUMNS
+    raw_columns = [c for c in frame.columns if c not in internal]
+    file_of_row = pl.lit(file_path, pl.String) if file_path is not None else pl.col(FILE_COLUMN)
     for column in spec.columns:
         if column.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column.name))
@@ -234,7 +242,7 @@ def validate(
     outputs = [
         *[values[c.name].alias(c.name) for c in spec.columns],
         *[texts[name].alias(f"{name}_text") for name in VERBATIM_COLUMNS.get(spec.name, ())],
-        pl.lit(file_path).alias("_file"),
+        file_of_row.alias(FILE_COLUMN),
     ]
     keep = [c.name for c in spec.columns] + [f"{n}_text" for n in VERBATIM_COLUMNS.get(spec.name, ())] + list(LAKE_COLUMNS)
     suspects = frame.filter(pl.col(_SUSPECT)).with_columns(
@@ -247,7 +255,7 @@ def validate(
     )
     valid = valid.select(keep)
     quarantine = suspects.filter(~cleared).select(
-        pl.lit(file_path).alias("file_path"),
+        file_of_row.alias("file_path"),
         pl.col(ROW_COLUMN).alias("row_number"),
         pl.col("_reason").alias("reason"),
         pl.col("_raw").alias("raw"),

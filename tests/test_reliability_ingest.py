@@ -310,6 +310,57 @@ def test_a_hidden_file_gets_a_skipped_audit_row(folders):
     assert summary.files_skipped == 1 and day_rows(lake, "app_logins")["login_id"].to_list() == ["L1"]
 
 
+def alike_files(landing: Path) -> None:
+    """One day of logins in five files: three alike CSV files (valid and invalid rows, one
+    empty), a JSONL file and a CSV file with an extra column (each read with other columns)."""
+    day = landing / f"app_logins/dt={DAY}"
+    write(day / "part-0.csv", f"{LOGIN_HEADER}\nL1,C1,A1,d,i,2026-09-14T08:00:00,,3\nL2,C9,A1,d,i,2026-09-14T09:00,,1\n")
+    write(day / "part-1.csv", f"{LOGIN_HEADER}\nL3,C2,A1,d,i,2026-09-14T08:00:00Z,,-1\nL4,C2,A1,d,i,14/09/2026,,1\n")
+    write(day / "part-2.csv", f"{LOGIN_HEADER}\n")
+    write(day / "part-3.jsonl", jsonl([login(5), login(6, at="1900-01-01T00:00:00")]))
+    write(day / "part-4.csv", f"{LOGIN_HEADER},note\nL7,C1,A1,d,i,2026-09-14T10:00:00+0800,,1,x\n")
+
+
+def test_a_days_files_validated_together_give_what_each_file_gives_alone(folders):
+    from sources.landing import delivery_files
+    from storage.lake import _load_file, _load_files
+
+    landing, lake = folders
+    alike_files(landing)
+    files = delivery_files(landing, "app_logins", DAY, include_hidden=True)
+    at, known, spec = datetime(2026, 9, 14, 12), reference_ids(lake), EVENT_SPECS["app_logins"]
+    together = _load_files(files, spec, known, at)
+    alone = [_load_file(file, spec, known, at) for file in files]
+    assert [audit for _, audit, _ in together] == [audit for _, audit, _ in alone]
+    assert [audit["rows_quarantined"] for _, audit, _ in together] == [1, 2, 0, 1, 0]
+    for (valid, _, quarantine), (valid_alone, _, quarantine_alone) in zip(together, alone, strict=True):
+        assert valid.equals(valid_alone) and quarantine.equals(quarantine_alone)
+
+
+def test_a_fault_no_rule_foresaw_rejects_its_own_file_and_not_the_files_validated_with_it(folders, monkeypatch):
+    import storage.lake
+
+    landing, lake = folders
+    alike_files(landing)
+
+    def validate_that_breaks_on_l3(frame, *args, **kwargs):
+        if "L3" in frame["login_id"].to_list():
+            raise pl.exceptions.ComputeError("an engine fault")
+        return validate(frame, *args, **kwargs)
+
+    monkeypatch.setattr(storage.lake, "validate", validate_that_breaks_on_l3)
+    load_delivery_day(landing, lake, "app_logins", DAY, reference_ids(lake))
+    audit, _ = books(lake, "app_logins", DAY)
+    assert audit.sort("file_path").select("status", "error").rows() == [
+        ("loaded", None),
+        ("rejected", "cannot be validated: ComputeError: an engine fault"),
+        ("loaded", None),
+        ("loaded", None),
+        ("loaded", None),
+    ]
+    assert sorted(day_rows(lake, "app_logins")["login_id"].to_list()) == ["L1", "L5", "L7"]
+
+
 @pytest.mark.parametrize(
     ("broken", "cause"),
     [
