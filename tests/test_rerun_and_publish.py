@@ -6,10 +6,13 @@ published copy and Dagster instance, as `fingertip run` left them) and run one
 more build on it: the first build is the shared one.
 """
 
+import json
 import shutil
 
 import duckdb
 from conftest import FIXTURES, build, query
+
+from orchestration.assets.report import MADE_FROM_FILE, _kept_report
 
 CONTENT_QUERIES = {
     "cadre_monthly": "select * from marts.cadre_monthly order by all",
@@ -48,6 +51,20 @@ def test_rerunning_on_the_same_landing_changes_nothing(tmp_path, handmade_build)
     assert receipts and all(
         r.stat().st_mtime_ns == (handmade_build / r.relative_to(workdir)).stat().st_mtime_ns for r in receipts
     )
+    # Nor was the report written again.
+    pages = sorted((workdir / "report").glob("*.html"))
+    assert len(pages) == 2 and all(p.stat().st_mtime_ns == (handmade_build / "report" / p.name).stat().st_mtime_ns for p in pages)
+
+
+def test_the_report_is_kept_only_while_what_it_was_made_from_and_its_pages_are_unchanged(tmp_path, handmade_build):
+    out = shutil.copytree(handmade_build / "report", tmp_path / "report")
+    made_from = {**json.loads((out / MADE_FROM_FILE).read_text())["made from"], "dbt not run": True}
+    assert _kept_report(out, made_from) == {"index": str(out / "index.html"), "pages": 2, "units": 1, "flags": 0}
+    assert _kept_report(out, {**made_from, "dbt not run": False}) is None  # this build's dbt step ran
+    assert _kept_report(out, {**made_from, "dbt inputs": "another lake"}) is None
+    assert _kept_report(out, {**made_from, "report code": "another version"}) is None
+    (out / "unit-U01.html").write_text("a page written by hand")
+    assert _kept_report(out, made_from) is None
 
 
 def test_open_reader_of_the_published_copy_does_not_block_a_build(tmp_path, handmade_build):
@@ -64,6 +81,8 @@ def test_open_reader_of_the_published_copy_does_not_block_a_build(tmp_path, hand
     result = build(landing, workdir)  # raises if the build failed
     assert "fingertip: built" in result.stdout
     assert "dbt: incremental build of months 2026-09 to 2026-09: 1 delivery day(s) changed" in result.stdout
+    index = "report/index.html"  # written again: the marts changed
+    assert (workdir / index).stat().st_mtime_ns != (handmade_build / index).stat().st_mtime_ns
 
     # The open reader still sees its (old) copy, whole.
     assert reader.execute("select sum(login_count) from marts.cadre_monthly").fetchone()[0] == before
