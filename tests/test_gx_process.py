@@ -73,6 +73,19 @@ def test_the_gx_process_gives_the_verdicts_of_the_builds_own_process(gx, lake_fi
     assert late["failures"] == ["expect_column_values_to_be_between(login_at__days_from_delivery): unexpected 1"]
 
 
+def test_validating_files_reads_only_the_values_checked_and_gives_the_verdict_on_the_whole_files(lake_files):
+    from storage.batch_expectations import validate_batch
+
+    files = [str(lake_files["good"]), str(lake_files["late"])]
+    whole = pl.concat([pl.read_parquet(file) for file in files])
+    outcome = validate_files("app_logins", files, WINDOW)
+    assert outcome == {**validate_batch(EVENT_SPECS["app_logins"], whole, WINDOW), "rows": 4}
+    assert sorted(outcome["failures"]) == [
+        "expect_column_values_to_be_between(login_at__days_from_delivery): unexpected 1",
+        "expect_compound_columns_to_be_unique(['_file', '_row']): unexpected 4",  # both files name f.csv
+    ]
+
+
 def test_an_error_in_the_gx_process_is_raised_in_the_build_as_it_would_be_there(gx, tmp_path):
     with pytest.raises(FileNotFoundError):
         gx_process.validate("app_logins", [tmp_path / "gone.parquet"], WINDOW)
