@@ -94,6 +94,17 @@ def test_a_run_stored_through_open_files_reads_back_whole_with_dagsters_default_
         assert check[counted_is_positive.check_key].run_id == result.run_id
 
 
+def test_its_files_are_in_wal_mode_and_a_commit_waits_for_no_flush_of_its_own(tmp_path: Path):
+    ensure_dagster_home(tmp_path)
+    with build_instance(tmp_path) as instance:
+        result = JOB.execute_in_process(instance=instance)
+        storage = _pooled(instance)
+        for shard in (result.run_id, "index"):
+            with storage._connect(shard) as conn:
+                assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal", shard
+                assert conn.exec_driver_sql("pragma synchronous").scalar() == 1, shard  # NORMAL: flushed at checkpoints
+
+
 def test_it_keeps_only_the_last_files_open_and_reopens_an_older_one(tmp_path: Path):
     ensure_dagster_home(tmp_path)
     with build_instance(tmp_path) as instance:
