@@ -113,6 +113,7 @@ HEAVY_FIRST = (
     "test_reliability_process",
     "test_alerts",
     "test_detection",
+    "test_incremental_build",
     "test_reviews",
     "test_reliability_ingest",
     "test_rerun_and_publish",
