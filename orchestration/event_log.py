@@ -44,7 +44,7 @@ def _sync_at_checkpoints(dbapi_connection, _record) -> None:
     """SQLite's synchronous=NORMAL: in the WAL mode Dagster puts the files in, a commit is not
     flushed to disk on its own, only the checkpoints are (SQLite's documentation: the database
     stays consistent; a power cut may lose the last commits). Each event's commit waited for
-    its fsync: 1.55 -> 0.8 ms per event (benchmarks/event_log_cost.py --pooled). A run cut
+    its fsync: 1.38 -> 0.80 ms per event (benchmarks/event_log_cost.py --pooled). A run cut
     short that way is one the next build already knows how to end (a killed run)."""
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 

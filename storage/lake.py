@@ -207,8 +207,8 @@ def _validate_together(
     """File path -> its valid rows and quarantine rows (in the order its own validation gives them),
     of files read with the same columns, validated as one frame; None if that fails: which file's
     fault it is, validating them one at a time says."""
-    rows = pl.concat([frame.with_columns(pl.lit(files[i].relative_path).alias(FILE_COLUMN)) for i, frame in members])
     try:
+        rows = pl.concat([frame.with_columns(pl.lit(files[i].relative_path).alias(FILE_COLUMN)) for i, frame in members])
         checked = validate(rows, spec, None, known_ids, dt, window_days)
     except MemoryError:
         raise
