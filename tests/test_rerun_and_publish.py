@@ -63,6 +63,7 @@ def test_the_report_is_kept_only_while_what_it_was_made_from_and_its_pages_are_u
     assert _kept_report(out, {**made_from, "dbt not run": False}) is None  # this build's dbt step ran
     assert _kept_report(out, {**made_from, "dbt inputs": "another lake"}) is None
     assert _kept_report(out, {**made_from, "report code": "another version"}) is None
+    assert _kept_report(out, {**made_from, "verdicts": "flag_reviews (1, 42)\n"}) is None  # a verdict given since
     (out / "unit-U01.html").write_text("a page written by hand")
     assert _kept_report(out, made_from) is None
 

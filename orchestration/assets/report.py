@@ -70,6 +70,9 @@ def _made_from(warehouse: Warehouse) -> dict | None:
     try:
         with warehouse.read_only() as con:
             recorded = incremental.recorded_state(con)
+            # The pages name who gave each verdict, read from the warehouse: a verdict given since
+            # the last dbt build (a report materialized alone in the UI) writes them again.
+            verdicts = incremental.ops_inputs_state(con)
     except duckdb.Error:
         return None
     if not recorded or not recorded.get(incremental.INPUTS_ITEM):
@@ -84,6 +87,7 @@ def _made_from(warehouse: Warehouse) -> dict | None:
         "dbt inputs": recorded[incremental.INPUTS_ITEM],
         "report code": code.hexdigest(),
         "published copy": Path(warehouse.published).name,
+        "verdicts": verdicts,
         "dbt not run": recorded.get(incremental.LAST_BUILD_ITEM) == incremental.NOT_RUN,
     }
 
