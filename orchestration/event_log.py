@@ -27,8 +27,9 @@ import yaml
 from dagster import DagsterInstance
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SQLITE_BUSY_TIMEOUT_SECONDS, SqliteEventLogStorage
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.event import listen
 from sqlalchemy.pool import StaticPool
 
 # dagster.yaml keys that choose the storage: a home that names its own keeps it as it is.
@@ -84,7 +85,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 poolclass=StaticPool,
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             )
-            event.listen(engine, "connect", _sync_at_checkpoints)
+            listen(engine, "connect", _sync_at_checkpoints)
         self._engines[shard] = engine
         while len(self._engines) > KEPT_FILES:
             self._engines.popitem(last=False)[1].dispose()

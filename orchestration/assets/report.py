@@ -92,6 +92,11 @@ def _made_from(warehouse: Warehouse) -> dict | None:
     }
 
 
+def _what_it_reads(made_from: dict) -> dict:
+    """made_from without whether this build's dbt step ran: what the pages show depends on the rest."""
+    return {key: value for key, value in made_from.items() if key != "dbt not run"}
+
+
 def _kept_report(out: Path, made_from: dict | None) -> dict | None:
     """The last build's report (what it wrote), if this build would write the same: its dbt step was
     not run, the state and code are those the report was made from, and its files are as it left
@@ -103,14 +108,14 @@ def _kept_report(out: Path, made_from: dict | None) -> dict | None:
         unchanged = all((out / name).stat().st_mtime_ns == mtime for name, mtime in recorded["files"].items())
     except (OSError, ValueError, KeyError, AttributeError):
         return None
-    same = {key: value for key, value in made_from.items() if key != "dbt not run"} == recorded["made from"]
+    same = _what_it_reads(made_from) == recorded["made from"]
     return {**recorded["written"], "index": str(out / "index.html")} if same and unchanged else None
 
 
 def _record_made_from(out: Path, made_from: dict, written: dict) -> None:
     files = {path.name: path.stat().st_mtime_ns for path in out.glob("*.html")}
     record = {
-        "made from": {key: value for key, value in made_from.items() if key != "dbt not run"},
+        "made from": _what_it_reads(made_from),
         "files": files,
         "written": {key: value for key, value in written.items() if key != "index"},
     }
