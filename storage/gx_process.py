@@ -4,7 +4,9 @@ Importing GX costs about 4 s of one core (its expectation modules, pandas, scipy
 altair, SQLAlchemy), paid by every build that validates a batch. `fingertip run`
 starts this process before Dagster builds the run, so that the import runs on
 another core while the definitions, dbt's manifest and the ingest keep the first
-one busy; the batch checks then send it lake files and get GX's verdict back.
+one busy. Each event source's batch is sent as soon as the source is loaded
+(send_ahead), so GX validates it while the build loads the next source; the
+source's batch check then reads the verdict (or sends the batch itself).
 Where none was started (`dagster dev`, a schedule, tests that run the assets in
 one process) or it died, a check validates in its own process, as before: the
 same outcome, later.
@@ -25,11 +27,16 @@ import subprocess
 import sys
 import threading
 import warnings
+from collections import deque
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 _lock = threading.Lock()
 _worker: tuple[subprocess.Popen, Connection] | None = None
+# Batches sent ahead of their checks (send_ahead): the requests whose replies have not been read,
+# in the order sent (the process answers in that order), and the replies read but not yet asked for.
+_awaiting: deque[tuple] = deque()
+_replies: dict[tuple, tuple[str, object]] = {}
 
 
 def start() -> None:
@@ -60,6 +67,8 @@ def stop() -> None:
             return
         process, connection = _worker
         _worker = None
+        _awaiting.clear()
+        _replies.clear()
         connection.close()
         process.terminate()
         process.wait()
@@ -71,21 +80,51 @@ def process() -> subprocess.Popen | None:
         return _worker[0] if _worker is not None else None
 
 
+def _request(source: str, files: list[Path], window: tuple[int, int]) -> tuple:
+    return (source, [str(file) for file in files], window)
+
+
+def _key(request: tuple) -> tuple:
+    source, files, window = request
+    return (source, tuple(files), tuple(window))
+
+
+def send_ahead(source: str, files: list[Path], window: tuple[int, int]) -> None:
+    """Send the GX process a batch its check will ask for later, without waiting for the verdict:
+    it validates one source's batch while the build loads the next source. Does nothing where no
+    process runs or the batch was sent already; a process that died is found out by the check."""
+    request = _request(source, files, window)
+    with _lock:
+        if _worker is None or _key(request) in _replies or _key(request) in map(_key, _awaiting):
+            return
+        try:
+            _worker[1].send(request)
+        except OSError:
+            return
+        _awaiting.append(request)
+
+
 def validate(source: str, files: list[Path], window: tuple[int, int]) -> tuple[dict, str]:
     """GX's outcome for one source's lake files as one batch, and where it ran: in the GX
-    process when one is running, else in this one."""
+    process when one is running (the verdict on the batch sent ahead, if it was), else in this one."""
     from storage.batch_expectations import validate_files
 
-    request = (source, [str(file) for file in files], window)
+    request = _request(source, files, window)
+    key = _key(request)
     with _lock:
         if _worker is not None:
             process, connection = _worker
             try:
-                connection.send(request)
-                status, value = connection.recv()
+                if key not in _replies and key not in map(_key, _awaiting):
+                    connection.send(request)
+                    _awaiting.append(request)
+                while key not in _replies:
+                    reply = connection.recv()
+                    _replies[_key(_awaiting.popleft())] = reply
             except (EOFError, OSError):
                 pass  # it died (killed, out of memory, GX failed to import): validate here
             else:
+                status, value = _replies.pop(key)
                 if status == "error":
                     raise value
                 return value, f"GX process (pid {process.pid})"

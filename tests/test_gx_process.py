@@ -73,6 +73,23 @@ def test_the_gx_process_gives_the_verdicts_of_the_builds_own_process(gx, lake_fi
     assert late["failures"] == ["expect_column_values_to_be_between(login_at__days_from_delivery): unexpected 1"]
 
 
+def test_batches_sent_ahead_get_their_own_verdicts_in_whatever_order_the_checks_ask(gx, lake_files, tmp_path):
+    good, late, gone = [lake_files["good"]], [lake_files["late"]], [tmp_path / "gone.parquet"]
+    gx_process.send_ahead("app_logins", good, WINDOW)
+    gx_process.send_ahead("app_logins", gone, WINDOW)
+    gx_process.send_ahead("app_logins", late, WINDOW)
+    gx_process.send_ahead("app_logins", late, WINDOW)  # sent once
+    # Asked for last-sent first: the verdicts read before it wait for their own checks.
+    assert gx_process.validate("app_logins", late, WINDOW)[0] == validate_files("app_logins", [str(late[0])], WINDOW)
+    with pytest.raises(FileNotFoundError):  # the error of the batch sent ahead, raised in its own check
+        gx_process.validate("app_logins", gone, WINDOW)
+    outcome, where = gx_process.validate("app_logins", good, WINDOW)
+    assert where == f"GX process (pid {gx.pid})"
+    assert outcome == validate_files("app_logins", [str(good[0])], WINDOW)
+    # Nothing is left waiting: a batch asked for again is validated again.
+    assert gx_process.validate("app_logins", good, WINDOW)[0] == outcome
+
+
 def test_validating_files_reads_only_the_values_checked_and_gives_the_verdict_on_the_whole_files(lake_files):
     from storage.batch_expectations import validate_batch
 

@@ -21,6 +21,7 @@ from dagster import (
     multi_asset,
 )
 
+from orchestration.checks.expectations import send_ahead
 from orchestration.partitions import delivery_day
 from orchestration.resources import LakePaths
 from orchestration.settings import SettingError, clear_empty_days, plausible_window_days
@@ -138,6 +139,8 @@ def _event_asset(source: str):
             metadata["warnings"] = "\n".join(warnings[:100]) + (
                 f"\n... and {len(warnings) - 100} more" if len(warnings) > 100 else ""
             )
+        # GX validates this batch while the next source loads; the batch check reads its verdict.
+        send_ahead(paths.lake_dir, source, context.partition_keys)
         return MaterializeResult(metadata=metadata)
 
     return _ingest

@@ -28,6 +28,28 @@ def may_validate(landing: Path, lake: Path, days: list[str]) -> bool:
     return False
 
 
+def _batch(lake: Path, source: str, partition_keys) -> tuple[list, list, tuple[int, int], str]:
+    """For the days of this run: the days whose lake file exists; those to validate; the window; the suite.
+
+    A day's lake file that passed this suite and has not changed since (its load's receipt says
+    so, storage/load_receipts.py) is not validated again: a re-run of a whole landing folder
+    would otherwise pay GX's import and a pass over every row for nothing."""
+    days = [(dt, lake / source / f"dt={dt}" / "data.parquet") for dt in partition_keys]
+    days = [(dt, file) for dt, file in days if file.exists()]
+    window = plausible_window_days()
+    suite = suite_version(window)
+    unchecked = [(dt, file) for dt, file in days if not load_receipts.already_checked(lake, source, dt, file, suite)]
+    return days, unchecked, window, suite
+
+
+def send_ahead(lake: Path, source: str, partition_keys) -> None:
+    """Hand the GX process the batch the source's check will validate, once the source is loaded:
+    it is validated while the build loads the next source (storage/gx_process.py)."""
+    _, unchecked, window, _ = _batch(lake, source, partition_keys)
+    if unchecked:
+        gx_process.send_ahead(source, [file for _, file in unchecked], window)
+
+
 def _batch_check(source: str):
     @asset_check(
         asset=source,
@@ -37,16 +59,9 @@ def _batch_check(source: str):
     )
     def _check(context: AssetCheckExecutionContext, paths: LakePaths) -> AssetCheckResult:
         lake = paths.lake_dir
-        days = [(dt, lake / source / f"dt={dt}" / "data.parquet") for dt in context.partition_keys]
-        days = [(dt, file) for dt, file in days if file.exists()]
+        days, unchecked, window, suite = _batch(lake, source, context.partition_keys)
         if not days:
             return AssetCheckResult(passed=True, metadata={"rows": 0, "note": "no valid rows delivered"})
-        # A day's lake file that passed this suite and has not changed since (its load's receipt says
-        # so, storage/load_receipts.py) is not validated again: a re-run of a whole landing folder
-        # would otherwise pay GX's import and a pass over every row for nothing.
-        window = plausible_window_days()
-        suite = suite_version(window)
-        unchecked = [(dt, file) for dt, file in days if not load_receipts.already_checked(lake, source, dt, file, suite)]
         if not unchecked:
             return AssetCheckResult(
                 passed=True,
