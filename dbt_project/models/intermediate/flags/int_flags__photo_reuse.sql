@@ -255,16 +255,36 @@ shared_photos as (
 -- characters (8 bits, byte_0 to byte_7 of int_checkins__photos). Two hashes at
 -- most photo_cross_near_max_bits (5) bits apart differ in at most 5 blocks, so
 -- they share at least 3 blocks exactly (pigeonhole): every combination of 3
--- blocks (56) is an equality key of 24 bits. The pairs of photos of two
--- cadres that share a key, within the window of days and
--- photo_cross_near_max_bits of each other, each pair once (macro
--- photo_shared_key_pairs). The bits are compared in the joins: nearly all the
--- pairs sharing a key are chance matches (photos^2 x 56 / 2^24 / 2 of them:
--- 145 k at 3,000 cadres, 6.4 M at 20,000, for a few hundred near copies). That
--- count is the one part of this rule that grows faster than the data within a
--- window of days (docs/benchmarks.md).
+-- blocks (56) is an equality key of 24 bits.
+-- The photos' keys (macro photo_triple_keys: on DuckDB only the key values
+-- that photos of two or more cadres hold, the only ones that can pair two cadres).
+photo_keys as (
+    {{ photo_triple_keys(photos) }}
+),
+
+-- Pairs of photos of two cadres that share a key, within the window of days
+-- and photo_cross_near_max_bits of each other (each pair once, by photo
+-- number). The bits are compared in the join: nearly all the pairs sharing a
+-- key are chance matches (photos^2 x 56 / 2^24 / 2 of them: 145 k at 3,000
+-- cadres, 6.4 M at 20,000, for a few hundred near copies). That count is the
+-- one part of this rule that grows faster than the data within a window of
+-- days (docs/benchmarks.md).
 shared_key_pairs as (
-    {{ photo_shared_key_pairs(photos) }}
+    select distinct
+        first_key.photo_number as first_photo,
+        first_key.checkin_at as first_at,
+        second_key.photo_number as second_photo,
+        second_key.checkin_at as second_at
+    from photo_keys as first_key
+    inner join photo_keys as second_key
+        on second_key.triple_key = first_key.triple_key
+    where
+        second_key.photo_number > first_key.photo_number
+        and second_key.cadre_number <> first_key.cadre_number
+        and second_key.checkin_at <> first_key.checkin_at
+        and {{ bits_differing('first_key.hash_bits', 'second_key.hash_bits') }} <= {{ var('photo_cross_near_max_bits') }}
+        and second_key.checkin_day <= {{ days_add(var('photo_window_days'), 'first_key.checkin_day') }}
+        and first_key.checkin_day <= {{ days_add(var('photo_window_days'), 'second_key.checkin_day') }}
 ),
 
 -- Each pair in time order. Everything the pair needs was compared in the join
