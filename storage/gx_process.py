@@ -5,8 +5,10 @@ altair, SQLAlchemy), paid by every build that validates a batch. `fingertip run`
 starts this process before Dagster builds the run, so that the import runs on
 another core while the definitions, dbt's manifest and the ingest keep the first
 one busy. Each event source's batch is sent as soon as the source is loaded
-(send_ahead), so GX validates it while the build loads the next source; the
-source's batch check then reads the verdict (or sends the batch itself).
+(send_ahead), so GX validates it while the build loads the next source. The
+dbt step runs next and tells the process to end once it has answered
+(stop_when_done: it would only hold memory beside dbt's); the batch checks,
+after dbt, read the verdicts kept here (or send their batch themselves).
 Where none was started (`dagster dev`, a schedule, tests that run the assets in
 one process) or it died, a check validates in its own process, as before: the
 same outcome, later.
@@ -14,12 +16,13 @@ same outcome, later.
 The process is a fresh interpreter (`python -m storage.gx_process FD`) that imports
 neither Dagster nor dbt and inherits no file descriptor but its end of a socket
 pair, so a killed build leaves no warehouse lock open in it. The build stops it
-when the checks are done (the dbt step, whose memory it would sit beside) or at
-its end; a killed build's socket closes, and the process ends on reading that.
+at its end if it has not ended yet; a killed build's socket closes, and the
+process ends on reading that.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import socket
@@ -36,7 +39,7 @@ _worker: tuple[subprocess.Popen, Connection] | None = None
 # Batches sent ahead of their checks (send_ahead): the requests whose replies have not been read,
 # in the order sent (the process answers in that order), and the replies read but not yet asked for.
 _awaiting: deque[tuple] = deque()
-_replies: dict[tuple, tuple[str, object]] = {}
+_replies: dict[tuple, tuple[str, object, int]] = {}  # (status, verdict or error, pid)
 
 
 def start() -> None:
@@ -59,19 +62,51 @@ def start() -> None:
 
 
 def stop() -> None:
-    """End the process now. It holds nothing to save, and one still importing GX would not see
-    its socket close before the import ends."""
-    global _worker
+    """End the process now, and forget the verdicts it gave that no check asked for. It holds
+    nothing to save, and one still importing GX would not see its socket close before the import ends."""
+    ending = _worker
+    if ending is not None:
+        ending[0].terminate()  # a thread waiting for its replies (stop_when_done) holds the lock until then
+    with _lock:
+        _end_process()
+        _awaiting.clear()
+        _replies.clear()
+
+
+def stop_when_done() -> None:
+    """End the process once it has answered every batch sent to it, in a thread of its own: the
+    build goes on (dbt), and the checks find their verdicts kept here (`validate`)."""
+    threading.Thread(target=_finish_and_end, name="gx-process-finish", daemon=True).start()
+
+
+def _finish_and_end() -> None:
     with _lock:
         if _worker is None:
             return
-        process, connection = _worker
-        _worker = None
-        _awaiting.clear()
-        _replies.clear()
-        connection.close()
-        process.terminate()
-        process.wait()
+        # If it died, the checks whose batches it did not answer validate in their own process.
+        with contextlib.suppress(EOFError, OSError):
+            _read_replies(until=None)
+        _end_process()
+
+
+def _end_process() -> None:
+    global _worker
+    if _worker is None:
+        return
+    process, connection = _worker
+    _worker = None
+    connection.close()
+    process.terminate()
+    process.wait()
+
+
+def _read_replies(until: tuple | None) -> None:
+    """Read the process's replies (in the order the requests were sent) until the one for `until`
+    has come, or (None) until none is awaited. Holds `_lock`."""
+    process, connection = _worker
+    while _awaiting and (until is None or until not in _replies):
+        status, value = connection.recv()
+        _replies[_key(_awaiting.popleft())] = (status, value, process.pid)
 
 
 def process() -> subprocess.Popen | None:
@@ -112,23 +147,19 @@ def validate(source: str, files: list[Path], window: tuple[int, int]) -> tuple[d
     request = _request(source, files, window)
     key = _key(request)
     with _lock:
-        if _worker is not None:
-            process, connection = _worker
+        if _worker is not None and key not in _replies:
             try:
-                if key not in _replies and key not in map(_key, _awaiting):
-                    connection.send(request)
+                if key not in map(_key, _awaiting):
+                    _worker[1].send(request)
                     _awaiting.append(request)
-                while key not in _replies:
-                    reply = connection.recv()
-                    _replies[_key(_awaiting.popleft())] = reply
+                _read_replies(until=key)
             except (EOFError, OSError):
-                pass  # it died (killed, out of memory, GX failed to import): validate here
-            else:
-                status, value = _replies.pop(key)
-                if status == "error":
-                    raise value
-                return value, f"GX process (pid {process.pid})"
-    stop()
+                _end_process()  # it died (killed, out of memory, GX failed to import): validate here
+        if key in _replies:
+            status, value, pid = _replies.pop(key)
+            if status == "error":
+                raise value
+            return value, f"GX process (pid {pid})"
     return validate_files(*request), "the build's own process"
 
 

@@ -118,6 +118,28 @@ def test_a_killed_gx_process_means_the_check_validates_in_the_builds_own_process
     assert gx_process.process() is None  # the dead process is let go; the next build starts its own
 
 
+def test_told_to_stop_when_done_it_answers_every_batch_sent_then_ends_and_the_checks_get_those_verdicts(lake_files):
+    """As the dbt step leaves it: the batch checks run after dbt and read the verdicts it kept."""
+    gx_process.stop()  # the module's process, if a test left one
+    gx_process.start()
+    process = gx_process.process()
+    good, late = [lake_files["good"]], [lake_files["late"]]
+    try:
+        gx_process.send_ahead("app_logins", good, WINDOW)
+        gx_process.send_ahead("app_logins", late, WINDOW)
+        gx_process.stop_when_done()
+        process.wait(timeout=120)  # it ends on its own once it has answered both
+        assert gx_process.process() is None
+        for batch in (late, good):
+            outcome, where = gx_process.validate("app_logins", batch, WINDOW)
+            assert where == f"GX process (pid {process.pid})"
+            assert outcome == validate_files("app_logins", [str(batch[0])], WINDOW)
+        # A batch it was never sent is validated in the build's own process.
+        assert gx_process.validate("app_logins", good, WINDOW)[1] == "the build's own process"
+    finally:
+        gx_process.stop()
+
+
 def test_the_gx_process_holds_no_file_of_the_build_open(tmp_path):
     lock = (tmp_path / "warehouse.duckdb.lock").open("w")  # as the build holds the warehouse's lock
     try:
