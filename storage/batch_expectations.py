@@ -11,6 +11,7 @@ storage/gx_process.py runs them in a process of its own.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def validate_batch(spec: SourceSpec, batch: pl.DataFrame, window: tuple[int, int
     return {"evaluated": len(result.results), "failures": failures, "success": bool(result.success)}
 
 
-def validate_files(source: str, files: list[str], window: tuple[int, int]) -> dict:
+def validate_files(source: str, files: Sequence[str], window: tuple[int, int]) -> dict:
     """One source's lake files read as one batch and validated: GX's outcome and the batch's rows.
 
     Only the values the suite reads (provenance, delivery day, checked timestamps) are read from

@@ -106,7 +106,7 @@ def _read_replies(until: tuple | None) -> None:
     process, connection = _worker
     while _awaiting and (until is None or until not in _replies):
         status, value = connection.recv()
-        _replies[_key(_awaiting.popleft())] = (status, value, process.pid)
+        _replies[_awaiting.popleft()] = (status, value, process.pid)
 
 
 def process() -> subprocess.Popen | None:
@@ -116,12 +116,8 @@ def process() -> subprocess.Popen | None:
 
 
 def _request(source: str, files: list[Path], window: tuple[int, int]) -> tuple:
-    return (source, [str(file) for file in files], window)
-
-
-def _key(request: tuple) -> tuple:
-    source, files, window = request
-    return (source, tuple(files), tuple(window))
+    """What the process is sent (validate_files' arguments), hashable: it is also the key of its reply."""
+    return (source, tuple(str(file) for file in files), tuple(window))
 
 
 def send_ahead(source: str, files: list[Path], window: tuple[int, int]) -> None:
@@ -130,7 +126,7 @@ def send_ahead(source: str, files: list[Path], window: tuple[int, int]) -> None:
     process runs or the batch was sent already; a process that died is found out by the check."""
     request = _request(source, files, window)
     with _lock:
-        if _worker is None or _key(request) in _replies or _key(request) in map(_key, _awaiting):
+        if _worker is None or request in _replies or request in _awaiting:
             return
         try:
             _worker[1].send(request)
@@ -145,18 +141,17 @@ def validate(source: str, files: list[Path], window: tuple[int, int]) -> tuple[d
     from storage.batch_expectations import validate_files
 
     request = _request(source, files, window)
-    key = _key(request)
     with _lock:
-        if _worker is not None and key not in _replies:
+        if _worker is not None and request not in _replies:
             try:
-                if key not in map(_key, _awaiting):
+                if request not in _awaiting:
                     _worker[1].send(request)
                     _awaiting.append(request)
-                _read_replies(until=key)
+                _read_replies(until=request)
             except (EOFError, OSError):
                 _end_process()  # it died (killed, out of memory, GX failed to import): validate here
-        if key in _replies:
-            status, value, pid = _replies.pop(key)
+        if request in _replies:
+            status, value, pid = _replies.pop(request)
             if status == "error":
                 raise value
             return value, f"GX process (pid {pid})"
