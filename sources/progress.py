@@ -126,10 +126,14 @@ class TerminalTracker(Tracker):
 
     def stage(self, name: str, files: int | None = None) -> None:
         with _lock:
-            self._stage_name = name
+            changed, self._stage_name = name != self._stage_name, name
             if files is not None:
                 self._files_total = self._files + files
             self._show()
+            if changed:
+                # Drawn now, not at the next frame: a stage shorter than a frame (or reported in the
+                # same poll as the next one) would otherwise never be seen.
+                self._progress.refresh()
 
     def set_files_total(self, total: int) -> None:
         """The whole job's file count, when it is known up front (fingertip run lists the landing folder)."""
