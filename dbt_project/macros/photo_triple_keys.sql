@@ -1,7 +1,8 @@
 {#- The blocked keys of the cross-cadre near-copy search on check-in photos:
     one row per photo and combination of 3 of its 8 bytes (56 keys of 24 bits,
     the combination's number in the top bits), with what the pairing join
-    compares (photo_number, cadre_number, hash_bits, checkin_day, checkin_at).
+    compares (photo_number, cadre_number, hash_bits, checkin_day, checkin_at,
+    window_bucket).
     `photos` is int_checkins__photos.
 
     Only a key value held by photos of two or more cadres can pair two cadres.
@@ -33,7 +34,7 @@
 
 {#- One key of every photo: what the pairing join compares, and the key. -#}
 {% macro photo_key_rows(photos, key) -%}
-    select photo_number, cadre_number, hash_bits, checkin_day, checkin_at, {{ key }} as triple_key
+    select photo_number, cadre_number, hash_bits, checkin_day, checkin_at, window_bucket, {{ key }} as triple_key
     from {{ photos }}
 {%- endmacro %}
 

@@ -262,13 +262,29 @@ photo_keys as (
     {{ photo_triple_keys(photos) }}
 ),
 
+-- Each key row also in the window bucket before its own (reached_bucket):
+-- photos at most photo_window_days apart lie in one window bucket or in two
+-- adjacent ones (int_checkins__photos), so an equality on (key, bucket) finds
+-- every pair the window allows and no pair of photos further apart.
+photo_keys_in_reach as (
+    select
+        photo_keys.*,
+        window_bucket as reached_bucket
+    from photo_keys
+    union all
+    select
+        photo_keys.*,
+        window_bucket - 1 as reached_bucket
+    from photo_keys
+),
+
 -- Pairs of photos of two cadres that share a key, within the window of days
--- and photo_cross_near_max_bits of each other (each pair once, by photo
--- number). The bits are compared in the join: nearly all the pairs sharing a
--- key are chance matches (photos^2 x 56 / 2^24 / 2 of them: 145 k at 3,000
--- cadres, 6.4 M at 20,000, for a few hundred near copies). That count is the
--- one part of this rule that grows faster than the data within a window of
--- days (docs/benchmarks.md).
+-- and photo_cross_near_max_bits of each other (each pair once: by photo
+-- number in one bucket, the earlier bucket first across two). The bits are
+-- compared in the join: nearly all the pairs sharing a key are chance matches
+-- (photos^2 x 56 / 2^24 / 2 of them: 145 k at 3,000 cadres, 6.4 M at 20,000
+-- over 61 days, for a few hundred near copies). Keyed by window bucket too,
+-- their count grows linearly with the days of history, not with their square.
 shared_key_pairs as (
     select distinct
         first_key.photo_number as first_photo,
@@ -276,10 +292,12 @@ shared_key_pairs as (
         second_key.photo_number as second_photo,
         second_key.checkin_at as second_at
     from photo_keys as first_key
-    inner join photo_keys as second_key
-        on second_key.triple_key = first_key.triple_key
+    inner join photo_keys_in_reach as second_key
+        on
+            second_key.triple_key = first_key.triple_key
+            and second_key.reached_bucket = first_key.window_bucket
     where
-        second_key.photo_number > first_key.photo_number
+        (second_key.window_bucket > first_key.window_bucket or second_key.photo_number > first_key.photo_number)
         and second_key.cadre_number <> first_key.cadre_number
         and second_key.checkin_at <> first_key.checkin_at
         and {{ bits_differing('first_key.hash_bits', 'second_key.hash_bits') }} <= {{ var('photo_cross_near_max_bits') }}
