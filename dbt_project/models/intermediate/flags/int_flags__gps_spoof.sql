@@ -14,14 +14,16 @@
 -- exactly and honestly: those fixes are never judged, nor coordinates that
 -- several cadres report (a venue's or an access point's snapped position).
 --
--- Cost: fixes are compared only within one cadre and neighbouring blocks of a
--- few metres (an equality join), and places within one cadre; across cadres
--- only an equality group on exact coordinates.
+-- Cost: fixes are compared only within one cadre, neighbouring blocks of a
+-- few metres and gps_window_days of each other (an equality join on blocks
+-- and window buckets), and places within one cadre; across cadres only an
+-- equality group on exact coordinates.
 
 {% set core_radii = var('gps_core_radii_m') %}
 {# Blocks at least the largest core radius wide (in metres) up to 60 degrees of
     latitude, so that every pair within a core radius is in neighbouring blocks. #}
 {% set block_degrees = (core_radii | max) / 55660 -%}
+{% set window_days = [var('gps_window_days'), 1] | max -%}
 
 with checkins as (
     select
@@ -64,7 +66,12 @@ own_fixes as (
         floor(gps.lat * {{ var('gps_cells_per_degree') }}) as cell_lat,
         floor(gps.lon * {{ var('gps_cells_per_degree') }}) as cell_lon,
         floor(gps.lat / {{ block_degrees }}) as block_lat,
-        floor(gps.lon / {{ block_degrees }}) as block_lon
+        floor(gps.lon / {{ block_degrees }}) as block_lon,
+        -- fixes at most gps_window_days apart lie in one window bucket or in two adjacent ones
+        cast(
+            floor({{ datediff_boundaries("cast('1970-01-01' as date)", 'gps.checkin_day', 'day') }} / {{ window_days }})
+            as bigint
+        ) as window_bucket
     from gps_grade_fixes as gps
     left join shared_coordinates as shared
         on
@@ -94,8 +101,20 @@ block_neighbours as (
     ) as shift (lat_shift, lon_shift)
 ),
 
--- For every fix and core radius: on how many days the cadre was within that
--- radius of it. The densest fix is the spot a spoofing app replays.
+-- Each fix as an anchor once per window bucket its window reaches (its own
+-- and the two beside it): the smaller side of the join below is copied, not
+-- the nine block copies.
+anchors_in_reach as (
+    select
+        own_fixes.*,
+        own_fixes.window_bucket + shift.bucket_shift as search_bucket
+    from own_fixes
+    cross join (values (-1), (0), (1)) as shift (bucket_shift)
+),
+
+-- For every fix and core radius: on how many days within gps_window_days of
+-- it the cadre was within that radius of it. The densest fix is the spot a
+-- spoofing app replays.
 days_near_each_fix as (
     select
         anchor.checkin_id as anchor_checkin_id,
@@ -106,14 +125,18 @@ days_near_each_fix as (
         anchor.cell_lon,
         core_radii.core_radius_m,
         count(distinct other.checkin_day) as days_near
-    from own_fixes as anchor
+    from anchors_in_reach as anchor
     inner join block_neighbours as other
         on
             other.cadre_id = anchor.cadre_id
             and other.search_lat = anchor.block_lat
             and other.search_lon = anchor.block_lon
+            and other.window_bucket = anchor.search_bucket
     cross join core_radii
-    where 1000 * {{ haversine_km('anchor.lat', 'anchor.lon', 'other.lat', 'other.lon') }} <= core_radii.core_radius_m
+    where
+        1000 * {{ haversine_km('anchor.lat', 'anchor.lon', 'other.lat', 'other.lon') }} <= core_radii.core_radius_m
+        and other.checkin_day between {{ days_add(-window_days, 'anchor.checkin_day') }}
+        and {{ days_add(window_days, 'anchor.checkin_day') }}
     group by
         anchor.checkin_id, anchor.cadre_id, anchor.lat, anchor.lon,
         anchor.cell_lat, anchor.cell_lon, core_radii.core_radius_m
