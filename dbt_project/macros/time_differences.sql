@@ -77,3 +77,11 @@
 {% macro spark__days_add(interval, day) -%}
     date_add({{ day }}, {{ interval }})
 {%- endmacro %}
+
+{#- The window of window_days days a DATE falls in, numbered from 1970-01-01:
+    two days at most window_days apart lie in the same window or in adjacent
+    ones, so a search within window_days can key on it (the window and its
+    neighbours) instead of comparing a whole history. -#}
+{% macro window_bucket(day, window_days) -%}
+    cast(floor({{ datediff_boundaries("cast('1970-01-01' as date)", day, 'day') }} / {{ [window_days, 1] | max }}) as bigint)
+{%- endmacro %}

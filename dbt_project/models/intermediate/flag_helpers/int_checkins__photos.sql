@@ -43,10 +43,7 @@ select
     row_number() over (order by checkin_id) as photo_number,
     dense_rank() over (order by cadre_id) as cadre_number,
     -- photos at most photo_window_days apart lie in one window bucket or in two adjacent ones
-    cast(
-        floor({{ datediff_boundaries("cast('1970-01-01' as date)", 'checkin_day', 'day') }} / {{ [var('photo_window_days'), 1] | max }})
-        as bigint
-    ) as window_bucket,
+    {{ window_bucket('checkin_day', var('photo_window_days')) }} as window_bucket,
     {%- for block in range(8) %}
         {{ bits_slice('hash_bits', 56 - 8 * block, 8) }} as byte_{{ block }},
     {%- endfor %}

@@ -68,10 +68,7 @@ own_fixes as (
         floor(gps.lat / {{ block_degrees }}) as block_lat,
         floor(gps.lon / {{ block_degrees }}) as block_lon,
         -- fixes at most gps_window_days apart lie in one window bucket or in two adjacent ones
-        cast(
-            floor({{ datediff_boundaries("cast('1970-01-01' as date)", 'gps.checkin_day', 'day') }} / {{ window_days }})
-            as bigint
-        ) as window_bucket
+        {{ window_bucket('gps.checkin_day', window_days) }} as window_bucket
     from gps_grade_fixes as gps
     left join shared_coordinates as shared
         on
