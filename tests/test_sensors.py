@@ -16,16 +16,18 @@ from dagster import (
     DagsterInstance,
     Failure,
     SensorResult,
+    asset,
     build_run_status_sensor_context,
     build_schedule_context,
     build_sensor_context,
     job,
+    materialize,
     op,
 )
 from smtp_server import SmtpServer, free_port
 
 from orchestration.jobs import build_warehouse
-from orchestration.partitions import delivery_day
+from orchestration.partitions import delivery_day, delivery_day_partitions
 from orchestration.resources import alert_config_from_env
 from orchestration.schedules import daily_build
 from orchestration.sensors import email_ops_on_run_failure, landing_sensor
@@ -132,6 +134,23 @@ def test_landing_sensor_waits_for_a_day_that_has_no_partition_yet(tmp_path, clea
     assert [r.partition_key for r in result.run_requests] == [D1]
     # ...and the later day stays unseen, so a tick after its partition exists builds it.
     assert later not in json.loads(result.cursor)["days"]
+
+
+@pytest.mark.parametrize("days_ahead", [2, 40])
+def test_a_run_of_days_after_tomorrow_by_this_clock_has_their_partitions(days_ahead):
+    """A landing dated ahead of this machine's clock is read (settings.py); a build of one such day
+    (FINGERTIP_FIRST_DAY = FINGERTIP_LAST_DAY) made Dagster fail the run: no partition by its clock."""
+    today = datetime.now(SHANGHAI).date()
+    day = (today + timedelta(days=days_ahead)).isoformat()
+    partitions = delivery_day_partitions(day, day, today)
+
+    @asset(partitions_def=partitions)
+    def delivered(context) -> str:
+        return context.partition_key
+
+    result = materialize([delivered], partition_key=day, instance=DagsterInstance.ephemeral())
+    assert result.success
+    assert result.output_for_node("delivered") == day
 
 
 def test_landing_sensor_targets_the_partitioned_build_job():
