@@ -69,7 +69,6 @@ def stop() -> None:
         ending[0].terminate()  # a thread waiting for its replies (stop_when_done) holds the lock until then
     with _lock:
         _end_process()
-        _awaiting.clear()
         _replies.clear()
 
 
@@ -90,11 +89,14 @@ def _finish_and_end() -> None:
 
 
 def _end_process() -> None:
+    """Let the process go. The requests it did not answer are forgotten with it (their checks
+    validate in the build's own process); a process started later must not be paired with them."""
     global _worker
     if _worker is None:
         return
     process, connection = _worker
     _worker = None
+    _awaiting.clear()
     connection.close()
     process.terminate()
     process.wait()

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -116,6 +117,30 @@ def test_a_killed_gx_process_means_the_check_validates_in_the_builds_own_process
     assert where == "the build's own process"
     assert not outcome["success"] and outcome["rows"] == 2
     assert gx_process.process() is None  # the dead process is let go; the next build starts its own
+
+
+def test_a_process_started_after_one_died_with_batches_unanswered_gives_its_own_verdicts(lake_files):
+    """A batch sent ahead to a process that died is never answered: the next process's replies
+    must not be taken for it (they were, and the check waited for a reply that never came)."""
+    gx_process.stop()
+    gx_process.start()
+    dead = gx_process.process()
+    good, late = [lake_files["good"]], [lake_files["late"]]
+    try:
+        gx_process.send_ahead("app_logins", good, WINDOW)
+        dead.kill()
+        dead.wait()
+        assert gx_process.validate("app_logins", late, WINDOW)[1] == "the build's own process"
+        gx_process.start()
+        alive = gx_process.process()
+        asked = {}
+        check = threading.Thread(target=lambda: asked.update(result=gx_process.validate("app_logins", late, WINDOW)), daemon=True)
+        check.start()
+        check.join(timeout=120)
+        assert asked, "the check waited for a reply meant for the dead process's batch"
+        assert asked["result"] == (validate_files("app_logins", [str(late[0])], WINDOW), f"GX process (pid {alive.pid})")
+    finally:
+        gx_process.stop()
 
 
 def test_told_to_stop_when_done_it_answers_every_batch_sent_then_ends_and_the_checks_get_those_verdicts(lake_files):
