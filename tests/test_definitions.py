@@ -138,6 +138,22 @@ def test_dbt_starts_without_the_cycle_collector_which_is_back_when_the_nodes_run
         gc.enable()
 
 
+def test_the_builds_dbt_process_never_imports_dagster_whose_preview_warnings_stay_silenced():
+    """orchestration/__init__.py silences Dagster's beta and preview warnings with the classes from the
+    module that defines them, so that `fingertip-dbt` (in this package) does not import Dagster."""
+    import dagster
+    from dagster_shared.utils import warnings as defining_module
+
+    assert (dagster.BetaWarning, dagster.PreviewWarning) == (defining_module.BetaWarning, defining_module.PreviewWarning)
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, orchestration.dbt_process; print(sorted({m.split('.')[0] for m in sys.modules}))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'dagster_shared'" in imported and "'dagster'" not in imported
+
+
 def test_the_dbt_project_parses_from_scratch_without_a_warning(tmp_path):
     """A whole parse, as after a change to the project: a deprecation or a duplicate YAML key (whose
     later value silently wins) fails here. Builds parse partially, and a partial parse does not
