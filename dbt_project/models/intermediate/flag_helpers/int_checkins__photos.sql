@@ -7,17 +7,31 @@
 -- Left out: hashes of uniform images (a covered lens or darkness hashes to
 -- almost all zeros or ones), which would match each other by chance.
 
-with checkin_photos as (
+-- A cadre's photos are numbered after the cadre's number: cadre_number times this, plus the
+-- photo's place among the cadre's own (a window per cadre, which DuckDB runs in parallel: one
+-- numbering of every photo at once took 1.4 s of this model's 1.9 s at 20,000 cadres).
+{%- set numbers_per_cadre = 4294967296 %}  {#- 2^32: more photos than a cadre can have #}
+
+with numbered_cadres as (
+    select
+        cadre_id,
+        unit_id,
+        row_number() over (order by cadre_id) as cadre_number
+    from {{ ref('stg_cadres') }}
+),
+
+checkin_photos as (
     select
         checkins.checkin_id,
         checkins.cadre_id,
         cadres.unit_id,
+        cadres.cadre_number,
         checkins.checkin_at,
         cast(checkins.checkin_at as date) as checkin_day,
         lower(checkins.photo_hash) as photo_hash,
         {{ hex_bits('lower(checkins.photo_hash)') }} as hash_bits
     from {{ ref('stg_checkins') }} as checkins
-    inner join {{ ref('stg_cadres') }} as cadres
+    inner join numbered_cadres as cadres
         on cadres.cadre_id = checkins.cadre_id
     where checkins.photo_hash is not null
 ),
@@ -40,8 +54,9 @@ select
     checkin_day,
     photo_hash,
     -- numbers instead of ids: the rule's key blocks carry 56 rows per photo
-    row_number() over (order by checkin_id) as photo_number,
-    dense_rank() over (order by cadre_id) as cadre_number,
+    cadre_number * {{ numbers_per_cadre }}
+    + row_number() over (partition by cadre_number order by checkin_id) as photo_number,
+    cadre_number,
     -- photos at most photo_window_days apart lie in one window bucket or in two adjacent ones
     {{ window_bucket('checkin_day', var('photo_window_days')) }} as window_bucket,
     {%- for block in range(8) %}
