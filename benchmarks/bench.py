@@ -486,7 +486,7 @@ def report(
     line("fingertip demo-data (D+1 days)", generate)
     if parse:
         line("dbt manifest of the project (before the build)", parse)
-    line("fingertip run, full build" + ("" if parse else " (project unparsed)"), build)
+    line("fingertip run, full build" + ("" if parse else " (--cold-project)"), build)
     for label, seconds in build.stages:
         print(f"  {label:<50} {fmt_s(seconds):>10}")
     line("baseline: DuckDB SQL script", baseline)
