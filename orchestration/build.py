@@ -10,13 +10,12 @@ import contextlib
 import gc
 import importlib.util
 import os
-import re
 import sys
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from orchestration.errors import root_cause_message
+from orchestration.errors import dbt_failure_advice, dbt_failures, root_cause_message
 from orchestration.guards import (
     HOST_TAG,
     PID_TAG,
@@ -178,24 +177,15 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
             if event.is_step_failure:
                 message = root_cause_message(event.step_failure_data.error)
                 print(f"error: step {event.step_key} failed: {message}", file=sys.stderr)
-        # dbt says which model or test failed in its own log: one line each.
+        # dbt says which model or test failed, and why, in its own log: one line each.
         for line in dbt_failures(build_log):
             print(f"error: dbt: {line}", file=sys.stderr)
+        for line in dbt_failure_advice(build_log, settings.warehouse):
+            print(f"error: {line}", file=sys.stderr)
         print(f"error: the build failed (run {result.run_id}); full log: {build_log}, or open `make dev`.", file=sys.stderr)
         return 1
     print_summary(settings, days, result.run_id, failed_checks)
     return 0
-
-
-def dbt_failures(build_log: Path, limit: int = 10) -> list[str]:
-    """dbt's 'Failure in …' / 'Error in …' lines from the build log (colours removed)."""
-    try:
-        text = build_log.read_text(errors="replace")
-    except OSError:
-        return []
-    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in text.splitlines()]
-    found = list(dict.fromkeys(line for line in lines if line.startswith(("Failure in ", "Error in ", "Runtime Error in "))))
-    return found[:limit]
 
 
 def print_summary(settings: Settings, days: list[str], run_id: str, failed_checks: list[str]) -> None:

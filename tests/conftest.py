@@ -175,11 +175,13 @@ def handmade_build(tmp_path_factory) -> Path:
     return workdir
 
 
-def dbt_by_hand(args: list[str], lake: Path, warehouse: Path, workdir: Path) -> subprocess.CompletedProcess:
+def dbt_by_hand(
+    args: list[str], lake: Path, warehouse: Path, workdir: Path, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """`dbt <args>` with the project's profiles.yml, no Dagster, as an analyst runs it in dbt_project/:
-    over `lake` and `warehouse`, its target and logs in `workdir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
-    env.update(FINGERTIP_LAKE=str(lake), FINGERTIP_WAREHOUSE=str(warehouse))
+    over `lake` and `warehouse`, its target and logs in `workdir` (`env`: more settings)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DBT_"))}
+    full_env.update(FINGERTIP_LAKE=str(lake), FINGERTIP_WAREHOUSE=str(warehouse), **(env or {}))
     project = str(REPO / "dbt_project")
     # An analyst's dbt in dbt_project/ finds the parse state fingertip left in its target folder.
     (workdir / "target").mkdir(exist_ok=True)
@@ -189,7 +191,7 @@ def dbt_by_hand(args: list[str], lake: Path, warehouse: Path, workdir: Path) -> 
         [str(Path(sys.executable).parent / "dbt"), "--no-use-colors", *args]
         + ["--project-dir", project, "--profiles-dir", project]
         + ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
-        env=env,
+        env=full_env,
         capture_output=True,
         text=True,
         cwd=project,

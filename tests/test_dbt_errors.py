@@ -1,0 +1,62 @@
+"""A failed dbt build says, for each node that failed, why, and what to do when the cause is the machine.
+
+`fingertip run` prints these lines from its build log (orchestration/build.py); the log holds
+dbt's own output, which these tests get from a real dbt run or, for a full disk, from the log of a
+real build that filled its disk (tests/fixtures/dbt_logs/disk_full.log, paths shortened).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import FIXTURES, dbt_by_hand
+
+from orchestration.errors import dbt_failure_advice, dbt_failures
+
+REFERENCE_MODELS = ["stg_cadres", "stg_units", "stg_apps"]
+
+
+def test_duckdb_out_of_memory_gives_each_failed_model_its_cause_and_says_to_raise_the_limit(
+    handmade_build, tmp_path, monkeypatch
+):
+    warehouse = tmp_path / "warehouse.duckdb"
+    limit = {"FINGERTIP_DUCKDB_MEMORY": "2MB"}  # below DuckDB's 2 MiB blocks: every model fails
+    result = dbt_by_hand(["build", "--select", *REFERENCE_MODELS], handmade_build / "lake", warehouse, tmp_path, env=limit)
+    assert result.returncode == 1, result.stdout[-2000:]
+    log = tmp_path / "dbt_output.log"
+    log.write_text(result.stdout)
+
+    failures = dbt_failures(log)
+    assert sorted(line.split(" (")[0] for line in failures) == sorted(f"Failure in model {m}" for m in REFERENCE_MODELS)
+    assert all(": Out of Memory Error: " in line for line in failures), failures
+    monkeypatch.setenv("FINGERTIP_DUCKDB_MEMORY", "2MB")
+    assert dbt_failure_advice(log, warehouse) == [
+        "DuckDB ran out of memory in dbt's build (FINGERTIP_DUCKDB_MEMORY: 2MB): set FINGERTIP_DUCKDB_MEMORY higher "
+        "if this machine has the memory (DuckDB spills to disk beyond it), then run again"
+    ]
+
+
+def test_a_full_disk_names_the_model_the_file_it_could_not_write_and_where_to_free_space():
+    log = FIXTURES / "dbt_logs" / "disk_full.log"
+    warehouse = Path("/srv/fingertip/data/warehouse.duckdb")
+    assert dbt_failures(log) == [
+        "Failure in model int_flags__photo_reuse (models/intermediate/flags/int_flags__photo_reuse.sql): "
+        'IO Error: Could not write file "/srv/fingertip/data/warehouse.duckdb.tmp/duckdb_temp_28410_0_storage_DEFAULT-0.tmp": '
+        "No space left on device"
+    ]
+    assert dbt_failure_advice(log, warehouse) == [
+        "the disk is full: free space where the warehouse (/srv/fingertip/data) and DuckDB's spill folder "
+        "(/srv/fingertip/data/warehouse.duckdb.tmp) are, then run again"
+    ]
+
+
+def test_more_failures_than_the_limit_end_with_how_many_more(tmp_path):
+    log = tmp_path / "many.log"
+    log.write_text(
+        "".join(f"Failure in model m{n} (models/m{n}.sql)\n  Runtime Error in model m{n}\n  boom {n}\n\n" for n in range(12))
+    )
+    assert dbt_failures(log, limit=10) == [
+        *(f"Failure in model m{n} (models/m{n}.sql): boom {n}" for n in range(10)),
+        "... and 2 more (full log)",
+    ]
+    assert dbt_failure_advice(log, tmp_path / "warehouse.duckdb") == []
