@@ -24,9 +24,11 @@ def root_cause_message(error) -> str:
     prefix, _, rest = message.partition(": ")
     if rest and root.cls_name and prefix.endswith(root.cls_name):
         message = rest
-    if len(message) > MAX_MESSAGE_CHARS:
-        message = message[: MAX_MESSAGE_CHARS - 3] + "..."
-    return message
+    return _shortened(message)
+
+
+def _shortened(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 # dbt's summary of a failed build: a line per failed node ("Failure in model x (path)"), then why.
@@ -52,7 +54,7 @@ def dbt_failures(build_log: Path, limit: int = 10) -> list[str]:
         elif not line:
             in_block = False
         elif in_block and not failures[-1][1] and not line.startswith((*ERROR_KINDS, *NOT_THE_CAUSE)) and line != "ERROR":
-            failures[-1][1] = line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 3] + "..."
+            failures[-1][1] = _shortened(line)
     found = list(dict.fromkeys(f"{node}: {cause}" if cause else node for node, cause in failures))
     if len(found) > limit:
         found = [*found[:limit], f"... and {len(found) - limit} more (full log)"]
@@ -64,9 +66,11 @@ def dbt_failure_advice(build_log: Path, warehouse: Path) -> list[str]:
     text = "\n".join(_log_lines(build_log))
     advice = []
     if "No space left on device" in text:
+        from storage.dbt_files import spill_folder  # dbt's plugin module: read only when this is said
+
         advice.append(
             f"the disk is full: free space where the warehouse ({warehouse.parent}) and DuckDB's spill folder "
-            f"({warehouse}.tmp) are, then run again"
+            f"({spill_folder(str(warehouse))}) are, then run again"
         )
     if "Out of Memory Error" in text:
         memory = os.environ.get(MEMORY_ENV) or "not set: dbt_project/profiles.yml's default"

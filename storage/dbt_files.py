@@ -28,15 +28,19 @@ def _absolute(path: str) -> str:
     return path if "://" in path else os.path.abspath(path).replace("\\", "/")
 
 
+def spill_folder(warehouse: str) -> str:
+    """Where DuckDB spills during dbt's build: beside the warehouse, as DuckDB does for a file opened
+    as its main database (an in-memory main database would spill into the working directory)."""
+    return warehouse + ".tmp"
+
+
 class Plugin(BasePlugin):
     def initialize(self, plugin_config):
         self.warehouse = _absolute(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
         self.lake = _absolute(os.environ.get(LAKE_ENV) or DEFAULT_LAKE)
 
     def update_connection_config(self, creds, config):
-        # Spill beside the warehouse, as DuckDB does for a file opened as its main database
-        # (an in-memory main database would spill into the working directory).
-        config.setdefault("temp_directory", self.warehouse + ".tmp")
+        config.setdefault("temp_directory", spill_folder(self.warehouse))
 
     def configure_connection(self, conn):
         # Before the profile's `attach` entry of the same alias, whose IF NOT EXISTS then leaves this one.
