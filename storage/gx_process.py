@@ -1,7 +1,7 @@
 """Great Expectations in a process of its own, started before a build needs it.
 
-Importing GX costs about 4 s of one core (its expectation modules, pandas, scipy,
-altair, SQLAlchemy), paid by every build that validates a batch. `fingertip run`
+Importing GX costs 1.5-1.7 s of one core here (its expectation modules, pandas,
+altair, SQLAlchemy; scipy is deferred, below), paid by every build that validates a batch. `fingertip run`
 starts this process before Dagster builds the run, so that the import runs on
 another core while the definitions, dbt's manifest and the ingest keep the first
 one busy. Each event source's batch is sent as soon as the source is loaded
@@ -168,8 +168,8 @@ class _ScipyOnFirstUse(importlib.abc.MetaPathFinder):
 
     GX registers every expectation it has when it is imported, among them the distribution tests
     (Kolmogorov-Smirnov, KL divergence) whose modules import scipy.stats; fingertip's suites
-    (storage/batch_expectations.py) use none of them. Loading scipy.stats was 1.0-1.2 s of the
-    3.3-3.9 s of CPU this process took to import GX and validate a small build's batches.
+    (storage/batch_expectations.py) use none of them. Running scipy.stats was 0.5-0.6 s of the
+    2.1-2.2 s of CPU this process's import took (the collector off, as below).
     An expectation that does use scipy still gets it: the module loads on its first attribute read.
     """
 

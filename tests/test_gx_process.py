@@ -76,7 +76,7 @@ def test_the_gx_process_gives_the_verdicts_of_the_builds_own_process(gx, lake_fi
 
 
 def test_the_gx_process_imports_gx_without_running_scipy_stats_which_still_loads_when_read(tmp_path):
-    """Its import leaves scipy.stats unrun (none of fingertip's expectations needs it: about 1 s of
+    """Its import leaves scipy.stats unrun (none of fingertip's expectations needs it: about 0.5 s of
     CPU per build), and an expectation that did read from it would get the real module."""
     probe = (
         "import sys\n"
