@@ -6,6 +6,7 @@ Every scenario lives on its own cadres, numbered by block:
     C201xx proxy_checkin      C204xx gps_spoof         C207xx vote_ring
     C202xx impossible_travel  C205xx scripted_login    C208xx padded_cases
     C203xx photo_reuse        C206xx vote_stuffing     C209xx fabricated_report
+                                                       C210xx real vote counts
 
 In each block xx01 is the cadre whose record is padded (the one that must be
 flagged; vote_ring also flags its ring mates C20703 and C20704, padded_cases
@@ -13,6 +14,11 @@ also C20803 for its second rule), xx02 the honest look-alike that must not be,
 and the other numbers are colleagues, extra look-alikes or honest background
 the rule needs for its base rate. Nobody else in the folder may be flagged for
 the block's code. The output is deterministic (seeded).
+
+C210xx are fabricated_report's look-alikes from real public data: the USA's 2016
+primary votes by county (shared/data/real, beside the checkout), one cadre per
+state reporting its counties' figures. Real figures nobody made up: no code may
+flag them.
 
 Rows are written with plain csv (no demo generator), all timestamps are
 Asia/Shanghai wall-clock with "+08:00", September-October 2026. Positions are
@@ -791,6 +797,22 @@ def fabricated_report(land: Landing) -> None:
             land.report(small_counts, period, f"V{village:02d}", "meetings_held", str(land.rng.randint(1, 14)))
 
 
+# shared/ lies beside the checkout (in CI too): real public data for tests.
+REAL_VOTES = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "usa_2016_primary_results.csv"
+
+
+def real_vote_counts(land: Landing) -> None:
+    assert REAL_VOTES.exists(), f"{REAL_VOTES} is missing: shared/ must lie beside the checkout, as in CI"
+    with REAL_VOTES.open(newline="", encoding="utf-8") as handle:
+        records = [r for r in csv.DictReader(handle) if r["votes"] and float(r["votes"]) > 0]
+    land.unit("U210", "Xushui county vote counting office", XUSHUI)
+    states = sorted({r["state_abbreviation"] for r in records})
+    cadre_of = {state: land.cadre(f"C210{n:02d}", "U210") for n, state in enumerate(states, start=1)}
+    # Each state's counter reports its counties' votes per candidate for September, as counted.
+    for r in records:
+        land.report(cadre_of[r["state_abbreviation"]], "2026-09", f"{r['county']}|{r['candidate']}", "votes_counted", r["votes"])
+
+
 def write_landing(root: Path) -> None:
     land = Landing()
     land.app("A21", "Punch", "attendance")
@@ -806,6 +828,7 @@ def write_landing(root: Path) -> None:
         vote_ring,
         padded_cases,
         fabricated_report,
+        real_vote_counts,
     ):
         scenario(land)
     land.write(root)

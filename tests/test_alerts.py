@@ -1,8 +1,11 @@
 """Alert e-mails, end to end: real `fingertip run` builds of a demo landing
 folder, a real SMTP server (aiosmtpd), the real warehouse's outbox.
 
-Three builds share one warehouse (module fixture): SMTP down, SMTP back, and
-once more. Cheaper variants (no SMTP configured, a refused recipient, another
+Three builds share one warehouse (module fixture), a copy of the session's demo
+build (conftest `demo_build`: its folder as `fingertip run` left it, and no
+recipients, so nothing was queued): SMTP down, SMTP back, and once more. Each
+is a re-run of an unchanged landing: the alerts are a step of every run, and
+their outbox is all that differs between them. Cheaper variants (no SMTP configured, a refused recipient, another
 severity) materialize the alert asset alone in Dagster, on copies of it.
 """
 
@@ -20,7 +23,7 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from conftest import build, fingertip, query
+from conftest import build, query
 from dagster import DagsterInstance, materialize
 from smtp_server import SmtpServer, free_port
 
@@ -59,10 +62,11 @@ def flag_ids_in(mail) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def alert_builds(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("alerts")
+def alert_builds(demo_build, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("alerts") / "demo"
+    shutil.copytree(demo_build[1].parent, workdir)  # copy2: the lake's receipts still match its files
     landing = workdir / "landing"
-    fingertip("demo-data", "--out", str(landing), "--cadres", "40", "--days", "21", "--seed", "5")
+    assert outbox(workdir / "warehouse.duckdb") == [], "the demo build queued mails: it had no recipients"
     # The cadres' units (the demo's units.csv also holds deliberately invalid rows).
     with open(landing / "reference" / "cadres.csv", newline="", encoding="utf-8") as handle:
         units = sorted({row["unit_id"] for row in csv.DictReader(handle) if row["unit_id"]})

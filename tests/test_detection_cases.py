@@ -1,14 +1,16 @@
 """Each flag code on a hand-made clear case, next to the honest look-alikes it must stay silent on.
 
 One landing folder (tests/handmade_flags.py) holds every scenario, each on its
-own cadres (C201xx proxy_checkin ... C209xx fabricated_report), and is built
-once with the real CLI. For each code the test asserts the exact set of cadres
-flagged in the whole folder: the padded record is flagged, and neither its
-look-alikes, nor the colleagues and background around them, are.
+own cadres (C201xx proxy_checkin ... C209xx fabricated_report, and C210xx real
+vote counts nobody made up), and is built once with the real CLI. For each code
+the test asserts the exact set of cadres flagged in the whole folder: the padded
+record is flagged, and neither its look-alikes, nor the colleagues and
+background around them, are.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pytest
@@ -186,6 +188,18 @@ def test_padded_cases_flags_bulk_instant_closures_and_faked_visits_not_quick_dup
     assert "claimed field visits on 4 of 5 cases" in visits["evidence"]
     assert "(closest 20.0 km)" in visits["evidence"]
     assert "among other cadres 10.0% of claimed visits lack a check-in" in visits["evidence"]
+
+
+def test_real_vote_counts_are_loaded_whole_and_not_called_fabricated(warehouse, flags):
+    # 49 states' counters (C210xx) report 24,000 real county figures: every row written is a staged report.
+    written = []
+    for part in warehouse.parent.glob("landing/reports/dt=*/*.csv"):
+        with part.open(newline="", encoding="utf-8") as handle:
+            written += [row["report_id"] for row in csv.DictReader(handle) if row["cadre_id"].startswith("C210")]
+    assert len(written) > 20_000
+    staged = query(warehouse, "select count(*), count(distinct cadre_id) from staging.stg_reports where cadre_id like 'C210%'")
+    assert staged == [(len(written), 49)]
+    assert {f["cadre_id"] for f in flags if f["cadre_id"].startswith("C210")} == set()
 
 
 def test_no_flag_outside_the_nine_planted_records(flags):
