@@ -10,6 +10,7 @@ are compared with a full build of the same landing in a fresh folder:
    a later day now delivered here first, in another month;
 2. a new delivery day: an on-time login, late events (a login and a check-in of
    the month before) and a second delivery of a login that keeps its first one.
+   An analyst holds a connection open on the published copy throughout its build.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from conftest import build, query
 from sources.contract import EVENT_SPECS
 
 REDELIVERED_DAY, LATER_DAY, NEW_DAY = "2026-09-15", "2026-09-20", "2026-10-04"
+LOGINS_PUBLISHED = "select sum(login_count) from marts.cadre_monthly"
 # Tables built month by month, beside the marts: equal too, row for row.
 MONTHLY_MODELS = [
     ("staging", "stg_app_logins"),
@@ -152,12 +154,21 @@ def kept_up(demo_build, tmp_path_factory) -> dict:
         lat=pl.col("lat_text"),
         lon=pl.col("lon_text"),
     ).select(checkin_columns).write_csv(landing / "checkins" / f"dt={NEW_DAY}" / "late.csv", datetime_format="%Y-%m-%dT%H:%M:%S")
+    # An analyst's connection to the published copy stays open across the build: it neither blocks
+    # the build nor sees a half-written copy.
+    report_written = (workdir / "report" / "index.html").stat().st_mtime_ns
+    reader = duckdb.connect(str(workdir / "analytics.duckdb"), read_only=True)
+    steps["reader saw"] = [reader.execute(LOGINS_PUBLISHED).fetchone()[0]]
     steps["new day"] = (
         build_day(landing, workdir, NEW_DAY),
         snapshot(workdir, "new_day"),
         full_build(landing, root / "full_new_day"),
     )
     steps["new day ids"] = {"on time": "on-time-login-1", "late": "late-login-1", "again": template["login_id"][1]}
+    steps["reader saw"].append(reader.execute(LOGINS_PUBLISHED).fetchone()[0])
+    reader.close()
+    steps["published after"] = query(workdir / "analytics.duckdb", LOGINS_PUBLISHED)[0][0]
+    steps["report rewritten"] = (workdir / "report" / "index.html").stat().st_mtime_ns != report_written
     return steps
 
 
@@ -213,3 +224,10 @@ def test_a_new_day_rebuilds_the_months_of_its_events_and_of_their_earlier_delive
     assert query(kept, "select cast(checkin_month as varchar) from staging.stg_checkins where checkin_id = 'late-checkin-1'") == [
         ("2026-09-01",)
     ]
+
+
+def test_an_open_reader_of_the_published_copy_neither_blocks_the_build_nor_sees_it_half_done(kept_up):
+    before, during = kept_up["reader saw"]
+    assert during == before  # its copy, whole, until it reconnects
+    assert kept_up["published after"] == before + 2  # the on-time and the late login; the one delivered again counts once
+    assert kept_up["report rewritten"]  # the marts changed: so did the report

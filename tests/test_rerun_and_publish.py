@@ -1,15 +1,15 @@
-"""Re-running is a no-op in effect (and does nothing again), and an analyst's open connection to the
-published copy never blocks or breaks a build.
+"""Re-running is a no-op in effect (and does nothing again), and the report is written again only
+when what it was made from changed. (An analyst's open connection to the published copy during a
+build: tests/test_incremental_build.py, whose new day's build has one open.)
 
-Both start from a copy of the session's hand-made build (its warehouse, lake,
-published copy and Dagster instance, as `fingertip run` left them) and run one
-more build on it: the first build is the shared one.
+The re-run starts from a copy of the session's hand-made build (its warehouse, lake, published
+copy and Dagster instance, as `fingertip run` left them) and runs one more build on it: the
+first build is the shared one.
 """
 
 import json
 import shutil
 
-import duckdb
 from conftest import FIXTURES, build, query
 
 from orchestration.assets.report import MADE_FROM_FILE, _kept_report
@@ -22,10 +22,6 @@ CONTENT_QUERIES = {
     "load_audit": "select * exclude (loaded_at) from ops.load_audit order by all",
     "quarantine": "select * exclude (quarantined_at) from ops.quarantine order by all",
 }
-
-NEW_DELIVERY = """login_id,cadre_id,app_id,device_id,ip,login_at,logout_at,actions
-L9000000000001,C10231,A10,dev-99,58.21.14.7,2026-09-20T08:00:00+08:00,2026-09-20T08:30:00+08:00,0
-"""
 
 
 def _contents(workdir):
@@ -66,26 +62,3 @@ def test_the_report_is_kept_only_while_what_it_was_made_from_and_its_pages_are_u
     assert _kept_report(out, {**made_from, "verdicts": "flag_reviews (1, 42)\n"}) is None  # a verdict given since
     (out / "unit-U01.html").write_text("a page written by hand")
     assert _kept_report(out, made_from) is None
-
-
-def test_open_reader_of_the_published_copy_does_not_block_a_build(tmp_path, handmade_build):
-    landing = tmp_path / "landing"
-    shutil.copytree(FIXTURES / "handmade_landing", landing)
-    workdir = _copy_of(handmade_build, tmp_path / "build")
-    published = workdir / "analytics.duckdb"
-    reader = duckdb.connect(str(published), read_only=True)
-    before = reader.execute("select sum(login_count) from marts.cadre_monthly").fetchone()[0]
-
-    new_day = landing / "app_logins" / "dt=2026-09-21"
-    new_day.mkdir()
-    (new_day / "part-0.csv").write_text(NEW_DELIVERY)
-    result = build(landing, workdir)  # raises if the build failed
-    assert "fingertip: built" in result.stdout
-    assert "dbt: incremental build of months 2026-09 to 2026-09: 1 delivery day(s) changed" in result.stdout
-    index = "report/index.html"  # written again: the marts changed
-    assert (workdir / index).stat().st_mtime_ns != (handmade_build / index).stat().st_mtime_ns
-
-    # The open reader still sees its (old) copy, whole.
-    assert reader.execute("select sum(login_count) from marts.cadre_monthly").fetchone()[0] == before
-    reader.close()
-    assert query(published, "select sum(login_count) from marts.cadre_monthly")[0][0] == before + 1
