@@ -5,8 +5,9 @@ Three builds share one warehouse (module fixture), a copy of the session's demo
 build (conftest `demo_build`: its folder as `fingertip run` left it, and no
 recipients, so nothing was queued): SMTP down, SMTP back, and once more. Each
 is a re-run of an unchanged landing: the alerts are a step of every run, and
-their outbox is all that differs between them. Cheaper variants (no SMTP configured, a refused recipient, another
-severity) materialize the alert asset alone in Dagster, on copies of it.
+their outbox is all that differs between them. Cheaper variants (no SMTP
+configured, a refused recipient, another severity) materialize the alert asset
+alone in Dagster, on copies of it.
 """
 
 import base64
