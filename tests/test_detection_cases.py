@@ -191,7 +191,7 @@ def test_padded_cases_flags_bulk_instant_closures_and_faked_visits_not_quick_dup
 
 
 def test_real_vote_counts_are_loaded_whole_and_not_called_fabricated(warehouse, flags):
-    # 49 states' counters (C210xx) report 24,000 real county figures: every row written is a staged report.
+    # 49 states' counters (C210xx) report 24,008 real county figures: every row written is a staged report.
     written = []
     for part in warehouse.parent.glob("landing/reports/dt=*/*.csv"):
         with part.open(newline="", encoding="utf-8") as handle:
