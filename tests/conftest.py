@@ -85,7 +85,9 @@ if WORKER and getattr(sys.modules["__main__"], "__spec__", None) is None and not
 if WORKER:
     _worker_target = Path(os.environ.get("TMPDIR", "/tmp")) / f"fingertip-tests-{os.environ['PYTEST_XDIST_TESTRUNUID']}" / WORKER
     _worker_target.mkdir(parents=True, exist_ok=True)
-    for _name in ("partial_parse.msgpack", "manifest.json"):  # dbt parses only what changed since
+    # The manifest the run's first process made, with its key (resources.MANIFEST_KEY_FILE: what it
+    # was parsed from), so that the worker's own check finds it up to date and does not parse again.
+    for _name in ("partial_parse.msgpack", "manifest.json", ".manifest_key"):
         if (REPO / "dbt_project" / "target" / _name).exists() and not (_worker_target / _name).exists():
             shutil.copy(REPO / "dbt_project" / "target" / _name, _worker_target / _name)
     os.environ["DBT_TARGET_PATH"] = str(_worker_target)
