@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import pickle
 import shutil
@@ -52,6 +53,20 @@ def build(landing: Path, workdir: Path, **kwargs) -> subprocess.CompletedProcess
 def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+@functools.cache  # one per home: opening one costs ~0.05 s of CPU, and tests poll them every 0.2 s
+def instance_at(home: Path):
+    """The Dagster instance at `home`, which every run at that home writes to; it reads each run and
+    event from its storage when asked, so one instance sees the runs that start after it opened."""
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration.settings import ensure_dagster_home
+
+    # As every fingertip process does: never open storage another process is still creating.
+    ensure_dagster_home(home)
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 
 def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = ()):

@@ -1,13 +1,14 @@
 """Alert e-mails, end to end: real `fingertip run` builds of a demo landing
 folder, a real SMTP server (aiosmtpd), the real warehouse's outbox.
 
-Three builds share one warehouse (module fixture), a copy of the session's demo
+Two builds share one warehouse (module fixture), a copy of the session's demo
 build (conftest `demo_build`: its folder as `fingertip run` left it, and no
-recipients, so nothing was queued): SMTP down, SMTP back, and once more. Each
-is a re-run of an unchanged landing: the alerts are a step of every run, and
-their outbox is all that differs between them. Cheaper variants (no SMTP
-configured, a refused recipient, another severity) materialize the alert asset
-alone in Dagster, on copies of it.
+recipients, so nothing was queued): SMTP down, then SMTP back. Each is a re-run
+of an unchanged landing: the alerts are a step of every run, and their outbox is
+all that differs between them. Then the alert step once more, alone (a third
+re-run would rebuild nothing either). Cheaper variants (no SMTP configured, a
+refused recipient, another severity) materialize the alert asset alone in
+Dagster, on copies of it.
 """
 
 import base64
@@ -24,7 +25,7 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from conftest import build, query
+from conftest import build, instance_at, query
 from dagster import DagsterInstance, materialize
 from smtp_server import SmtpServer, free_port
 
@@ -89,8 +90,12 @@ def alert_builds(demo_build, tmp_path_factory):
         runs.append(build(landing, workdir, env=base))
         outboxes.append(outbox(workdir / "warehouse.duckdb"))
         received.append(list(server.received))
-        # 3. Nothing new.
-        runs.append(build(landing, workdir, env=base))
+        # 3. Nothing new: the alert step once more, alone, in the builds' own Dagster instance. A third
+        # `fingertip run` of this unchanged landing would rebuild nothing and run this same step.
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in base.items():
+                env.setenv(name, value)
+            materialize_alerts(workdir / "warehouse.duckdb", instance_at(workdir / ".dagster"))
         outboxes.append(outbox(workdir / "warehouse.duckdb"))
         received.append(list(server.received))
     finally:
@@ -142,7 +147,7 @@ def test_smtp_back_the_next_build_sends_exactly_the_pending_mails_once(alert_bui
     assert (alert_builds.user, True) in alert_builds.logins
 
 
-def test_a_further_build_sends_nothing_new(alert_builds):
+def test_a_further_alert_step_sends_nothing_new(alert_builds):
     assert len(alert_builds.received[2]) == len(alert_builds.received[1])
     assert alert_builds.outboxes[2] == alert_builds.outboxes[1]
 

@@ -8,7 +8,6 @@ in the Dagster instance), and run again.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import signal
@@ -19,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-from conftest import FINGERTIP, FIXTURES, REPO, fingertip, query
+from conftest import FINGERTIP, FIXTURES, REPO, fingertip, instance_at, query
 
 from storage.publish import MARTS
 
@@ -55,20 +54,6 @@ def finish(process: subprocess.Popen, log: Path) -> tuple[int, str, str]:
         process.kill()
         raise AssertionError(f"fingertip run hung for {RUN_TIMEOUT} s: {log.with_suffix('.err').read_text()[-2000:]}") from None
     return code, log.with_suffix(".out").read_text(), log.with_suffix(".err").read_text()
-
-
-@functools.cache  # one per home: opening one costs ~0.05 s of CPU, and the kill points are polled every 0.2 s
-def instance_at(home: Path):
-    """The Dagster instance at `home`, which every run at that home writes to; it reads each run and
-    event from its storage when asked, so one instance sees the runs that start after it opened."""
-    from dagster import DagsterInstance
-    from dagster._core.instance.ref import InstanceRef
-
-    from orchestration.settings import ensure_dagster_home
-
-    # As every fingertip process does: never open storage another process is still creating.
-    ensure_dagster_home(home)
-    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 
 def run_of(home: Path, pid: int):
