@@ -78,7 +78,7 @@ def test_the_gx_process_gives_the_verdicts_of_the_builds_own_process(gx, lake_fi
 def test_the_gx_process_imports_gx_without_running_scipy_stats_which_still_loads_when_read(tmp_path):
     """Its import leaves scipy.stats unrun (none of fingertip's expectations needs it: about 0.5 s of
     CPU per build), and an expectation that did read from it would get the real module. It never
-    imports pyspark (0.7 s more where the spark extra is installed), which it has no use for."""
+    imports pyspark (where the spark extra is installed), which it has no use for."""
     probe = (
         "import sys\n"
         "from storage.gx_process import _import_gx\n"
