@@ -59,6 +59,12 @@ def outbox(warehouse: Path) -> list[tuple]:
     return query(warehouse, OUTBOX_SQL)
 
 
+def set_env(patch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    """Every setting of `env` in this process's environment, until `patch` undoes them."""
+    for name, value in env.items():
+        patch.setenv(name, value)
+
+
 def flag_ids_in(mail) -> set[str]:
     return set(FLAG_IN_TEXT.findall(mail.part("plain")))
 
@@ -93,8 +99,7 @@ def alert_builds(demo_build, tmp_path_factory):
         # 3. Nothing new: the alert step once more, alone, in the builds' own Dagster instance. A third
         # `fingertip run` of this unchanged landing would rebuild nothing and run this same step.
         with pytest.MonkeyPatch.context() as env:
-            for name, value in base.items():
-                env.setenv(name, value)
+            set_env(env, base)
             materialize_alerts(workdir / "warehouse.duckdb", instance_at(workdir / ".dagster"))
         outboxes.append(outbox(workdir / "warehouse.duckdb"))
         received.append(list(server.received))
@@ -293,8 +298,7 @@ def test_without_smtp_mails_stay_pending_and_the_run_says_so_once(alert_builds, 
 
     # Configured later: the pending digest goes out, once.
     with SmtpServer("robot", "later-pw-77") as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
+        set_env(monkeypatch, server.env())
         metadata, _ = materialize_alerts(fresh_warehouse, instance)
         assert (metadata["mails_sent"], metadata["mails_pending"], metadata["flags_alerted"]) == (1, 0, 0)
         metadata, _ = materialize_alerts(fresh_warehouse, instance)
@@ -310,8 +314,7 @@ def test_a_refused_recipient_fails_alone_and_is_retried(alert_builds, fresh_ware
     monkeypatch.setenv("FINGERTIP_ALERT_TO", CHIEF)
     monkeypatch.setenv("FINGERTIP_ALERT_ROUTING", str(alert_builds.routing))
     with SmtpServer("robot", "refuse-pw-12", refuse={inspector(refused_unit)}) as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
+        set_env(monkeypatch, server.env())
         metadata, warnings = materialize_alerts(fresh_warehouse, instance)
     rows = {r[2][0]: r for r in outbox(fresh_warehouse)}
     assert rows[inspector(refused_unit)][4:6] == ("failed", 1)
@@ -321,8 +324,7 @@ def test_a_refused_recipient_fails_alone_and_is_retried(alert_builds, fresh_ware
     assert any("550" in w for w in warnings)
 
     with SmtpServer("robot", "refuse-pw-12") as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
+        set_env(monkeypatch, server.env())
         metadata, _ = materialize_alerts(fresh_warehouse, instance)
     assert [m.rcpt_tos for m in server.received] == [[inspector(refused_unit)]]
     assert outbox(fresh_warehouse)[0] and all(r[4] == "sent" for r in outbox(fresh_warehouse))
