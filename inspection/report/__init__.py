@@ -6,7 +6,7 @@ and one printable `unit-<id>.html` per unit into `out`:
 - data.py reads the marts from the analysts' copy, and from the warehouse
   (read-only, when given) what the copy withholds: evidence, who reviewed;
 - charts.py makes the Vega-Lite charts (Altair);
-- bundle.py gives the Vega JavaScript inlined in each page (no network);
+- bundle.py gives the Vega JavaScript inlined (gzip-compressed) in each page (no network);
 - pages.py writes the HTML.
 """
 

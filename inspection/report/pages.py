@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from inspection.report import charts
-from inspection.report.bundle import javascript_bundle
+from inspection.report.bundle import packed_bundle
 from inspection.report.data import WITHHELD, ReportData, app_reasons, load_report_data
 
 CSS = """
@@ -172,7 +172,7 @@ def _review_outcomes_table(data: ReportData) -> str:
     return _table(rows, OUTCOME_COLUMNS)
 
 
-def _page(title: str, body: str, chart_specs: dict[str, dict], bundle: str) -> str:
+def _page(title: str, body: str, chart_specs: dict[str, dict], packed: str) -> str:
     embeds = "\n".join(
         f"vegaEmbed({_script_json('#' + chart_id)}, {_script_json(spec)}, opts)"
         f".catch(function (e) {{ console.error('chart {chart_id} failed: ' + e); }});"
@@ -185,17 +185,25 @@ def _page(title: str, body: str, chart_specs: dict[str, dict], bundle: str) -> s
 <title>{_e(title)}</title>
 <style>{CSS}</style>
 <script type="text/javascript">
-// vega-embed bundle with Vega and Vega-Lite, from vl-convert-python (inlined: the page needs no network)
-{bundle}
+// vega-embed with Vega and Vega-Lite, from vl-convert-python, inlined gzip-compressed as base64 (the page
+// needs no network); the browser unpacks it and runs it before the charts are drawn.
+var chartCode = new Response(
+  new Blob([Uint8Array.from(atob("{packed}"), function (c) {{ return c.charCodeAt(0); }})])
+    .stream().pipeThrough(new DecompressionStream("gzip"))
+).text().then(function (code) {{
+  var script = document.createElement("script");
+  script.text = code;
+  document.head.appendChild(script);
+}});
 </script>
 </head>
 <body>
 {body}
 <script type="text/javascript">
-(function () {{
+chartCode.then(function () {{
   var opts = {{renderer: "svg", actions: false}};
   {embeds}
-}})();
+}}).catch(function (e) {{ console.error("the charts' code did not load: " + e); }});
 </script>
 </body>
 </html>
@@ -283,7 +291,7 @@ def render_report(publish: Path, out: Path, warehouse: Path | None = None, withh
     """Write index.html and unit-<id>.html into `out`; return what was written."""
     data = load_report_data(publish, warehouse, withhold_evidence)
     out.mkdir(parents=True, exist_ok=True)
-    bundle = javascript_bundle()
+    bundle = packed_bundle()
     reasons = app_reasons(data.apps, data.thresholds)
     apps = [{**a, "why": reasons.get(a["app_id"], "")} for a in data.apps]
     files: dict[str, str] = {}
