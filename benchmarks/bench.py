@@ -474,6 +474,7 @@ def report(
         f"rows read {figures['rows_read']:,}, loaded {figures['rows_loaded']:,}, quarantined {figures['rows_quarantined']:,}, "
         f"files rejected {figures['files_rejected']}; {figures['cadre_months']:,} cadre-months, {figures['flags']} flags"
     )
+    print(f"report written by the full build: {figures['report'][0]:,} pages, {figures['report'][1] / MIB:,.0f} MiB")
     print()
     print(f"{'what':<52} {'wall':>10} {'CPU':>10} {'peak RSS tree':>14} {'load 1 min':>12}")
 
@@ -604,6 +605,9 @@ def main() -> None:
     full = measure("fingertip run", run_cmd, logs / "full-build.log", fingertip_env(project, dagster_home), project)
     full.stages = run_stages(dagster_home, full)
     figures = warehouse_figures(warehouse)
+    # The inspection report the build wrote beside the warehouse: it grows with the units (a page each).
+    report_pages = list((warehouse.parent / "report").glob("*.html"))
+    figures["report"] = (len(report_pages), sum(page.stat().st_size for page in report_pages))
     print(f"full build in {full.seconds:.1f} s", flush=True)
 
     baseline = measure(
