@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import fingertip, query
 
+from inspection.report.bundle import javascript_bundle
+
 CHROMIUM = shutil.which("chromium")
 HTML_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 MARK_ITEMS = {"path", "rect", "line", "text", "image", "circle"}
@@ -162,8 +164,6 @@ def test_build_rebuilds_the_report_beside_the_warehouse(demo_build):
 def test_each_page_carries_the_charts_code_compressed(report):
     """The 0.9 MB Vega bundle is inlined gzip-compressed: a unit page weighs under half of it (at 2,000
     units the plain bundle made the report 1.8 GB); the browser tests below show the charts still draw."""
-    from inspection.report.bundle import javascript_bundle
-
     out, _ = report
     plain = len(javascript_bundle().encode("utf-8"))
     for page in [out / "index.html", *sorted(out.glob("unit-*.html"))]:
@@ -280,6 +280,22 @@ def test_unit_page_prints_to_pdf(report, tmp_path):
     pdf = tmp_path / "unit.pdf"
     chromium(page, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+
+
+def test_a_browser_that_cannot_unpack_the_charts_code_shows_the_tables_and_says_why(report, tmp_path):
+    """The charts' code is unpacked with DecompressionStream: without it, the page's tables and evidence
+    still show, no chart is drawn, and the console says once why."""
+    assert CHROMIUM, "Debian's chromium is needed (.ci/run installs it)"
+    out, _ = report
+    page = tmp_path / "without_decompression.html"
+    text = sorted(out.glob("unit-*.html"))[0].read_text(encoding="utf-8")
+    page.write_text(text.replace("<head>", "<head><script>window.DecompressionStream = undefined;</script>", 1))
+    marks, console, requests = render_in_browser(page, tmp_path)
+    assert set(marks.charts) == {"scatter", "burden"}
+    assert all(found["svg"] == 0 for found in marks.charts.values())
+    assert len(console) == 1 and "the charts' code did not load" in console[0], console
+    assert requests == []
+    assert "<table" in (tmp_path / f"{page.stem}-dom.html").read_text()
 
 
 def test_the_browser_checks_see_a_network_request_and_a_console_message(tmp_path):

@@ -186,15 +186,23 @@ def _page(title: str, body: str, chart_specs: dict[str, dict], packed: str) -> s
 <style>{CSS}</style>
 <script type="text/javascript">
 // vega-embed with Vega and Vega-Lite, from vl-convert-python, inlined gzip-compressed as base64 (the page
-// needs no network); the browser unpacks it and runs it before the charts are drawn.
-var chartCode = new Response(
-  new Blob([Uint8Array.from(atob("{packed}"), function (c) {{ return c.charCodeAt(0); }})])
-    .stream().pipeThrough(new DecompressionStream("gzip"))
-).text().then(function (code) {{
-  var script = document.createElement("script");
-  script.text = code;
-  document.head.appendChild(script);
-}});
+// needs no network); the browser unpacks it and runs it before the charts are drawn. A browser that
+// cannot unpack it still shows the tables, and says on its console why the charts are missing.
+var chartCode = (function () {{
+  try {{
+    return new Response(
+      new Blob([Uint8Array.from(atob("{packed}"), function (c) {{ return c.charCodeAt(0); }})])
+        .stream().pipeThrough(new DecompressionStream("gzip"))
+    ).text().then(function (code) {{
+      var script = document.createElement("script");
+      script.text = code;
+      document.head.appendChild(script);
+    }});
+  }} catch (e) {{
+    return Promise.reject(e);
+  }}
+}})();
+chartCode.catch(function () {{}});  // reported once, by the charts' script at the end of the page
 </script>
 </head>
 <body>
@@ -291,7 +299,7 @@ def render_report(publish: Path, out: Path, warehouse: Path | None = None, withh
     """Write index.html and unit-<id>.html into `out`; return what was written."""
     data = load_report_data(publish, warehouse, withhold_evidence)
     out.mkdir(parents=True, exist_ok=True)
-    bundle = packed_bundle()
+    packed = packed_bundle()
     reasons = app_reasons(data.apps, data.thresholds)
     apps = [{**a, "why": reasons.get(a["app_id"], "")} for a in data.apps]
     files: dict[str, str] = {}
@@ -309,7 +317,7 @@ def render_report(publish: Path, out: Path, warehouse: Path | None = None, withh
         "flag_trend": charts.flag_trend_chart(data.review_outcomes),
         "confirmed_rate": charts.confirmed_rate_chart(data.review_outcomes),
     }
-    index = _page("fingertip inspection report", _index_body(data, apps, publish, generated, files), index_charts, bundle)
+    index = _page("fingertip inspection report", _index_body(data, apps, publish, generated, files), index_charts, packed)
     (out / "index.html").write_text(index, encoding="utf-8")
 
     months = data.months
@@ -320,6 +328,6 @@ def render_report(publish: Path, out: Path, warehouse: Path | None = None, withh
             "scatter": charts.scatter_chart(rows.cadre_monthly, months, f"unit {unit}: trace score against result score"),
             "burden": charts.burden_chart(rows.unit_monthly, one_unit=True),
         }
-        page = _page(f"fingertip: unit {unit}", _unit_body(data, unit, rows, publish, generated), unit_charts, bundle)
+        page = _page(f"fingertip: unit {unit}", _unit_body(data, unit, rows, publish, generated), unit_charts, packed)
         (out / files[unit]).write_text(page, encoding="utf-8")
     return {"index": str(out / "index.html"), "units": len(data.units), "flags": len(data.flags), "pages": 1 + len(data.units)}
