@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/report_render.py --build /tmp/bench/b20000/build --runs 3
 
 `--build` is a folder with `analytics.duckdb` and `warehouse.duckdb` (a `bench.py` workdir's `build/`).
-Each run writes into a new temporary folder beside nothing else, after a `sync` and a pause, so that
-one run's dirty pages are not flushed on the next one's clock; the folder is removed after it. Prints
+Each run writes into a new temporary folder, removed after it, and starts after a `sync` and a pause,
+so that the pages one run left unflushed are not written out on the next run's clock. Prints
 per run the CPU and wall time of `render_report`, the pages and the bytes written. To compare two
 checkouts, run it from each (`PYTHONPATH=<checkout>`), alternating.
 """
