@@ -113,13 +113,9 @@ def build_all(settings: Settings) -> int:
         print("warning: reference/units.csv is missing: units get no name, county or office position.")
 
     # dbt, Dagster and GX are imported here, not at the top: the CLI's other commands need none of them.
-    # GX's import (4 s) starts first, in a process of its own, beside the definitions and the ingest.
-    from orchestration.checks.expectations import may_validate
     from orchestration.resources import prepare_dbt_manifest
     from storage import gx_process
 
-    if may_validate(settings.landing, settings.lake, days):
-        gx_process.start()
     try:
         with warehouse_lock(settings.warehouse, wait):
             prepare_dbt_manifest(settings)
@@ -138,6 +134,15 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     wait_for_pool(instance, wait)
     wait_for_warehouse_file(settings.warehouse, wait)
     stop_busy_wait_for_pool()
+    # GX's import (1.5-2 s of a core) starts now, in a process of its own, beside the definitions and
+    # the ingest. Not before the waits: a run that waits for another would import GX on a core the
+    # other run is using, and decide from receipts that run is still writing; one that gives up would
+    # have imported it for nothing.
+    from orchestration.checks.expectations import may_validate
+    from storage import gx_process
+
+    if may_validate(settings.landing, settings.lake, days):
+        gx_process.start()
     job = make_definitions(settings).resolve_job_def("build_warehouse")
     # The imported modules, the definitions and dbt's manifest live until this process ends: the
     # cycle collector (off since build_all started) need not walk them, now or later.
