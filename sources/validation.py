@@ -23,7 +23,10 @@ from sources.contract import (
 from sources.landing import INTERNAL_COLUMNS, RAW_TEXT_COLUMN, READ_ERROR_COLUMN, ROW_COLUMN
 
 LOCAL_OFFSET_MINUTES = 8 * 60  # Asia/Shanghai, no DST since 1991: local time is naive UTC+8
-TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M")
+# Whole seconds first: Polars reads that fixed-width format on a fast path (0.07 s per million values
+# against 0.26 s with `%.f`); the rest fall through to the formats after it. The order changes no value
+# (99,075 generated variants parsed alike either way, 2026-12-04).
+TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M")
 OFFSET_PATTERN = r"([Zz]|[+-]\d{2}(?::?\d{2})?)$"
 # The same offset in parts: (2) Z, or (3) sign, (4) hours and (5) minutes if any.
 OFFSET_PARTS_PATTERN = r"(([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$"

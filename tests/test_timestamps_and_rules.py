@@ -20,6 +20,10 @@ from sources.validation import parse_timestamp, validate
         ("2026-09-14T09:21:40+09", datetime(2026, 9, 14, 8, 21, 40)),
         ("2026-09-14T05:51:40-0230", datetime(2026, 9, 14, 16, 21, 40)),
         ("2026-09-14T00:21z", datetime(2026, 9, 14, 8, 21)),  # no seconds; a lower-case z
+        # Whole seconds are read by a faster format first; the others still fall through to theirs.
+        ("2026-09-14T08:21:40.123456", datetime(2026, 9, 14, 8, 21, 40, 123456)),
+        ("2026-09-14T00:21:40.000001Z", datetime(2026, 9, 14, 8, 21, 40, 1)),
+        ("2026-09-14T8:21:40", datetime(2026, 9, 14, 8, 21, 40)),
         ("2026-09-14T08:21:40+08:0", None),  # half an offset is not an offset
         ("2026-09-14T08:21:40+٠٨:00", None),  # nor are other scripts' digits
     ],
