@@ -35,8 +35,9 @@ CLASSES = [
     ("fingertip {0}", r"(?:bin/fingertip|-m orchestration\.cli) (\S+)"),
     ("dbt by hand ({0})", r"bin/dbt (?:--\S+ )*(\w+)"),
     ("xdist workers", r"import sys;exec\(eval\(sys\.stdin\.readline\(\)\)\)"),
-    ("pytest", r"pytest"),
     ("Chromium", r"chrom"),
+    ("Playwright's driver", r"playwright"),
+    ("pytest", r"(?:-m |bin/)pytest\b"),
     ("multiprocessing resource trackers", r"resource_tracker"),
     ("Dagster's other processes (dagster dev, log tails, orphan watchers)", r"dagster|tail -F"),
 ]
