@@ -7,9 +7,10 @@ real build that filled its disk (tests/fixtures/dbt_logs/disk_full.log, paths sh
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from conftest import FIXTURES, dbt_by_hand
+from conftest import FIXTURES, dbt_by_hand, query
 
 from orchestration.errors import dbt_failure_advice, dbt_failures
 
@@ -34,6 +35,28 @@ def test_duckdb_out_of_memory_gives_each_failed_model_its_cause_and_says_to_rais
         "DuckDB ran out of memory in dbt's build (FINGERTIP_DUCKDB_MEMORY: 2MB): set FINGERTIP_DUCKDB_MEMORY higher "
         "if this machine has the memory (DuckDB spills to disk beyond it), then run again"
     ]
+
+
+def test_a_model_that_fails_keeps_the_table_the_last_build_made(handmade_build, tmp_path):
+    """The project's `table` materialization (macros/table_materialization.sql) drops and creates a
+    table in one transaction: a failed create rolls the drop back, and nothing is left beside it."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(handmade_build / "warehouse.duckdb", warehouse)
+    # None depends on another (a failed parent would skip its child); cadre_monthly has a contract.
+    models = {"staging": ["stg_units", "stg_apps"], "marts": ["cadre_monthly"]}
+    tables = [f"{schema}.{model}" for schema, names in models.items() for model in names]
+    before = {table: query(warehouse, f"select * from {table} order by all") for table in tables}
+    assert all(before.values())
+
+    limit = {"FINGERTIP_DUCKDB_MEMORY": "2MB"}
+    result = dbt_by_hand(
+        ["run", "--select", *models["staging"], *models["marts"]], handmade_build / "lake", warehouse, tmp_path, env=limit
+    )
+
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert result.stdout.count("Out of Memory Error") >= len(tables), result.stdout[-2000:]
+    assert {table: query(warehouse, f"select * from {table} order by all") for table in tables} == before
+    assert query(warehouse, "select table_name from information_schema.tables where table_name like '%__dbt_%'") == []
 
 
 def test_a_full_disk_names_the_model_the_file_it_could_not_write_and_where_to_free_space():
