@@ -126,8 +126,10 @@ def build_all(settings: Settings) -> int:
 
 def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     """The build, while this process holds the warehouse's lock."""
+    from orchestration.checks.expectations import may_validate
     from orchestration.definitions import make_definitions
     from orchestration.event_log import build_instance
+    from storage import gx_process
 
     instance = build_instance(settings.dagster_home)
     # Runs killed earlier (kill -9, a power cut) hold their DuckDB pool slot forever: free them.
@@ -138,9 +140,6 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     # the ingest. Not before the waits: a run that waits for another would import GX on a core the
     # other run is using, and decide from receipts that run is still writing; one that gives up would
     # have imported it for nothing.
-    from orchestration.checks.expectations import may_validate
-    from storage import gx_process
-
     if may_validate(settings.landing, settings.lake, days):
         gx_process.start()
     job = make_definitions(settings).resolve_job_def("build_warehouse")

@@ -355,39 +355,21 @@ trio_campaign_lists as (
     group by cadre_a, cadre_b, cadre_c
 ),
 
--- Campaigns all three members took part in. One join, from each member to
--- their own campaigns, then the campaigns that all three rows reach: a join
--- of the members' activity to each other on the campaign first would pair
--- every two voters of a campaign (96 M rows for 142 trios at 300 cadres,
--- 23-31 s, when DuckDB's estimates put the trios at 80 M and chose that order).
-trio_member_campaigns as (
-    select
-        tested_trios.cadre_a,
-        tested_trios.cadre_b,
-        tested_trios.cadre_c,
-        activity.campaign_id
-    from tested_trios
-    cross join (
-        select 1 as member
-        union all
-        select 2
-        union all
-        select 3
-    ) as members
-    inner join voter_activity as activity
-        on activity.voter_id = case members.member
-            when 1 then tested_trios.cadre_a when 2 then tested_trios.cadre_b else tested_trios.cadre_c
-        end
-),
-
+-- Campaigns all three members took part in: each member (the voters of the
+-- trio's directions) joined to their own campaigns, then the campaigns that
+-- all three reach. Not a join of the members' activity to each other, which
+-- DuckDB may order campaign first and pair every two voters of a campaign
+-- (96 M rows for 142 trios at 300 cadres, 23-31 s, when its estimates put the
+-- trios at 80 M).
 shared_campaigns as (
     select cadre_a, cadre_b, cadre_c, count(*) as active_campaigns
     from (
-        -- voter_activity has one row per campaign and voter: three rows, three members
-        select cadre_a, cadre_b, cadre_c, campaign_id
-        from trio_member_campaigns
-        group by cadre_a, cadre_b, cadre_c, campaign_id
-        having count(*) = 3
+        select directions.cadre_a, directions.cadre_b, directions.cadre_c, activity.campaign_id
+        from trio_directions as directions
+        inner join voter_activity as activity
+            on activity.voter_id = directions.voter_id
+        group by directions.cadre_a, directions.cadre_b, directions.cadre_c, activity.campaign_id
+        having count(distinct directions.voter_id) = 3
     ) as campaigns_of_all_three
     group by cadre_a, cadre_b, cadre_c
 )
