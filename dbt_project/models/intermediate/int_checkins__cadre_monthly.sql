@@ -6,6 +6,7 @@
     event_time='month',
     batch_size='month',
     begin=var('microbatch_begin'),
+    post_hook="{{ refresh_join_statistics(this) }}",
     partition_by=['month'],
 ) }}
 

@@ -6,6 +6,7 @@
     event_time='month',
     batch_size='month',
     begin=var('microbatch_begin'),
+    post_hook="{{ refresh_join_statistics(this) }}",
     partition_by=['month'],
 ) }}
 -- Session lengths are summed as exact decimals (seconds, to the microsecond): a float sum depends on the

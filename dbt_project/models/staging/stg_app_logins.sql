@@ -7,6 +7,7 @@
     event_time='login_at',
     batch_size='month',
     begin=var('microbatch_begin'),
+    post_hook="{{ refresh_join_statistics(this) }}",
     partition_by=['login_month'],
 ) }}
 

@@ -7,6 +7,7 @@
     event_time='checkin_at',
     batch_size='month',
     begin=var('microbatch_begin'),
+    post_hook="{{ refresh_join_statistics(this) }}",
     partition_by=['checkin_month'],
 ) }}
 

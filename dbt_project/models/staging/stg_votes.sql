@@ -7,6 +7,7 @@
     event_time='voted_at',
     batch_size='month',
     begin=var('microbatch_begin'),
+    post_hook="{{ refresh_join_statistics(this) }}",
     partition_by=['vote_month'],
 ) }}
 
