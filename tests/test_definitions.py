@@ -169,3 +169,20 @@ def test_the_dbt_project_parses_from_scratch_without_a_warning(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "WARNING" not in result.stdout, result.stdout[-3000:]
+
+
+def test_every_microbatch_model_refreshes_its_join_statistics_after_its_batches(dbt_manifest):
+    """Its batches delete and insert; the rules after it are planned on its statistics, which without
+    an ANALYZE stay as the deletes left them until DuckDB happens to checkpoint
+    (dbt_project/macros/refresh_join_statistics.sql)."""
+    from orchestration.incremental import load_manifest
+    from orchestration.resources import dbt_project
+
+    manifest = load_manifest(dbt_project.manifest_path)
+    microbatch = {
+        node["name"]: [hook["sql"] for hook in node["config"].get("post-hook", [])]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("incremental_strategy") == "microbatch"
+    }
+    assert len(microbatch) >= 5, microbatch
+    assert {name: hooks for name, hooks in microbatch.items() if "refresh_join_statistics(this)" not in " ".join(hooks)} == {}
