@@ -38,10 +38,9 @@ def test_duckdb_out_of_memory_gives_each_failed_model_its_cause_and_says_to_rais
 
 
 def test_a_model_that_fails_keeps_the_table_the_last_build_made(handmade_build, tmp_path):
-    """dbt-duckdb builds a table beside the old one and swaps it in when the build succeeds: a model
-    that fails (here out of memory) leaves the last build's rows, and no half-built
-    table beside them. (A replacement in place, drop and create in one transaction, was tried and
-    left: docs/benchmarks.md, "A table replaced in one transaction, tried and left".)"""
+    """A table model is replaced in place, drop and create in one transaction
+    (dbt_project/macros/table_materialization.sql): a model that fails (here out of memory)
+    leaves the last build's rows, and no half-built table beside them."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(handmade_build / "warehouse.duckdb", warehouse)
     # None depends on another (a failed parent would skip its child); cadre_monthly has a contract.
