@@ -198,9 +198,48 @@ class FingertipDbtCli(DbtCliResource):
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
 
+    # On DuckDB dbt runs inside this process (orchestration/dbt_runner.py); on Spark in its own.
+    in_process: bool = False
+
+    def cli(
+        self,
+        args: Sequence[str],
+        *,
+        raise_on_error: bool = True,
+        manifest=None,
+        dagster_dbt_translator=None,
+        context=None,
+        target_path=None,
+    ):
+        if not self.in_process:
+            return super().cli(
+                args,
+                raise_on_error=raise_on_error,
+                manifest=manifest,
+                dagster_dbt_translator=dagster_dbt_translator,
+                context=context,
+                target_path=target_path,
+            )
+        from orchestration import dbt_runner
+
+        return dbt_runner.start_invocation(
+            self,
+            args,
+            raise_on_error=raise_on_error,
+            manifest=manifest,
+            dagster_dbt_translator=dagster_dbt_translator,
+            context=context,
+            target_path=target_path,
+        )
+
 
 def dbt_cli(engine: str = "duckdb") -> DbtCliResource:
-    return FingertipDbtCli(project_dir=dbt_project, dbt_executable=BUILD_DBT_EXECUTABLE, target=dbt_target_arg(engine))
+    return FingertipDbtCli(
+        project_dir=dbt_project,
+        dbt_executable=BUILD_DBT_EXECUTABLE,
+        target=dbt_target_arg(engine),
+        in_process=engine == "duckdb",
+    )
 
 
 def dbt_target_arg(engine: str) -> str | None:

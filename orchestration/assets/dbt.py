@@ -185,19 +185,23 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     context.log.info(plan.describe())
     # The rules' dbt unit tests check the SQL, not the data: `make test` runs them; a build need not.
     build_args = ["build", "--exclude", "test_type:unit", *plan.dbt_args()]
-    with dbt_paths_in_environment(warehouse.database, paths.lake, warehouse.spark_dir):
-        invocation = dbt.cli(build_args, context=context, target_path=target)
     held: list[Output | AssetMaterialization | AssetObservation | AssetCheckResult | AssetCheckEvaluation] = []
+    invocation = None
     try:
-        for event in invocation.stream():
-            if isinstance(event, AssetCheckResult | AssetCheckEvaluation) and not event.passed:
-                inputs = ""  # a test that warned: the next build runs dbt (and its tests) again
-            key = _asset_key(context, event)
-            if key is not None and key.path[0] == MARTS_SCHEMA:
-                held.append(event)
-            else:
-                yield event
+        # Until dbt ends: on DuckDB it runs in this process (orchestration/dbt_runner.py).
+        with dbt_paths_in_environment(warehouse.database, paths.lake, warehouse.spark_dir):
+            invocation = dbt.cli(build_args, context=context, target_path=target)
+            for event in invocation.stream():
+                if isinstance(event, AssetCheckResult | AssetCheckEvaluation) and not event.passed:
+                    inputs = ""  # a test that warned: the next build runs dbt (and its tests) again
+                key = _asset_key(context, event)
+                if key is not None and key.path[0] == MARTS_SCHEMA:
+                    held.append(event)
+                else:
+                    yield event
     except Exception:
+        if invocation is None:
+            raise
         # dbt failed: what it did build is still reported, then the failure.
         _load_spark_output(context, warehouse)
         yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)

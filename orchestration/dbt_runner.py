@@ -1,0 +1,207 @@
+"""dbt inside the build's own process, as a dagster-dbt invocation (issue 8: the fixed cost).
+
+dagster-dbt starts dbt as a child process and reads its JSON log lines. That process imports
+dbt again (1.4 s of CPU) although the build's process has already imported most of it through
+dagster-dbt (the rest costs it 0.25 s). Here dbt's own runner (dbtRunner, dbt's documented
+programmatic invocation) runs the same command in a thread of this process, and its events
+reach dagster-dbt as the dicts its JSON lines would have been, so that dagster-dbt turns them
+into the same materializations and checks. A `dbt build` of the hand-made landing: 5.6-5.7 s of
+CPU in a child, 4.4-4.5 s here (docs/benchmarks.md).
+
+Used on DuckDB only: on Spark dbt starts a JVM, which belongs in a process of its own.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import queue
+import shutil
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource
+from dagster_dbt.asset_utils import (
+    DBT_INDIRECT_SELECTION_ENV,
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.core.dbt_cli_invocation import _get_dbt_target_path
+from dagster_dbt.dagster_dbt_translator import validate_opt_translator
+from dagster_dbt.dbt_manifest import validate_manifest
+
+from orchestration.dbt_process import NODES_START_EVENT
+
+# dagster-dbt reads the levels a child dbt writes to its standard output: info and above.
+STREAMED_LEVELS = frozenset({"info", "warn", "error"})
+# No console output from dbt: its events reach dagster-dbt through the callback, which writes
+# them to standard output as the child's lines were. The debug log file stays as it was.
+CONSOLE_OFF = ("--log-level", "none")
+# dagster-dbt copies the project target's parse state into each build's target folder.
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+_DONE = object()  # the last item of an invocation's queue
+
+
+class DbtThread:
+    """dbt's runner on a thread, with the part of subprocess.Popen's interface dagster-dbt uses:
+    `args`, `wait()`, `returncode`. Its events, as dicts, arrive on `events`, then _DONE."""
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str]) -> None:
+        self.args = list(args)
+        self.returncode: int | None = None
+        self.exception: BaseException | None = None
+        self.events: queue.SimpleQueue = queue.SimpleQueue()
+        self._env = dict(env)
+        # A daemon: a run stopped by Dagster or killed ends it with the process, as it ended the child.
+        self._thread = threading.Thread(target=self._run, name="dbt", daemon=True)
+
+    def start(self) -> DbtThread:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        from dbt.cli.main import dbtRunner
+        from dbt_common.events.functions import msg_to_dict
+
+        def on_event(message) -> None:
+            # As in dbt's own process (orchestration/dbt_process.py): no cycle collections while dbt
+            # starts; its start-up objects are frozen out of them when the nodes start.
+            if message.info.name == NODES_START_EVENT and not gc.isenabled():
+                gc.freeze()
+                gc.enable()
+            if message.info.level in STREAMED_LEVELS:
+                self.events.put(msg_to_dict(message))
+
+        # What dagster-dbt sets for dbt's process (its target, log path, JSON logs, ...): dbt reads
+        # it from this process's environment while it runs, and the values before go back after.
+        changed = {name: value for name, value in self._env.items() if os.environ.get(name) != value}
+        before = {name: os.environ.get(name) for name in changed}
+        os.environ.update(changed)
+        gc.disable()
+        try:
+            result = dbtRunner(callbacks=[on_event]).invoke([*self.args[1:], *CONSOLE_OFF])
+            self.exception = result.exception
+            # dbt's exit codes: 0 success, 1 a node failed, 2 dbt itself could not run.
+            self.returncode = 0 if result.success else (1 if result.exception is None else 2)
+        except BaseException as error:  # noqa: BLE001 (reported to the build, which raises it)
+            self.exception, self.returncode = error, 2
+        finally:
+            gc.enable()
+            _release_duckdb()
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            self.events.put(_DONE)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._thread.join(timeout)
+        return self.returncode
+
+
+def _release_duckdb() -> None:
+    """Close dbt-duckdb's database. It keeps it open for the life of the process, and every other
+    step of the build opens the warehouse file itself (DuckDB refuses a second open of one file
+    in one process with another configuration, such as read-only)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
+@dataclass
+class InProcessDbtInvocation(DbtCliInvocation):
+    """A dagster-dbt invocation whose dbt runs on a DbtThread instead of in a child process."""
+
+    _drained: bool = field(init=False, default=False)
+
+    @classmethod
+    def start(cls, args: Sequence[str], env: Mapping[str, str], target_path: Path, **kwargs: Any) -> InProcessDbtInvocation:
+        """As DbtCliInvocation.run, with the same arguments: the build's target folder starts
+        from the parse state of the project's target, so that dbt parses only what changed."""
+        project_target = _get_dbt_target_path()
+        if not project_target.is_absolute():
+            project_target = Path(kwargs["project_dir"]) / project_target
+        parse_state = project_target / PARTIAL_PARSE_FILE
+        if parse_state.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
+            target_path.mkdir(parents=True, exist_ok=True)
+            shutil.copy(parse_state, target_path / PARTIAL_PARSE_FILE)
+        return cls(process=DbtThread(args, env).start(), target_path=target_path, **kwargs)
+
+    def _stream_stdout(self) -> Iterator[str | dict[str, Any]]:
+        """dbt's events as dagster-dbt reads them from a child's output, errors noted as it notes
+        them. Once: dagster-dbt asks again after the stream (a child's closed output gives nothing).
+        If Dagster interrupts the step, dbt's thread goes on until the process, which is ending, exits."""
+        if self._drained:
+            return
+        thread: DbtThread = self.process
+        while (event := thread.events.get()) is not _DONE:
+            if event["info"]["level"] == "error":
+                self._error_messages.append(event["info"]["msg"])
+            yield event
+        self._drained = True
+        thread.wait()
+        if thread.exception is not None:
+            self._error_messages.append(f"{type(thread.exception).__name__}: {thread.exception}")
+
+
+def start_invocation(
+    resource: DbtCliResource,
+    args: Sequence[str],
+    *,
+    raise_on_error: bool,
+    manifest: Any,
+    dagster_dbt_translator: DagsterDbtTranslator | None,
+    context: Any,
+    target_path: Path | None,
+) -> InProcessDbtInvocation:
+    """DbtCliResource.cli's own preparation (dagster-dbt 0.29: the selection of the assets the
+    run picked, the target folder, the environment dbt reads), then dbt on a DbtThread.
+    tests/test_definitions.py compares a build's dbt command with the one dagster-dbt gives."""
+    translator = validate_opt_translator(dagster_dbt_translator) or DagsterDbtTranslator()
+    cleaned_args, selects, excludes = extract_runtime_selection_from_args(args)
+    params = get_updated_cli_invocation_params_for_context(
+        context=context,
+        manifest=validate_manifest(manifest) if manifest else {},
+        dagster_dbt_translator=translator,
+        runtime_selects=selects,
+        runtime_excludes=excludes,
+    )
+    target_path = target_path or resource._get_unique_target_path(context=context)
+    project_dir = Path(params.dbt_project.project_dir if params.dbt_project else resource.project_dir)
+    env = {
+        **os.environ,
+        "DAGSTER_DBT_CLI": "true",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_LOG_FORMAT": "json",
+        "DBT_TARGET_PATH": os.fspath(target_path),
+        "DBT_LOG_PATH": os.fspath(target_path),
+        **({"DBT_PROFILES_DIR": resource.profiles_dir} if resource.profiles_dir else {}),
+        "DBT_PROJECT_DIR": str(project_dir),
+        **({DBT_INDIRECT_SELECTION_ENV: params.indirect_selection} if params.indirect_selection else {}),
+    }
+    profile_args = [
+        *(["--profile", resource.profile] if resource.profile else []),
+        *(["--target", resource.target] if resource.target else []),
+    ]
+    if not target_path.is_absolute():
+        target_path = project_dir / target_path
+    return InProcessDbtInvocation.start(
+        args=[resource.dbt_executable, *resource.global_config_flags, *cleaned_args, *profile_args, *params.selection_args],
+        env=env,
+        manifest=params.manifest,
+        dagster_dbt_translator=params.dagster_dbt_translator,
+        project_dir=project_dir,
+        target_path=target_path,
+        raise_on_error=raise_on_error,
+        context=context,
+        adapter=None,
+        cli_version=resource._cli_version,
+        project=params.dbt_project,
+    )
