@@ -121,6 +121,32 @@ def test_fingertip_dbt_is_dbt_with_its_output_and_exit_codes():
     assert misused[0].returncode == 2 and "No such option '--no-such-flag'" in misused[0].stderr
 
 
+def test_dbt_in_the_builds_process_gives_dagster_dbt_what_a_dbt_process_gives(dbt_manifest, tmp_path):
+    """On DuckDB a build's dbt runs in its own process's thread (orchestration/dbt_runner.py): the same
+    command, the same events in the same order, the same exit code and error as dagster-dbt's child
+    process; the environment it set for dbt is gone after."""
+    from orchestration.resources import dbt_cli
+
+    in_process, child = dbt_cli(), dbt_cli().model_copy(update={"in_process": False})
+    assert in_process.in_process and not child.in_process
+    listed = ["ls", "--select", "stg_cadres+", "--resource-type", "model", "--output", "name"]
+    runs = [resource.cli(listed, target_path=tmp_path / name) for resource, name in ((in_process, "in"), (child, "child"))]
+    assert type(runs[0]).__name__ == "InProcessDbtInvocation" and type(runs[1]).__name__ == "DbtCliInvocation"
+    assert runs[0].dbt_command == runs[1].dbt_command
+    events = [[(e.raw_event["info"]["name"], e.raw_event["info"]["msg"]) for e in run.stream_raw_events()] for run in runs]
+    assert events[0] == events[1] and ("PrintEvent", "cadre_monthly") in events[0]
+    assert [run.process.returncode for run in runs] == [0, 0]
+    assert "DBT_LOG_FORMAT" not in os.environ and "DAGSTER_DBT_CLI" not in os.environ
+
+    misused = [
+        resource.cli(["build", "--no-such-flag"], raise_on_error=False, target_path=tmp_path / f"misused-{n}")
+        for n, resource in enumerate((in_process, child))
+    ]
+    assert [run.is_successful() for run in misused] == [False, False]
+    assert [run.process.returncode for run in misused] == [2, 2]
+    assert "no-such-flag" in str(misused[0].get_error())
+
+
 def test_dbt_starts_without_the_cycle_collector_which_is_back_when_the_nodes_run():
     from dbt.events.types import ConcurrencyLine, FoundStats
     from dbt_common.events.base_types import msg_from_base_event
