@@ -37,9 +37,15 @@ from orchestration.dbt_process import NODES_START_EVENT
 
 # dagster-dbt reads the levels a child dbt writes to its standard output: info and above.
 STREAMED_LEVELS = frozenset({"info", "warn", "error"})
+
+
 # No console output from dbt: its events reach dagster-dbt through the callback, which writes
-# them to standard output as the child's lines were. The debug log file stays as it was.
-CONSOLE_OFF = ("--log-level", "none")
+# them to standard output as the child's lines were. The debug log file (dbt.log in the build's
+# target folder) stays as the child wrote it: dbt would otherwise give the file the console's level.
+def _console_off() -> list[str]:
+    return ["--log-level", "none", "--log-level-file", os.environ.get("DBT_LOG_LEVEL_FILE") or "debug"]
+
+
 # dagster-dbt copies the project target's parse state into each build's target folder.
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 _DONE = object()  # the last item of an invocation's queue
@@ -82,7 +88,7 @@ class DbtThread:
         os.environ.update(changed)
         gc.disable()
         try:
-            result = dbtRunner(callbacks=[on_event]).invoke([*self.args[1:], *CONSOLE_OFF])
+            result = dbtRunner(callbacks=[on_event]).invoke([*self.args[1:], *_console_off()])
             self.exception = result.exception
             # dbt's exit codes: 0 success, 1 a node failed, 2 dbt itself could not run.
             self.returncode = 0 if result.success else (1 if result.exception is None else 2)

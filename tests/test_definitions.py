@@ -124,7 +124,7 @@ def test_fingertip_dbt_is_dbt_with_its_output_and_exit_codes():
 def test_dbt_in_the_builds_process_gives_dagster_dbt_what_a_dbt_process_gives(dbt_manifest, tmp_path):
     """On DuckDB a build's dbt runs in its own process's thread (orchestration/dbt_runner.py): the same
     command, the same events in the same order, the same exit code and error as dagster-dbt's child
-    process; the environment it set for dbt is gone after."""
+    process, and its debug log; the environment it set for dbt is gone after."""
     from orchestration.resources import dbt_cli
 
     in_process, child = dbt_cli(), dbt_cli().model_copy(update={"in_process": False})
@@ -136,6 +136,8 @@ def test_dbt_in_the_builds_process_gives_dagster_dbt_what_a_dbt_process_gives(db
     events = [[(e.raw_event["info"]["name"], e.raw_event["info"]["msg"]) for e in run.stream_raw_events()] for run in runs]
     assert events[0] == events[1] and ("PrintEvent", "cadre_monthly") in events[0]
     assert [run.process.returncode for run in runs] == [0, 0]
+    # dbt's debug log, as the child writes it, with no line on this process's console.
+    assert '"level": "debug"' in (tmp_path / "in" / "dbt.log").read_text()
     assert "DBT_LOG_FORMAT" not in os.environ and "DAGSTER_DBT_CLI" not in os.environ
 
     misused = [
