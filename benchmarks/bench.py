@@ -11,7 +11,7 @@ Steps, each timed, with the load average before and after (the machine may be sh
 2. `fingertip run` builds it from scratch (its own DAGSTER_HOME, warehouse,
    lake under WORKDIR/build). Stage times come from the run's Dagster event
    log; the peak memory is the summed RSS of the process and all its
-   descendants (dbt runs in a child), sampled every 0.1 s. The project's dbt
+   descendants (GX runs in a child; dbt in the build's own process on DuckDB), sampled every 0.1 s. The project's dbt
    manifest is made first, off the clock and timed on its own line, as any
    earlier build of the checkout leaves it (it depends on the project, not on
    the data); `--cold-project` times the full build with that first parse in

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -20,6 +18,13 @@ from packaging.version import Version  # dagster-dbt's own type for the dbt vers
 
 from alerts.settings import VARIABLES as ALERT_VARIABLES
 from alerts.settings import AlertSettings
+from orchestration.dbt_manifest import (
+    MANIFEST_KEY_FILE,
+    dbt_project_fingerprint,
+    dbt_target_arg,
+    dbt_target_dir,
+    manifest_is_current,
+)
 from orchestration.settings import DBT_PROJECT_DIR, Settings, alert_environment
 from storage.publish import publish_marts, quote_identifier
 
@@ -138,45 +143,16 @@ def alert_config_from_env() -> AlertConfig:
     return AlertConfig(**values)
 
 
-# dbt is installed beside this interpreter (the project's venv), which need not be activated. A build
-# runs it through `fingertip-dbt` (orchestration/dbt_process.py: dbt, its start-up without the cycle
-# collector), or as `dbt` in an install that predates that script.
+# dbt is installed beside this interpreter (the project's venv), which need not be activated. On
+# DuckDB a build runs dbt in its own process (orchestration/dbt_runner.py); on Spark, and for the
+# manifest's parse, through `fingertip-dbt` (orchestration/dbt_process.py: dbt, its start-up without
+# the cycle collector), or as `dbt` in an install that predates that script.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 _FINGERTIP_DBT = Path(sys.executable).parent / "fingertip-dbt"
 BUILD_DBT_EXECUTABLE = str(_FINGERTIP_DBT) if _FINGERTIP_DBT.exists() else DBT_EXECUTABLE
 
 
-def _writable(folder: Path) -> bool:
-    """Can this process create files in `folder` (or create `folder`)?"""
-    while not folder.exists():
-        folder = folder.parent
-    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
-
-
-def dbt_target_dir() -> Path:
-    """Where dbt writes its manifest, compiled SQL and logs.
-
-    dbt_project/target when this user can write it; otherwise (a shared
-    checkout, another user's clone) a folder of this user's own in the temp
-    directory, so that a build never needs write access to the code.
-    DBT_TARGET_PATH, if set, wins.
-    """
-    if os.environ.get("DBT_TARGET_PATH"):
-        return Path(os.environ["DBT_TARGET_PATH"]).resolve()
-    default = DBT_PROJECT_DIR / "target"
-    if _writable(default):
-        return default
-    own = Path(tempfile.gettempdir()) / f"fingertip-dbt-{os.getuid()}" / "target"
-    own.mkdir(parents=True, exist_ok=True)
-    return own
-
-
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir())
-
-
-# dbt_project/profiles.yml's target per engine, and the profile's default target.
-DBT_TARGETS = {"duckdb": "dev", "spark": "spark"}
-DBT_DEFAULT_TARGET = "dev"
 
 
 class FingertipDbtCli(DbtCliResource):
@@ -242,13 +218,6 @@ def dbt_cli(engine: str = "duckdb") -> DbtCliResource:
     )
 
 
-def dbt_target_arg(engine: str) -> str | None:
-    """The `--target` fingertip names for an engine: none for the profile's default (dev). dbt hashes
-    `--target` into its parse state, and an analyst's `dbt build` in dbt_project/ (README) names
-    none, so it starts from the parse fingertip left there."""
-    return None if DBT_TARGETS[engine] == DBT_DEFAULT_TARGET else DBT_TARGETS[engine]
-
-
 # The files of a build, as dbt reads them: from the environment of its process, not from `--vars` or
 # the profile, whose values dbt hashes into its parse state (another path, another whole parse).
 # storage/dbt_files.py reads the first two on DuckDB, profiles.yml and
@@ -258,8 +227,9 @@ DBT_PATH_VARIABLES = ("FINGERTIP_WAREHOUSE", "FINGERTIP_LAKE", "FINGERTIP_SPARK_
 
 @contextmanager
 def dbt_paths_in_environment(warehouse: str | Path, lake: str | Path, spark_dir: str | Path) -> Iterator[None]:
-    """The build's paths in this process's environment while dbt's process starts (dagster-dbt gives
-    it a copy of os.environ and takes no other); the values before are put back after."""
+    """The build's paths in this process's environment while dbt runs (dagster-dbt gives dbt's process
+    a copy of os.environ and takes no other; dbt inside this process reads it as it goes); the
+    values before are put back after."""
     paths = dict(zip(DBT_PATH_VARIABLES, (warehouse, lake, spark_dir), strict=True))
     before = {name: os.environ.get(name) for name in paths}
     os.environ.update({name: str(Path(path).resolve()) for name, path in paths.items()})
@@ -271,28 +241,6 @@ def dbt_paths_in_environment(warehouse: str | Path, lake: str | Path, spark_dir:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-# dbt's own outputs in the project folder: everything else in it is what a parse reads.
-DBT_OUTPUT_FOLDERS = ("target", "logs", "dbt_packages")
-# dbt writes its anonymous user id beside profiles.yml (here) on its first run: not an input.
-DBT_USER_FILE = ".user.yml"
-MANIFEST_KEY_FILE = ".manifest_key"
-
-
-def dbt_project_fingerprint(engine: str) -> str:
-    """A hash of every file of the dbt project (its outputs aside), the profile target and dbt's version."""
-    from dbt.version import __version__ as dbt_version
-
-    digest = hashlib.sha256(f"{dbt_version}\0{DBT_TARGETS[engine]}\0{dbt_target_arg(engine)}".encode())
-    for top in sorted(DBT_PROJECT_DIR.iterdir()):
-        if top.name in (*DBT_OUTPUT_FOLDERS, DBT_USER_FILE):  # the build folders (thousands of files) are not walked
-            continue
-        for file in sorted([top, *top.rglob("*")] if top.is_dir() else [top]):
-            if file.is_file():
-                digest.update(f"\0{file.relative_to(DBT_PROJECT_DIR)}\0".encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def prepare_dbt_manifest(settings: Settings | None = None) -> None:
@@ -310,9 +258,9 @@ def prepare_dbt_manifest(settings: Settings | None = None) -> None:
     with (target / ".parse.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         key = dbt_project_fingerprint(settings.engine)
-        key_file = target / MANIFEST_KEY_FILE
-        if (target / "manifest.json").exists() and key_file.exists() and key_file.read_text() == key:
+        if manifest_is_current(settings.engine, key):
             return
+        key_file = target / MANIFEST_KEY_FILE
         key_file.unlink(missing_ok=True)
         with dbt_paths_in_environment(settings.warehouse, settings.lake, settings.spark_dir):
             invocation = dbt_cli(settings.engine).cli(["parse", "--quiet"], target_path=target)

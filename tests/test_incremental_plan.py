@@ -160,19 +160,19 @@ def test_the_project_fingerprint_changes_with_a_model_and_not_with_what_dbt_writ
     """The fingerprint decides a full rebuild (and a new `dbt parse`): dbt's anonymous user id
     (written beside profiles.yml on its first run, in a fresh clone), its target and its logs
     must not change it."""
-    from orchestration import resources
+    from orchestration import dbt_manifest
 
     project = tmp_path / "dbt_project"
     shutil.copytree(
-        resources.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml")
+        dbt_manifest.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml")
     )
-    monkeypatch.setattr(resources, "DBT_PROJECT_DIR", project)
-    before = resources.dbt_project_fingerprint("duckdb")
+    monkeypatch.setattr(dbt_manifest, "DBT_PROJECT_DIR", project)
+    before = dbt_manifest.dbt_project_fingerprint("duckdb")
     (project / ".user.yml").write_text("id: 0b6bde8c\n")
     for folder in ("target", "logs"):
         (project / folder).mkdir()
         (project / folder / "anything.json").write_text("{}")
-    assert resources.dbt_project_fingerprint("duckdb") == before
+    assert dbt_manifest.dbt_project_fingerprint("duckdb") == before
     model = project / "models" / "staging" / "stg_app_logins.sql"
     model.write_text(model.read_text() + "\n-- changed\n")
-    assert resources.dbt_project_fingerprint("duckdb") != before
+    assert dbt_manifest.dbt_project_fingerprint("duckdb") != before
