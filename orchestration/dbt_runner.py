@@ -5,8 +5,8 @@ dbt again (1.4 s of CPU) although the build's process has already imported most 
 dagster-dbt (the rest costs it 0.25 s). Here dbt's own runner (dbtRunner, dbt's documented
 programmatic invocation) runs the same command in a thread of this process, and its events
 reach dagster-dbt as the dicts its JSON lines would have been, so that dagster-dbt turns them
-into the same materializations and checks. A `dbt build` of the hand-made landing: 5.6-5.7 s of
-CPU in a child, 4.4-4.5 s here (docs/benchmarks.md).
+into the same materializations and checks. A build of the hand-made landing costs 1 s less CPU,
+one of 3,000 cadres 2.8 s less (docs/benchmarks.md, "dbt inside the build's process").
 
 Used on DuckDB only: on Spark dbt starts a JVM, which belongs in a process of its own.
 """
@@ -95,14 +95,18 @@ class DbtThread:
         except BaseException as error:  # noqa: BLE001 (reported to the build, which raises it)
             self.exception, self.returncode = error, 2
         finally:
-            gc.enable()
-            _release_duckdb()
-            for name, value in before.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            self.events.put(_DONE)
+            try:
+                gc.enable()
+                for name, value in before.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+                _release_duckdb()
+            except Exception as error:  # the build's later steps could not open the warehouse: say why
+                self.exception, self.returncode = self.exception or error, self.returncode or 2
+            finally:
+                self.events.put(_DONE)  # whatever happened: the build never waits for dbt forever
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)
