@@ -29,7 +29,7 @@ from dagster_dbt.asset_utils import (
     extract_runtime_selection_from_args,
     get_updated_cli_invocation_params_for_context,
 )
-from dagster_dbt.core.dbt_cli_invocation import _get_dbt_target_path
+from dagster_dbt.core.dbt_cli_invocation import PARTIAL_PARSE_FILE_NAME, _get_dbt_target_path
 from dagster_dbt.dagster_dbt_translator import validate_opt_translator
 from dagster_dbt.dbt_manifest import validate_manifest
 
@@ -46,8 +46,6 @@ def _console_off() -> list[str]:
     return ["--log-level", "none", "--log-level-file", os.environ.get("DBT_LOG_LEVEL_FILE") or "debug"]
 
 
-# dagster-dbt copies the project target's parse state into each build's target folder.
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 _DONE = object()  # the last item of an invocation's queue
 
 
@@ -138,10 +136,10 @@ class InProcessDbtInvocation(DbtCliInvocation):
         project_target = _get_dbt_target_path()
         if not project_target.is_absolute():
             project_target = Path(kwargs["project_dir"]) / project_target
-        parse_state = project_target / PARTIAL_PARSE_FILE
-        if parse_state.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
+        parse_state = project_target / PARTIAL_PARSE_FILE_NAME
+        if parse_state.exists() and not (target_path / PARTIAL_PARSE_FILE_NAME).exists():
             target_path.mkdir(parents=True, exist_ok=True)
-            shutil.copy(parse_state, target_path / PARTIAL_PARSE_FILE)
+            shutil.copy(parse_state, target_path / PARTIAL_PARSE_FILE_NAME)
         return cls(process=DbtThread(args, env).start(), target_path=target_path, **kwargs)
 
     def _stream_stdout(self) -> Iterator[str | dict[str, Any]]:
@@ -165,11 +163,11 @@ def start_invocation(
     resource: DbtCliResource,
     args: Sequence[str],
     *,
-    raise_on_error: bool,
-    manifest: Any,
-    dagster_dbt_translator: DagsterDbtTranslator | None,
-    context: Any,
-    target_path: Path | None,
+    raise_on_error: bool = True,
+    manifest: Any = None,
+    dagster_dbt_translator: DagsterDbtTranslator | None = None,
+    context: Any = None,
+    target_path: Path | None = None,
 ) -> InProcessDbtInvocation:
     """DbtCliResource.cli's own preparation (dagster-dbt 0.29: the selection of the assets the
     run picked, the target folder, the environment dbt reads), then dbt on a DbtThread.

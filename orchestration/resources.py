@@ -177,36 +177,13 @@ class FingertipDbtCli(DbtCliResource):
     # On DuckDB dbt runs inside this process (orchestration/dbt_runner.py); on Spark in its own.
     in_process: bool = False
 
-    def cli(
-        self,
-        args: Sequence[str],
-        *,
-        raise_on_error: bool = True,
-        manifest=None,
-        dagster_dbt_translator=None,
-        context=None,
-        target_path=None,
-    ):
+    def cli(self, args: Sequence[str], **options):
+        """dagster-dbt's, with dbt in this process when `in_process` (orchestration/dbt_runner.py)."""
         if not self.in_process:
-            return super().cli(
-                args,
-                raise_on_error=raise_on_error,
-                manifest=manifest,
-                dagster_dbt_translator=dagster_dbt_translator,
-                context=context,
-                target_path=target_path,
-            )
+            return super().cli(args, **options)
         from orchestration import dbt_runner
 
-        return dbt_runner.start_invocation(
-            self,
-            args,
-            raise_on_error=raise_on_error,
-            manifest=manifest,
-            dagster_dbt_translator=dagster_dbt_translator,
-            context=context,
-            target_path=target_path,
-        )
+        return dbt_runner.start_invocation(self, args, **options)
 
 
 def dbt_cli(engine: str = "duckdb") -> DbtCliResource:
