@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from orchestration.errors import dbt_failure_advice, dbt_failures, root_cause_message
+from orchestration.errors import INTERRUPTED_EXIT_CODE, dbt_failure_advice, dbt_failures, root_cause_message, was_interrupted
 from orchestration.guards import (
     HOST_TAG,
     PID_TAG,
@@ -171,12 +171,26 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
             )
         finally:
             watch.stop()
+            # dbt runs on a thread of this process (DuckDB): an interrupted run may have left it
+            # running, and a thread inside DuckDB when the process exits aborts it.
+            from orchestration.dbt_runner import CANCEL_SECONDS, stop_running_dbt
+
+            if not stop_running_dbt():
+                print(f"error: dbt did not stop within {CANCEL_SECONDS:.0f} s of the interruption", file=sys.stderr)
     failed_checks = [
         _describe_failed_check(e.asset_check_evaluation_data)
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
     ]
     if not result.success:
+        interrupted = [e.step_key for e in result.all_events if e.is_step_failure and was_interrupted(e.step_failure_data.error)]
+        if interrupted:
+            print(
+                f"error: interrupted in step {', '.join(interrupted)} (run {result.run_id}, marked failed); "
+                "the next `fingertip run` finishes or redoes what this one left",
+                file=sys.stderr,
+            )
+            return INTERRUPTED_EXIT_CODE
         for event in result.all_events:
             if event.is_step_failure:
                 message = root_cause_message(event.step_failure_data.error)

@@ -400,8 +400,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return getattr(error, "exit_code", 2)
     except KeyboardInterrupt:
+        from orchestration.errors import INTERRUPTED_EXIT_CODE
+
         print("error: interrupted; the next `fingertip run` finishes or redoes what this one left", file=sys.stderr)
-        return 130
+        return INTERRUPTED_EXIT_CODE
     except OSError as error:
         # A file or folder the user named cannot be read or written (permissions, a full disk, ...).
         where = f" {error.filename}" if error.filename else ""

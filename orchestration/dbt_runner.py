@@ -13,11 +13,13 @@ Used on DuckDB only: on Spark dbt starts a JVM, which belongs in a process of it
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import queue
 import shutil
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +49,10 @@ def _console_off() -> list[str]:
 
 
 _DONE = object()  # the last item of an invocation's queue
+_RUNNING: set[DbtThread] = set()  # the invocations whose dbt runs now (stop_running_dbt)
+_RUNNING_LOCK = threading.Lock()
+# How long an interrupted build waits for dbt to stop its queries and write its run results.
+CANCEL_SECONDS = 30.0
 
 
 class DbtThread:
@@ -59,12 +65,27 @@ class DbtThread:
         self.exception: BaseException | None = None
         self.events: queue.SimpleQueue = queue.SimpleQueue()
         self._env = dict(env)
+        # Ctrl-C reaches dbt's thread at most once, and only while dbt's runner runs in it.
+        self._interrupt_lock = threading.Lock()
+        self._in_dbt = self._interrupted = False
+        self._threads_before: set[int] = set()
         # A daemon: a run stopped by Dagster or killed ends it with the process, as it ended the child.
         self._thread = threading.Thread(target=self._run, name="dbt", daemon=True)
 
     def start(self) -> DbtThread:
+        self._threads_before = {thread.ident for thread in threading.enumerate()}
+        with _RUNNING_LOCK:
+            _RUNNING.add(self)
         self._thread.start()
         return self
+
+    def _busy(self) -> bool:
+        """Is dbt's thread, or a worker of its thread pool (named "Thread-N (worker)"), still running?
+        dbt's pool lets a worker finish its node after dbt has returned from an interruption."""
+        return self._thread.is_alive() or any(
+            thread.ident not in self._threads_before and thread.name.endswith("(worker)") and thread.is_alive()
+            for thread in threading.enumerate()
+        )
 
     def _run(self) -> None:
         from dbt.cli.main import dbtRunner
@@ -86,7 +107,13 @@ class DbtThread:
         os.environ.update(changed)
         gc.disable()
         try:
-            result = dbtRunner(callbacks=[on_event]).invoke([*self.args[1:], *_console_off()])
+            try:
+                with self._interrupt_lock:
+                    self._in_dbt = True
+                result = dbtRunner(callbacks=[on_event]).invoke([*self.args[1:], *_console_off()])
+            finally:
+                with self._interrupt_lock:
+                    self._in_dbt = False
             self.exception = result.exception
             # dbt's exit codes: 0 success, 1 a node failed, 2 dbt itself could not run.
             self.returncode = 0 if result.success else (1 if result.exception is None else 2)
@@ -105,10 +132,57 @@ class DbtThread:
                 self.exception, self.returncode = self.exception or error, self.returncode or 2
             finally:
                 self.events.put(_DONE)  # whatever happened: the build never waits for dbt forever
+                with _RUNNING_LOCK:
+                    _RUNNING.discard(self)
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)
         return self.returncode
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def cancel(self, timeout: float = CANCEL_SECONDS) -> bool:
+        """Stop dbt as Ctrl-C stops it in a process of its own (the build was interrupted): a
+        KeyboardInterrupt in its thread, where dbt's runner catches it, writes its run results
+        and cancels its queries; its queries are cancelled from here too until it ends, so
+        that no node it still starts runs on. Whether dbt ended within `timeout` seconds.
+
+        A thread left running in DuckDB when the interpreter exits aborts the process
+        (SIGABRT: "FATAL: exception not rethrown"), and so does a worker of dbt's pool, which
+        dbt does not wait for once interrupted: both are waited for."""
+        with self._interrupt_lock:
+            if self._in_dbt and not self._interrupted:
+                self._interrupted = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt)
+                )
+        deadline = time.monotonic() + timeout
+        while self._busy() and time.monotonic() < deadline:
+            _cancel_queries()
+            self._thread.join(0.1)
+        return not self._busy()
+
+
+def stop_running_dbt() -> bool:
+    """Stop every dbt this process still runs (DbtThread.cancel); whether all ended. For the end of
+    a run: an interruption that reached Dagster outside the event stream leaves it running."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    return all([thread.cancel() for thread in running])
+
+
+def _cancel_queries() -> None:
+    """Interrupt the queries dbt's adapters run now (dbt's own cancellation, per connection)."""
+    from dbt.adapters.factory import FACTORY
+
+    with FACTORY.lock:
+        adapters = list(FACTORY.adapters.values())
+    for adapter in adapters:
+        try:
+            adapter.cancel_open_connections()
+        except Exception:  # noqa: BLE001, S112 (a connection closing meanwhile: the next round retries)
+            continue
 
 
 def _release_duckdb() -> None:
@@ -145,14 +219,20 @@ class InProcessDbtInvocation(DbtCliInvocation):
     def _stream_stdout(self) -> Iterator[str | dict[str, Any]]:
         """dbt's events as dagster-dbt reads them from a child's output, errors noted as it notes
         them. Once: dagster-dbt asks again after the stream (a child's closed output gives nothing).
-        If Dagster interrupts the step, dbt's thread goes on until the process, which is ending, exits."""
+        If the step is interrupted (Ctrl-C, SIGTERM) or the stream dropped, dbt is stopped first."""
         if self._drained:
             return
         thread: DbtThread = self.process
-        while (event := thread.events.get()) is not _DONE:
-            if event["info"]["level"] == "error":
-                self._error_messages.append(event["info"]["msg"])
-            yield event
+        ended = False
+        try:
+            while (event := thread.events.get()) is not _DONE:
+                if event["info"]["level"] == "error":
+                    self._error_messages.append(event["info"]["msg"])
+                yield event
+            ended = True
+        finally:
+            if not ended and not thread.cancel():
+                self._error_messages.append(f"dbt did not stop within {CANCEL_SECONDS:.0f} s of the interruption")
         self._drained = True
         thread.wait()
         if thread.exception is not None:

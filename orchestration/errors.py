@@ -10,6 +10,17 @@ from pathlib import Path
 MAX_MESSAGE_CHARS = 300
 # DuckDB's memory limit during `dbt build` (dbt_project/profiles.yml reads it).
 MEMORY_ENV = "FINGERTIP_DUCKDB_MEMORY"
+# The exit code of an interrupted build, as a shell reports a command stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED_EXIT_CODE = 130
+
+
+def was_interrupted(error) -> bool:
+    """Did the step fail because the run was interrupted (Ctrl-C, SIGTERM), not because of its work?"""
+    while error is not None:
+        if error.cls_name == "DagsterExecutionInterruptedError":
+            return True
+        error = error.cause
+    return False
 
 
 def root_cause_message(error) -> str:

@@ -74,8 +74,11 @@ def started_steps(home: Path, run_id: str) -> list[str]:
     return [e.dagster_event.step_key for e in instance_at(home).all_logs(run_id, of_type=DagsterEventType.STEP_START)]
 
 
-def kill_when_step_starts(process: subprocess.Popen, home: Path, step: str, extra_seconds: float = 0.0) -> str:
-    """SIGKILL `process` once its run has started `step` (plus `extra_seconds`); returns the run id."""
+def kill_when_step_starts(
+    process: subprocess.Popen, home: Path, step: str, extra_seconds: float = 0.0, sig: int = signal.SIGKILL
+) -> str:
+    """Send `sig` to `process` once its run has started `step` (plus `extra_seconds`); returns the
+    run id once the process has ended (within 30 s)."""
     deadline = time.monotonic() + RUN_TIMEOUT
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the run ended before step {step} started"
@@ -83,7 +86,7 @@ def kill_when_step_starts(process: subprocess.Popen, home: Path, step: str, extr
         if run is not None and step in started_steps(home, run.run_id):
             time.sleep(extra_seconds)
             assert process.poll() is None, f"the run ended within {extra_seconds} s of step {step}"
-            os.kill(process.pid, signal.SIGKILL)
+            os.kill(process.pid, sig)
             process.wait(timeout=30)
             return run.run_id
         time.sleep(0.2)
@@ -109,31 +112,43 @@ def same_build(built: Path, reference: Path) -> None:
         assert table_rows(built / "warehouse.duckdb", sql) == table_rows(reference / "warehouse.duckdb", sql), sql
 
 
-# Kill points: (step whose start triggers the kill, seconds after it starts).
+# Kill points: (step whose start triggers the kill, seconds after it starts, the signal).
 KILL_POINTS = (
-    ("checkins", 0.0),  # ingest: lake folders half written
-    ("warehouse_models", 4.0),  # dbt build: models half built in the warehouse
-    ("analytics_copy", 0.0),  # publish: the copy half written
+    ("checkins", 0.0, signal.SIGKILL),  # ingest: lake folders half written
+    ("warehouse_models", 4.0, signal.SIGKILL),  # dbt build: models half built in the warehouse
+    # Ctrl-C in dbt: dbt runs on a thread of the build's process; left running in DuckDB at exit,
+    # it aborted the process (SIGABRT, "FATAL: exception not rethrown").
+    ("warehouse_models", 2.0, signal.SIGINT),
+    ("analytics_copy", 0.0, signal.SIGKILL),  # publish: the copy half written
 )
+INTERRUPTED = 2  # the Ctrl-C's place in KILL_POINTS
 
 
 def test_a_run_killed_at_any_stage_never_blocks_the_next_and_it_builds_the_same(handmade_build, tmp_path):
     """Issue 11, item 1: SIGKILL during ingest, dbt and publish; each time the killed run held
-    the DuckDB pool or the lock; the next run frees them by itself and the result is an uninterrupted build's."""
+    the DuckDB pool or the lock; the next run frees them by itself and the result is an uninterrupted build's.
+    Ctrl-C during dbt: the run stops dbt, fails with one error line and frees the pool itself."""
     warehouse = tmp_path / "warehouse.duckdb"
     home = tmp_path / ".dagster"
-    killed, held = [], []
-    for n, (step, extra) in enumerate(KILL_POINTS):
+    killed, held, codes = [], [], []
+    for n, (step, extra, sig) in enumerate(KILL_POINTS):
         process = start_run(HANDMADE, warehouse, tmp_path / f"killed{n}")
-        killed.append(kill_when_step_starts(process, home, step, extra))
+        killed.append(kill_when_step_starts(process, home, step, extra, sig))
+        codes.append(process.returncode)
         instance = instance_at(home)
         slots = instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots
         held.append({slot.run_id for slot in slots})
-        print(f"killed at {step} (+{extra} s): steps started {started_steps(home, killed[-1])}; pool held by {held[-1]}")
+        print(f"{sig.name} at {step} (+{extra} s): steps started {started_steps(home, killed[-1])}; pool held by {held[-1]}")
     # The fault being tested: the run killed in dbt kept the DuckDB pool slot (with no recovery, every
-    # later run would wait forever); the run after it got past it to publishing, so it freed that slot.
+    # later run would wait forever); the run after it freed that slot before its own dbt step.
     assert killed[1] in held[1]
     assert killed[1] not in held[2]
+    # Interrupted, the run ended itself: an exit code (not a signal), dbt stopped, nothing held.
+    err = (tmp_path / f"killed{INTERRUPTED}").with_suffix(".err").read_text()
+    assert codes[INTERRUPTED] == 130, err[-3000:]
+    assert "FATAL" not in err and "terminate called" not in err, err[-3000:]
+    assert err.strip().splitlines()[-1].startswith("error: interrupted in step warehouse_models"), err[-3000:]
+    assert held[INTERRUPTED] == set()
 
     started = time.monotonic()
     code, out, err = finish(start_run(HANDMADE, warehouse, tmp_path / "after"), tmp_path / "after")
