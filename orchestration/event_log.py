@@ -36,6 +36,15 @@ from sqlalchemy.pool import StaticPool
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
 # A build writes to two files (its run's and the index); the UI's readers visit many runs.
 KEPT_FILES = 8
+# The output of a build's steps is not copied to files for the UI: the build log (last_build.log)
+# holds dbt's, and the event log everything Dagster records. Dagster's capture mirrors stdout and
+# stderr through a `tail` and a Python watcher process each (four processes a build), and on Ctrl-C
+# its watchers print tracebacks of their own to the user's terminal.
+NO_CAPTURED_OUTPUT = {
+    "module": "dagster._core.storage.noop_compute_log_manager",
+    "class": "NoOpComputeLogManager",
+    "config": {},
+}
 # Events per batch (Dagster's DAGSTER_EVENT_BATCH_SIZE): a batch is flushed when full or at its end.
 # A 61-day build plans about 450 events at its start; its ingest steps materialize 61 partitions each.
 EVENT_BATCH_SIZE = "1000"
@@ -136,7 +145,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 def build_instance(dagster_home: Path) -> DagsterInstance:
     """The instance of DAGSTER_HOME as its dagster.yaml makes it, with the pooled event log
     storage over the same folder (Dagster's default: history/runs/ under the home), unless
-    the dagster.yaml chooses its storage itself (Postgres, say)."""
+    the dagster.yaml chooses its storage itself (Postgres, say), and without copies of the
+    steps' output (NO_CAPTURED_OUTPUT) unless it chooses its compute logs."""
     config = Path(dagster_home) / "dagster.yaml"
     chosen = yaml.safe_load(config.read_text()) if config.exists() else None
     if isinstance(chosen, dict) and any(key in chosen for key in STORAGE_KEYS):
@@ -148,4 +158,7 @@ def build_instance(dagster_home: Path) -> DagsterInstance:
     }
     # Dagster reads this for each event; the default storage would store a batch event by event.
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
-    return DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home), overrides={"event_log_storage": storage}))
+    overrides = {"event_log_storage": storage}
+    if not (isinstance(chosen, dict) and "compute_logs" in chosen):
+        overrides["compute_logs"] = NO_CAPTURED_OUTPUT
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home), overrides=overrides))
