@@ -9,10 +9,14 @@ into the same materializations and checks. A build of the hand-made landing cost
 one of 3,000 cadres 2.8 s less (docs/benchmarks.md, "dbt inside the build's process").
 
 Used on DuckDB only: on Spark dbt starts a JVM, which belongs in a process of its own.
+
+An interrupted build (Ctrl-C, SIGTERM, a run terminated in the UI) stops dbt as Ctrl-C stops
+dbt's own process (DbtThread.cancel): a thread left inside DuckDB when Python exits aborts it.
 """
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import gc
 import os
@@ -170,6 +174,11 @@ def stop_running_dbt() -> bool:
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     return all([thread.cancel() for thread in running])
+
+
+# Any process that ran dbt here (a `dagster dev` run worker too): Python calls this before it
+# abandons its daemon threads at exit.
+atexit.register(stop_running_dbt)
 
 
 def _cancel_queries() -> None:
