@@ -177,24 +177,31 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
 
             if not stop_running_dbt():
                 print(f"error: dbt did not stop within {CANCEL_SECONDS:.0f} s of the interruption", file=sys.stderr)
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(INTERRUPTED_EXIT_CODE)  # Python's own exit would abort on a thread inside DuckDB
     failed_checks = [
         _describe_failed_check(e.asset_check_evaluation_data)
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
     ]
     if not result.success:
-        interrupted = [e.step_key for e in result.all_events if e.is_step_failure and was_interrupted(e.step_failure_data.error)]
-        if interrupted:
+        interrupted_steps = []
+        for event in result.all_events:
+            if event.is_step_failure and was_interrupted(event.step_failure_data.error):
+                interrupted_steps.append(event.step_key)
+            elif event.is_step_failure:
+                message = root_cause_message(event.step_failure_data.error)
+                print(f"error: step {event.step_key} failed: {message}", file=sys.stderr)
+        run_interrupted = any(e.is_run_failure and was_interrupted(e.job_failure_data.error) for e in result.all_events)
+        if interrupted_steps or run_interrupted:
+            where = f" in step {', '.join(interrupted_steps)}" if interrupted_steps else ""
             print(
-                f"error: interrupted in step {', '.join(interrupted)} (run {result.run_id}, marked failed); "
+                f"error: interrupted{where} (run {result.run_id}, marked failed); "
                 "the next `fingertip run` finishes or redoes what this one left",
                 file=sys.stderr,
             )
             return INTERRUPTED_EXIT_CODE
-        for event in result.all_events:
-            if event.is_step_failure:
-                message = root_cause_message(event.step_failure_data.error)
-                print(f"error: step {event.step_key} failed: {message}", file=sys.stderr)
         # dbt says which model or test failed, and why, in its own log: one line each.
         for line in dbt_failures(build_log):
             print(f"error: dbt: {line}", file=sys.stderr)

@@ -22,6 +22,7 @@ import gc
 import os
 import queue
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -40,6 +41,7 @@ from dagster_dbt.dagster_dbt_translator import validate_opt_translator
 from dagster_dbt.dbt_manifest import validate_manifest
 
 from orchestration.dbt_process import NODES_START_EVENT
+from orchestration.errors import INTERRUPTED_EXIT_CODE
 
 # dagster-dbt reads the levels a child dbt writes to its standard output: info and above.
 STREAMED_LEVELS = frozenset({"info", "warn", "error"})
@@ -72,24 +74,31 @@ class DbtThread:
         # Ctrl-C reaches dbt's thread at most once, and only while dbt's runner runs in it.
         self._interrupt_lock = threading.Lock()
         self._in_dbt = self._interrupted = False
-        self._threads_before: set[int] = set()
         # A daemon: a run stopped by Dagster or killed ends it with the process, as it ended the child.
         self._thread = threading.Thread(target=self._run, name="dbt", daemon=True)
 
     def start(self) -> DbtThread:
-        self._threads_before = {thread.ident for thread in threading.enumerate()}
         with _RUNNING_LOCK:
             _RUNNING.add(self)
         self._thread.start()
         return self
 
+    def _workers(self) -> list[threading.Thread]:
+        """The live workers of dbt's thread pool: multiprocessing.dummy records in each (`_parent`)
+        the thread that made the pool, which is dbt's."""
+        return [t for t in threading.enumerate() if getattr(t, "_parent", None) is self._thread and t.is_alive()]
+
     def _busy(self) -> bool:
-        """Is dbt's thread, or a worker of its thread pool (named "Thread-N (worker)"), still running?
-        dbt's pool lets a worker finish its node after dbt has returned from an interruption."""
-        return self._thread.is_alive() or any(
-            thread.ident not in self._threads_before and thread.name.endswith("(worker)") and thread.is_alive()
-            for thread in threading.enumerate()
-        )
+        """Is dbt's thread, or a worker of its pool, still running? Once interrupted, dbt does not
+        always wait for a worker to finish its node."""
+        return self._thread.is_alive() or bool(self._workers())
+
+    def _wait_for_workers(self, timeout: float) -> None:
+        """Cancel the queries of dbt's pool until its workers have ended (or `timeout` s)."""
+        deadline = time.monotonic() + timeout
+        while (workers := self._workers()) and time.monotonic() < deadline:
+            _cancel_queries()
+            workers[0].join(0.1)
 
     def _run(self) -> None:
         from dbt.cli.main import dbtRunner
@@ -124,6 +133,8 @@ class DbtThread:
         except BaseException as error:  # noqa: BLE001 (reported to the build, which raises it)
             self.exception, self.returncode = error, 2
         finally:
+            if self._interrupted:  # no worker may be inside DuckDB when its database closes below
+                self._wait_for_workers(CANCEL_SECONDS)
             try:
                 gc.enable()
                 for name, value in before.items():
@@ -155,6 +166,9 @@ class DbtThread:
         A thread left running in DuckDB when the interpreter exits aborts the process
         (SIGABRT: "FATAL: exception not rethrown"), and so does a worker of dbt's pool, which
         dbt does not wait for once interrupted: both are waited for."""
+        current = threading.current_thread()
+        if current is self._thread or getattr(current, "_parent", None) is self._thread:
+            return True  # asked on dbt's own thread (a stream collected there): it ends with dbt
         with self._interrupt_lock:
             if self._in_dbt and not self._interrupted:
                 self._interrupted = True
@@ -176,9 +190,17 @@ def stop_running_dbt() -> bool:
     return all([thread.cancel() for thread in running])
 
 
-# Any process that ran dbt here (a `dagster dev` run worker too): Python calls this before it
-# abandons its daemon threads at exit.
-atexit.register(stop_running_dbt)
+def _stop_at_exit() -> None:
+    """Any process that ran dbt here (a `dagster dev` run worker too): Python calls this before
+    it abandons its daemon threads. A dbt that will not stop is left to the system (os._exit):
+    Python's own exit would abort on it."""
+    if not stop_running_dbt():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED_EXIT_CODE)
+
+
+atexit.register(_stop_at_exit)
 
 
 def _cancel_queries() -> None:

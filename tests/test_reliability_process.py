@@ -79,7 +79,7 @@ def kill_when_step_starts(
     process: subprocess.Popen, home: Path, step: str, extra_seconds: float = 0.0, sig: int = signal.SIGKILL
 ) -> str:
     """Send `sig` to `process` once its run has started `step` (plus `extra_seconds`); returns the
-    run id once the process has ended (within 30 s). SIGKILL reaches the process, any other signal
+    run id once the process has ended. SIGKILL reaches the process, any other signal
     its whole process group, as Ctrl-C in a terminal reaches every process of the command."""
     deadline = time.monotonic() + RUN_TIMEOUT
     while time.monotonic() < deadline:
@@ -92,7 +92,13 @@ def kill_when_step_starts(
                 os.kill(process.pid, sig)
             else:
                 os.killpg(process.pid, sig)
-            process.wait(timeout=30)
+            from orchestration.dbt_runner import CANCEL_SECONDS
+
+            try:
+                process.wait(timeout=CANCEL_SECONDS + 15)  # an interrupted run may wait that long for dbt
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # not left holding the warehouse
+                raise AssertionError(f"the run did not end within {CANCEL_SECONDS + 15} s of {sig.name}") from None
             return run.run_id
         time.sleep(0.2)
     raise AssertionError(f"step {step} never started")
