@@ -28,6 +28,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -223,6 +224,9 @@ def _serve(connection: Connection) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C in a terminal reaches every process of the command: the build decides, and ends this
+    # one (its socket closes); left to Python, it printed a KeyboardInterrupt traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # As orchestration/__init__.py does for the build's process: GX finds pyspark (the spark extra)
     # and pyspark warns about pandas 3; fingertip never runs GX on Spark.
     warnings.filterwarnings("ignore", category=FutureWarning, message="PySpark does not yet fully support pandas")

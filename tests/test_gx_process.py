@@ -138,6 +138,15 @@ def test_an_error_in_the_gx_process_is_raised_in_the_build_as_it_would_be_there(
     assert gx.poll() is None  # and the process goes on serving
 
 
+def test_ctrl_c_reaches_the_build_and_not_the_gx_process(gx, lake_files):
+    """Ctrl-C in a terminal signals the command's whole process group: the build decides, and
+    ends the GX process itself; the process neither dies nor prints a traceback of its own."""
+    gx.send_signal(signal.SIGINT)
+    outcome, where = gx_process.validate("app_logins", [lake_files["late"]], WINDOW)
+    assert where == f"GX process (pid {gx.pid})"
+    assert outcome == validate_files("app_logins", [str(lake_files["late"])], WINDOW)
+
+
 def test_a_killed_gx_process_means_the_check_validates_in_the_builds_own_process(gx, lake_files):
     gx.kill()
     gx.wait()
