@@ -17,11 +17,13 @@ dbt's own process (DbtThread.cancel): a thread left inside DuckDB when Python ex
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import gc
 import os
 import queue
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -176,10 +178,26 @@ class DbtThread:
                     ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt)
                 )
         deadline = time.monotonic() + timeout
-        while self._busy() and time.monotonic() < deadline:
-            _cancel_queries()
-            self._thread.join(0.1)
+        with _signals_held():
+            while self._busy() and time.monotonic() < deadline:
+                _cancel_queries()
+                self._thread.join(0.1)
         return not self._busy()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM ignored meanwhile, on the main thread (where Python runs its handlers):
+    a user pressing Ctrl-C again must not cut dbt's stop short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def stop_running_dbt() -> bool:
@@ -194,7 +212,11 @@ def _stop_at_exit() -> None:
     """Any process that ran dbt here (a `dagster dev` run worker too): Python calls this before
     it abandons its daemon threads. A dbt that will not stop is left to the system (os._exit):
     Python's own exit would abort on it."""
-    if not stop_running_dbt():
+    try:
+        stopped = stop_running_dbt()
+    except BaseException:  # noqa: BLE001 (a Ctrl-C before the signals were held: dbt may be running)
+        stopped = False
+    if not stopped:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(INTERRUPTED_EXIT_CODE)
