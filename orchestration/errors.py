@@ -35,7 +35,15 @@ def root_cause_message(error) -> str:
     prefix, _, rest = message.partition(": ")
     if rest and root.cls_name and prefix.endswith(root.cls_name):
         message = rest
+    if dbt_exit := DAGSTER_DBT_FAILURE.match(message):
+        # dagster-dbt's wrapper sends the reader to compute logs, which `fingertip run` does not
+        # keep: dbt's own failure lines follow this one, and the build log holds the rest.
+        message = f"`{dbt_exit['command']}` failed with exit code {dbt_exit['code']}"
     return _shortened(message)
+
+
+# dagster-dbt's message when dbt ends with an error (DagsterDbtCliRuntimeError).
+DAGSTER_DBT_FAILURE = re.compile(r"The dbt CLI process with command `(?P<command>[^`]*)` failed with exit code `(?P<code>\d+)`")
 
 
 def _shortened(message: str) -> str:

@@ -84,3 +84,34 @@ def test_more_failures_than_the_limit_end_with_how_many_more(tmp_path):
         "... and 2 more (full log)",
     ]
     assert dbt_failure_advice(log, tmp_path / "warehouse.duckdb") == []
+
+
+def test_a_failed_dbt_step_names_dbts_command_and_not_compute_logs_the_build_does_not_keep(tmp_path):
+    """dagster-dbt's own error for a dbt that ended with an error (a real invocation of a process
+    that exits 1) sends the reader to Dagster's compute logs, which `fingertip run` does not keep:
+    the step's line names the command and its exit code; dbt's failure lines follow it."""
+    import subprocess
+    import sys
+
+    from dagster._utils.error import serializable_error_info_from_exc_info
+    from dagster_dbt import DbtCliInvocation
+
+    from orchestration.errors import root_cause_message
+
+    process = subprocess.Popen(["false", "build", "--select", "stg_cadres"])
+    process.wait()
+    invocation = DbtCliInvocation(
+        process=process,
+        manifest={},
+        dagster_dbt_translator=None,
+        project_dir=tmp_path,
+        target_path=tmp_path,
+        raise_on_error=True,
+        cli_version=None,
+    )
+    try:
+        raise invocation.get_error()
+    except Exception:  # noqa: BLE001 (serialized as Dagster serializes a step's error)
+        error = serializable_error_info_from_exc_info(sys.exc_info())
+    assert "compute logs" in error.message
+    assert root_cause_message(error) == "`false build --select stg_cadres` failed with exit code 1"
