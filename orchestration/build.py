@@ -171,15 +171,6 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
             )
         finally:
             watch.stop()
-            # dbt runs on a thread of this process (DuckDB): an interrupted run may have left it
-            # running, and a thread inside DuckDB when the process exits aborts it.
-            from orchestration.dbt_runner import CANCEL_SECONDS, stop_running_dbt
-
-            if not stop_running_dbt():
-                print(f"error: dbt did not stop within {CANCEL_SECONDS:.0f} s of the interruption", file=sys.stderr)
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(INTERRUPTED_EXIT_CODE)  # Python's own exit would abort on a thread inside DuckDB
     failed_checks = [
         _describe_failed_check(e.asset_check_evaluation_data)
         for e in result.all_events

@@ -27,7 +27,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ def _console_off() -> list[str]:
 
 
 _DONE = object()  # the last item of an invocation's queue
-_RUNNING: set[DbtThread] = set()  # the invocations whose dbt runs now (stop_running_dbt)
+_RUNNING: set[DbtThread] = set()  # the invocations whose dbt runs now (_stop_at_exit)
 _RUNNING_LOCK = threading.Lock()
 # How long an interrupted build waits for dbt to stop its queries and write its run results.
 CANCEL_SECONDS = 30.0
@@ -95,13 +95,6 @@ class DbtThread:
         always wait for a worker to finish its node."""
         return self._thread.is_alive() or bool(self._workers())
 
-    def _wait_for_workers(self, timeout: float) -> None:
-        """Cancel the queries of dbt's pool until its workers have ended (or `timeout` s)."""
-        deadline = time.monotonic() + timeout
-        while (workers := self._workers()) and time.monotonic() < deadline:
-            _cancel_queries()
-            workers[0].join(0.1)
-
     def _run(self) -> None:
         from dbt.cli.main import dbtRunner
         from dbt_common.events.functions import msg_to_dict
@@ -136,7 +129,7 @@ class DbtThread:
             self.exception, self.returncode = error, 2
         finally:
             if self._interrupted:  # no worker may be inside DuckDB when its database closes below
-                self._wait_for_workers(CANCEL_SECONDS)
+                _cancel_queries_while(lambda: bool(self._workers()), CANCEL_SECONDS)
             try:
                 gc.enable()
                 for name, value in before.items():
@@ -156,9 +149,6 @@ class DbtThread:
         self._thread.join(timeout)
         return self.returncode
 
-    def is_alive(self) -> bool:
-        return self._thread.is_alive()
-
     def cancel(self, timeout: float = CANCEL_SECONDS) -> bool:
         """Stop dbt as Ctrl-C stops it in a process of its own (the build was interrupted): a
         KeyboardInterrupt in its thread, where dbt's runner catches it, writes its run results
@@ -177,11 +167,8 @@ class DbtThread:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
                     ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt)
                 )
-        deadline = time.monotonic() + timeout
         with _signals_held():
-            while self._busy() and time.monotonic() < deadline:
-                _cancel_queries()
-                self._thread.join(0.1)
+            _cancel_queries_while(self._busy, timeout)
         return not self._busy()
 
 
@@ -200,29 +187,34 @@ def _signals_held() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def stop_running_dbt() -> bool:
-    """Stop every dbt this process still runs (DbtThread.cancel); whether all ended. For the end of
-    a run: an interruption that reached Dagster outside the event stream leaves it running."""
+def _stop_at_exit() -> None:
+    """Stop every dbt this process still runs (DbtThread.cancel) before Python abandons its daemon
+    threads: an interruption that reached Dagster outside the event stream left it running, in
+    `fingertip run` or a `dagster dev` run worker. A dbt that will not stop is left to the system
+    (os._exit): Python's own exit would abort on it."""
     with _RUNNING_LOCK:
         running = list(_RUNNING)
-    return all([thread.cancel() for thread in running])
-
-
-def _stop_at_exit() -> None:
-    """Any process that ran dbt here (a `dagster dev` run worker too): Python calls this before
-    it abandons its daemon threads. A dbt that will not stop is left to the system (os._exit):
-    Python's own exit would abort on it."""
     try:
-        stopped = stop_running_dbt()
+        stopped = all([thread.cancel() for thread in running])
     except BaseException:  # noqa: BLE001 (a Ctrl-C before the signals were held: dbt may be running)
         stopped = False
     if not stopped:
+        print(f"error: dbt did not stop within {CANCEL_SECONDS:.0f} s of the interruption", file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(INTERRUPTED_EXIT_CODE)
 
 
 atexit.register(_stop_at_exit)
+
+
+def _cancel_queries_while(busy: Callable[[], bool], timeout: float) -> None:
+    """Cancel dbt's queries every 0.1 s while `busy()` (at most `timeout` s): a node dbt or a worker
+    of its pool still starts gets its query interrupted too."""
+    deadline = time.monotonic() + timeout
+    while busy() and time.monotonic() < deadline:
+        _cancel_queries()
+        time.sleep(0.1)
 
 
 def _cancel_queries() -> None:
