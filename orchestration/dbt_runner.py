@@ -16,10 +16,10 @@ dbt's own process (DbtThread.cancel): a thread left inside DuckDB when Python ex
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import ctypes
 import gc
+import multiprocessing.util
 import os
 import queue
 import shutil
@@ -190,8 +190,8 @@ def _signals_held() -> Iterator[None]:
 def _stop_at_exit() -> None:
     """Stop every dbt this process still runs (DbtThread.cancel) before Python abandons its daemon
     threads: an interruption that reached Dagster outside the event stream left it running, in
-    `fingertip run` or a `dagster dev` run worker. A dbt that will not stop is left to the system
-    (os._exit): Python's own exit would abort on it."""
+    `fingertip run` or in a step process of `dagster dev` (a run terminated from its UI). A dbt
+    that will not stop is left to the system (os._exit): Python's own exit would abort on it."""
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     try:
@@ -205,7 +205,16 @@ def _stop_at_exit() -> None:
         os._exit(INTERRUPTED_EXIT_CODE)
 
 
-atexit.register(_stop_at_exit)
+# Run before the exit functions of the modules dbt imports as it runs, which take dbt's ground
+# away while it still runs: multiprocessing's ends the pool of dbt's workers (dbt's thread then
+# waits forever for their results), dbt-duckdb's drops the database its nodes connect to.
+# - In a process Python ends (`fingertip run`): before every atexit function, as
+#   concurrent.futures stops its workers (CPython's hook, called before threads are joined).
+# - In a process multiprocessing started (a step of `dagster dev`'s multiprocess executor): its
+#   exit finalizers run before that hook and no atexit function runs; the highest priority
+#   runs first, and dbt's pool has 15.
+threading._register_atexit(_stop_at_exit)  # noqa: SLF001
+multiprocessing.util.Finalize(None, _stop_at_exit, exitpriority=100)
 
 
 def _cancel_queries_while(busy: Callable[[], bool], timeout: float) -> None:

@@ -11,6 +11,7 @@ storage/gx_process.py runs them in a process of its own.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -48,11 +49,31 @@ def _with_delivery_offsets(spec: SourceSpec, batch: pl.DataFrame) -> pl.DataFram
     )
 
 
+def import_gx():
+    """great_expectations and its expectations, imported so that pyspark cannot end the process.
+
+    GX imports pyspark where it is installed (the `spark` extra), and pyspark's Spark Connect
+    client calls sys.exit(0) on import in a process whose __main__ has no file, which it takes
+    for a doctest run, unless grpc is installed. Every step process of `dagster dev`
+    (multiprocessing's spawn) is such a process: the batch checks failed there with
+    `SystemExit: 0`. fingertip validates pandas batches, so GX goes without Spark Connect, which
+    is importable again afterwards."""
+    blocked = "pyspark.sql.connect" not in sys.modules
+    if blocked:
+        sys.modules["pyspark.sql.connect"] = None  # its import raises ImportError, which GX expects
+    try:
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+    finally:
+        if blocked and sys.modules.get("pyspark.sql.connect", False) is None:
+            del sys.modules["pyspark.sql.connect"]
+    return gx, gxe
+
+
 def _suite(spec: SourceSpec, window: tuple[int, int]):
     """The source's expectations. GX is imported here, when a check runs: importing it costs
     about 4-5 s, which every `fingertip run` and `dagster dev` would pay at start otherwise."""
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
+    gx, gxe = import_gx()
 
     suite = gx.ExpectationSuite(name=f"{spec.name}_batch")
     derived = [_days_from_delivery(name) for name in _checked_timestamps(spec)]
@@ -77,7 +98,7 @@ def suite_version(window: tuple[int, int]) -> str:
 
 def validate_batch(spec: SourceSpec, batch: pl.DataFrame, window: tuple[int, int]) -> dict:
     """Run the source's suite on one batch; returns the number of expectations, the failures, success."""
-    import great_expectations as gx
+    gx, _ = import_gx()
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}  # no progress bars in run logs
