@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -39,12 +40,14 @@ def leave_dbt_running(warehouse: str, lake: str, target: str) -> None:
     (Path(target) / "left_at").write_text(str(time.time()))
 
 
-def test_a_step_process_that_ends_while_dbt_runs_stops_dbt_and_ends_at_once(handmade_build, tmp_path, capfd):
+def test_a_step_process_that_ends_while_dbt_runs_stops_dbt_and_ends_at_once(handmade_build, tmp_path, capfd, monkeypatch):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(handmade_build / "warehouse.duckdb", warehouse)
     step = multiprocessing.get_context("spawn").Process(
         target=leave_dbt_running, args=(str(warehouse), str(handmade_build / "lake"), str(tmp_path / "target"))
     )
+    # Under xdist __main__ names no real file, which a spawned process would run again.
+    monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
     step.start()
     step.join(timeout=120 + CANCEL_SECONDS)
     ended_at = time.time()

@@ -79,6 +79,14 @@ def test_the_build_job_schedule_and_sensors_are_defined(repository):
     assert {sensor.name for sensor in repository.sensor_defs} >= {"landing_sensor", "email_ops_on_run_failure"}
 
 
+def test_runs_from_the_ui_a_schedule_or_a_sensor_run_their_steps_in_one_process(repository):
+    """As `fingertip run` does: a process per step (Dagster's default) made a run of the hand-made
+    landing take 60 s instead of 10 s in `dagster dev` (docs/benchmarks.md, stop 40)."""
+    from dagster import in_process_executor
+
+    assert repository.get_job("build_warehouse").executor_def is in_process_executor
+
+
 def test_the_partition_range_tags_are_dagsters_own():
     """build.py writes Dagster's partition-range run tags by name (they have no public constant)."""
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
