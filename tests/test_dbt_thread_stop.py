@@ -1,13 +1,19 @@
 """A process that ends while its dbt runs on a thread stops dbt first, and ends at once.
 
-`dagster dev` runs each step in a process multiprocessing started. A run terminated from its UI
-interrupts the dbt step between two events of dbt's stream: Dagster raises the interruption
-outside the asset's generator, which is never resumed, so nothing in it stops dbt, and the
-process goes on to end. multiprocessing's exit then ended the pool of dbt's workers while dbt's
-thread waited for their results, and dbt-duckdb's dropped the database its nodes used: the
-process waited the whole stop timeout (30 s), then ended with exit 130 and
-"error: dbt did not stop". Here that step process is a multiprocessing child, as Dagster's,
-that leaves the stream of a real dbt build after its first node starts and returns.
+A run terminated from `dagster dev`'s UI interrupts the dbt step between two events of dbt's
+stream: Dagster raises the interruption outside the asset's generator, which is never resumed,
+so nothing in it stops dbt, and the process goes on to end. The exit functions of the modules
+dbt imports as it runs then took its ground away: multiprocessing's ended the pool of dbt's
+workers while dbt's thread waited for their results, dbt-duckdb's dropped the database its
+nodes used. The process waited the whole stop timeout (30 s), then ended with exit 130 and
+"error: dbt did not stop".
+
+Here a process leaves the stream of a real dbt build once its first node starts, and ends:
+- one multiprocessing started, as Dagster's default executor runs each step: multiprocessing's
+  exit comes before Python's there, and this one failed as above;
+- one Python runs and ends, as `dagster dev`'s run worker (`dagster api execute_run`, whose
+  steps run in one process since stop 40) and `fingertip run`: Python's exit with dbt still
+  inside DuckDB aborts the process (SIGABRT, "FATAL: exception not rethrown").
 """
 
 from __future__ import annotations
@@ -15,11 +21,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+import pytest
+from conftest import REPO
 
 from orchestration.dbt_runner import CANCEL_SECONDS
 
@@ -27,8 +36,8 @@ SUSPENDED = []  # the streams left as Dagster leaves an interrupted step's: not 
 
 
 def leave_dbt_running(warehouse: str, lake: str, target: str) -> None:
-    """A step process: start `dbt build`, read its events until a node starts, then end (the time
-    it left dbt running in target/left_at)."""
+    """Start `dbt build`, read its events until a node starts, then end (the time it left dbt
+    running in target/left_at)."""
     os.environ.update(FINGERTIP_WAREHOUSE=warehouse, FINGERTIP_LAKE=lake)
     from orchestration.resources import dbt_cli
 
@@ -40,28 +49,38 @@ def leave_dbt_running(warehouse: str, lake: str, target: str) -> None:
     (Path(target) / "left_at").write_text(str(time.time()))
 
 
-def test_a_step_process_that_ends_while_dbt_runs_stops_dbt_and_ends_at_once(handmade_build, tmp_path, capfd, monkeypatch):
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(handmade_build / "warehouse.duckdb", warehouse)
-    step = multiprocessing.get_context("spawn").Process(
-        target=leave_dbt_running, args=(str(warehouse), str(handmade_build / "lake"), str(tmp_path / "target"))
-    )
-    # Under xdist __main__ names no real file, which a spawned process would run again.
-    monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
-    step.start()
+def end_in_python(args: tuple[str, str, str], capfd) -> tuple[int, str]:
+    code = f"import test_dbt_thread_stop as step; step.leave_dbt_running(*{args!r})"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), str(REPO)])}
+    ended = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120 + CANCEL_SECONDS)
+    return ended.returncode, ended.stderr
+
+
+def end_in_multiprocessing(args: tuple[str, str, str], capfd) -> tuple[int, str]:
+    step = multiprocessing.get_context("spawn").Process(target=leave_dbt_running, args=args)
+    with pytest.MonkeyPatch.context() as patch:
+        # Under xdist __main__ names no real file, which a spawned process would run again.
+        patch.delattr(sys.modules["__main__"], "__file__", raising=False)
+        step.start()
     step.join(timeout=120 + CANCEL_SECONDS)
-    ended_at = time.time()
     if step.is_alive():
         step.kill()
-        raise AssertionError("the step process neither ended nor gave up on dbt")
-    err = capfd.readouterr().err
-    left_at = tmp_path / "target" / "left_at"
-    assert left_at.exists(), f"the step process never got as far as dbt's first node: {err[-3000:]}"
-    # dbt stopped as Ctrl-C stops it: it wrote its run results, the ones it ran before the stop.
-    assert step.exitcode == 0, err[-3000:]
+        raise AssertionError("the process neither ended nor gave up on dbt")
+    return step.exitcode, capfd.readouterr().err
+
+
+@pytest.mark.parametrize("end", [end_in_python, end_in_multiprocessing], ids=["python", "multiprocessing"])
+def test_a_process_that_ends_while_dbt_runs_stops_dbt_and_ends_at_once(end, handmade_build, tmp_path, capfd):
+    warehouse, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    shutil.copy(handmade_build / "warehouse.duckdb", warehouse)
+    code, err = end((str(warehouse), str(handmade_build / "lake"), str(target)), capfd)
+    ended_at = time.time()
+    left_at = target / "left_at"
+    assert left_at.exists(), f"the process never got as far as dbt's first node: {err[-3000:]}"
+    assert code == 0, err[-3000:]
     assert "did not stop" not in err and "FATAL" not in err, err[-3000:]
     assert ended_at - float(left_at.read_text()) < CANCEL_SECONDS / 3
-    run_results = tmp_path / "target" / "run_results.json"
-    assert run_results.exists(), err[-3000:]
+    # dbt stopped as Ctrl-C stops it: it wrote the results of the nodes it ran.
+    assert (target / "run_results.json").exists(), err[-3000:]
     # Nothing is left holding the warehouse: it opens for writing.
     duckdb.connect(str(warehouse)).close()
