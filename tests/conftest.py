@@ -92,11 +92,6 @@ def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = ()
 
 # Set before any test module imports orchestration.resources, which reads it.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
-# An xdist worker's main module has neither __spec__ nor __file__. pyspark (the `spark` extra, which
-# `make test-spark` installs) takes that for its doctest runner and exits the process with
-# "Skipping doctests" when Great Expectations imports it to look for Spark. Name the file it runs.
-if WORKER and getattr(sys.modules["__main__"], "__spec__", None) is None and not hasattr(sys.modules["__main__"], "__file__"):
-    sys.modules["__main__"].__file__ = "<pytest-xdist worker>"
 if WORKER:
     _worker_target = Path(os.environ.get("TMPDIR", "/tmp")) / f"fingertip-tests-{os.environ['PYTEST_XDIST_TESTRUNUID']}" / WORKER
     _worker_target.mkdir(parents=True, exist_ok=True)

@@ -59,10 +59,7 @@ def end_in_python(args: tuple[str, str, str], capfd) -> tuple[int, str]:
 
 def end_in_multiprocessing(args: tuple[str, str, str], capfd) -> tuple[int, str]:
     step = multiprocessing.get_context("spawn").Process(target=leave_dbt_running, args=args)
-    with pytest.MonkeyPatch.context() as patch:
-        # Under xdist __main__ names no real file, which a spawned process would run again.
-        patch.delattr(sys.modules["__main__"], "__file__", raising=False)
-        step.start()
+    step.start()
     step.join(timeout=120 + CANCEL_SECONDS)
     if step.is_alive():
         step.kill()
