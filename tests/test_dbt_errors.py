@@ -9,54 +9,56 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from conftest import FIXTURES, dbt_by_hand, query
 
 from orchestration.errors import dbt_failure_advice, dbt_failures
 
-REFERENCE_MODELS = ["stg_cadres", "stg_units", "stg_apps"]
+# Out of memory (a limit below DuckDB's 2 MiB blocks: every model fails), over a copy of a build.
+# None depends on another (a failed parent would skip its child); cadre_monthly has a contract.
+OUT_OF_MEMORY = {"FINGERTIP_DUCKDB_MEMORY": "2MB"}
+MODELS = {"staging": ["stg_units", "stg_apps"], "marts": ["cadre_monthly"]}
+TABLES = [f"{schema}.{model}" for schema, names in MODELS.items() for model in names]
 
 
-def test_duckdb_out_of_memory_gives_each_failed_model_its_cause_and_says_to_raise_the_limit(
-    handmade_build, tmp_path, monkeypatch
-):
-    warehouse = tmp_path / "warehouse.duckdb"
-    limit = {"FINGERTIP_DUCKDB_MEMORY": "2MB"}  # below DuckDB's 2 MiB blocks: every model fails
-    result = dbt_by_hand(["build", "--select", *REFERENCE_MODELS], handmade_build / "lake", warehouse, tmp_path, env=limit)
-    assert result.returncode == 1, result.stdout[-2000:]
-    log = tmp_path / "dbt_output.log"
+@pytest.fixture(scope="module")
+def out_of_memory(handmade_build, tmp_path_factory) -> SimpleNamespace:
+    """One `dbt run` of MODELS out of memory over a copy of the hand-made build: (its warehouse,
+    the tables' rows before, dbt's result, its output in a log file)."""
+    workdir = tmp_path_factory.mktemp("out_of_memory")
+    warehouse = workdir / "warehouse.duckdb"
+    shutil.copy(handmade_build / "warehouse.duckdb", warehouse)
+    before = {table: query(warehouse, f"select * from {table} order by all") for table in TABLES}
+    assert all(before.values())
+    models = [model for names in MODELS.values() for model in names]
+    result = dbt_by_hand(["run", "--select", *models], handmade_build / "lake", warehouse, workdir, env=OUT_OF_MEMORY)
+    log = workdir / "dbt_output.log"
     log.write_text(result.stdout)
+    return SimpleNamespace(warehouse=warehouse, before=before, result=result, log=log)
 
-    failures = dbt_failures(log)
-    assert sorted(line.split(" (")[0] for line in failures) == sorted(f"Failure in model {m}" for m in REFERENCE_MODELS)
+
+def test_duckdb_out_of_memory_gives_each_failed_model_its_cause_and_says_to_raise_the_limit(out_of_memory, monkeypatch):
+    assert out_of_memory.result.returncode == 1, out_of_memory.result.stdout[-2000:]
+    failures = dbt_failures(out_of_memory.log)
+    models = [model for names in MODELS.values() for model in names]
+    assert sorted(line.split(" (")[0] for line in failures) == sorted(f"Failure in model {m}" for m in models)
     assert all(": Out of Memory Error: " in line for line in failures), failures
     monkeypatch.setenv("FINGERTIP_DUCKDB_MEMORY", "2MB")
-    assert dbt_failure_advice(log, warehouse) == [
+    assert dbt_failure_advice(out_of_memory.log, out_of_memory.warehouse) == [
         "DuckDB ran out of memory in dbt's build (FINGERTIP_DUCKDB_MEMORY: 2MB): set FINGERTIP_DUCKDB_MEMORY higher "
         "if this machine has the memory (DuckDB spills to disk beyond it), then run again"
     ]
 
 
-def test_a_model_that_fails_keeps_the_table_the_last_build_made(handmade_build, tmp_path):
+def test_a_model_that_fails_keeps_the_table_the_last_build_made(out_of_memory):
     """A table model is replaced in place, drop and create in one transaction
     (dbt_project/macros/table_materialization.sql): a model that fails (here out of memory)
     leaves the last build's rows, and no half-built table beside them."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(handmade_build / "warehouse.duckdb", warehouse)
-    # None depends on another (a failed parent would skip its child); cadre_monthly has a contract.
-    models = {"staging": ["stg_units", "stg_apps"], "marts": ["cadre_monthly"]}
-    tables = [f"{schema}.{model}" for schema, names in models.items() for model in names]
-    before = {table: query(warehouse, f"select * from {table} order by all") for table in tables}
-    assert all(before.values())
-
-    limit = {"FINGERTIP_DUCKDB_MEMORY": "2MB"}
-    result = dbt_by_hand(
-        ["run", "--select", *models["staging"], *models["marts"]], handmade_build / "lake", warehouse, tmp_path, env=limit
-    )
-
-    assert result.returncode == 1, result.stdout[-2000:]
-    assert result.stdout.count("Out of Memory Error") >= len(tables), result.stdout[-2000:]
-    assert {table: query(warehouse, f"select * from {table} order by all") for table in tables} == before
+    warehouse = out_of_memory.warehouse
+    assert out_of_memory.result.stdout.count("Out of Memory Error") >= len(TABLES), out_of_memory.result.stdout[-2000:]
+    assert {table: query(warehouse, f"select * from {table} order by all") for table in TABLES} == out_of_memory.before
     assert query(warehouse, "select table_name from information_schema.tables where table_name like '%__dbt_%'") == []
 
 
