@@ -173,7 +173,8 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     manifest = incremental.load_manifest(dbt_project.manifest_path)
     staged = incremental.staged_sources(manifest)
     project = dbt_project_fingerprint(warehouse.engine)
-    inputs = _unchanged_inputs(context, warehouse, paths, manifest, project)
+    whole = _whole_project(context)
+    inputs = _unchanged_inputs(warehouse, paths, manifest, project) if whole else ""
     if inputs is None:
         yield from _not_run(context, manifest, warehouse)
         return
@@ -207,7 +208,12 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
         yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
         raise
     _load_spark_output(context, warehouse)
-    if warehouse.engine == "duckdb":
+    if not whole:
+        context.log.info(
+            "dbt: a part of the project was selected: what it read is not recorded, so the next "
+            "build of the whole project still rebuilds what changed since the last one"
+        )
+    elif warehouse.engine == "duckdb":
         try:
             with warehouse.get_connection() as con:
                 incremental.record_built_from(con, paths.lake_dir, staged, project, plan, inputs or None)
@@ -218,13 +224,21 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     yield from _with_mart_metadata(context, held, invocation.manifest, warehouse)
 
 
-def _unchanged_inputs(
-    context: AssetExecutionContext, warehouse: Warehouse, paths: LakePaths, manifest: Mapping, project: str
-) -> str | None:
-    """What this build reads (incremental.build_inputs); None when the last successful build read the
-    same with the same project, so that this one need not run; "" on Spark (its tables live in its
-    own metastore): dbt runs and nothing is recorded. Only a build of every model can be skipped: a subset
-    picked in the UI is run as asked."""
+def _whole_project(context: AssetExecutionContext) -> bool:
+    """Whether this build selects every model, seed and test, not a part picked in the UI. Only
+    such a build may be skipped when nothing it reads changed, and only it records what it read:
+    a part run on unchanged inputs runs as asked (a test picked alone checks the tables as they
+    are), and a part that recorded the lake would make the next whole build skip what it left out.
+    `context.assets_def` is the part itself: the whole is this module's multi-asset."""
+    return set(context.selected_asset_keys) == set(warehouse_models.keys) and set(context.selected_asset_check_keys) == set(
+        warehouse_models.check_keys
+    )
+
+
+def _unchanged_inputs(warehouse: Warehouse, paths: LakePaths, manifest: Mapping, project: str) -> str | None:
+    """What a build of the whole project reads (incremental.build_inputs); None when the last
+    successful build read the same with the same project, so that this one need not run; "" on
+    Spark (its tables live in its own metastore): dbt runs and nothing is recorded."""
     if warehouse.engine != "duckdb":
         return ""
     if not Path(warehouse.database).exists():  # no verdicts either, then
@@ -232,8 +246,7 @@ def _unchanged_inputs(
             return incremental.build_inputs(con, paths.lake_dir)
     with warehouse.read_only() as con:
         inputs = incremental.build_inputs(con, paths.lake_dir)
-        whole = set(context.selected_asset_keys) == set(context.assets_def.keys)
-        if whole and incremental.nothing_changed(con, manifest, project, inputs):
+        if incremental.nothing_changed(con, manifest, project, inputs):
             return None
     return inputs
 

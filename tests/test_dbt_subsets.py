@@ -1,0 +1,71 @@
+"""A part of the dbt project picked in the UI (a model, a test) runs as asked and records nothing.
+
+A build of the whole project is skipped when nothing it reads changed, and records what it read
+(orchestration/assets/dbt.py). A part was taken for the whole (Dagster hands the asset the part
+as its definition): a test picked alone reported the last build's pass instead of checking the
+tables, and a part run after new deliveries recorded the lake, so that the next whole build
+skipped dbt and left the marts stale.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+from conftest import query
+from dagster import AssetCheckKey, AssetKey, AssetSelection, DagsterInstance, materialize
+
+CADRE_MONTHLY = AssetKey(["marts", "cadre_monthly"])
+STG_APP_LOGINS = AssetKey(["staging", "stg_app_logins"])
+BUILT_FROM = "select * from ops.microbatch_built_from order by all"
+
+
+def build_part(selection: AssetSelection, warehouse: Path, lake: Path):
+    """`selection` of the dbt multi-asset materialized, as the UI does when a user picks it."""
+    from orchestration.assets.dbt import warehouse_models
+    from orchestration.resources import LakePaths, Warehouse, dbt_cli
+
+    return materialize(
+        [warehouse_models],
+        selection=selection,
+        instance=DagsterInstance.ephemeral(),
+        resources={
+            "dbt": dbt_cli(),
+            "warehouse": Warehouse(database=str(warehouse), published=str(warehouse.with_name("analytics.duckdb"))),
+            "paths": LakePaths(
+                landing=str(lake.with_name("landing")), lake=str(lake), reviews_inbox=str(lake.with_name("inbox"))
+            ),
+        },
+        raise_on_error=False,
+    )
+
+
+def test_a_part_picked_in_the_ui_runs_as_asked_and_records_nothing(handmade_build, tmp_path):
+    from orchestration.assets.dbt import warehouse_models
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(handmade_build / "warehouse.duckdb", warehouse)
+    lake = shutil.copytree(handmade_build / "lake", tmp_path / "lake")  # copy2: the lake is as the build read it
+    recorded = query(warehouse, BUILT_FROM)
+
+    # 1. Nothing dbt reads changed, but a row is there twice: the mart's key test, picked alone, runs and fails.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into marts.cadre_monthly select * from marts.cadre_monthly limit 1")
+    [check] = [
+        key for key in warehouse_models.check_keys if key.asset_key == CADRE_MONTHLY and key.name.startswith("primary_key")
+    ]
+    result = build_part(AssetSelection.checks(check), warehouse, lake)
+    evaluations = {e.asset_check_key: e for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == {AssetCheckKey(CADRE_MONTHLY, check.name)}
+    assert not evaluations[check].passed
+
+    # 2. A delivery changed: the staging model picked alone rebuilds, and what it read is not
+    # recorded, so the next whole build still rebuilds everything the change reaches.
+    logins = next((lake / "app_logins").rglob("*.parquet"))
+    os.utime(logins, ns=(logins.stat().st_atime_ns, logins.stat().st_mtime_ns + 10**9))
+    result = build_part(AssetSelection.assets(STG_APP_LOGINS), warehouse, lake)
+    assert result.success
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [STG_APP_LOGINS]
+    assert query(warehouse, BUILT_FROM) == recorded
