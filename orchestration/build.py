@@ -20,7 +20,6 @@ from orchestration.guards import (
     HOST_TAG,
     PID_TAG,
     PoolWatch,
-    stop_busy_wait_for_pool,
     wait_for_pool,
     wait_for_warehouse_file,
     warehouse_lock,
@@ -135,7 +134,6 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
     # Runs killed earlier (kill -9, a power cut) hold their DuckDB pool slot forever: free them.
     wait_for_pool(instance, wait)
     wait_for_warehouse_file(settings.warehouse, wait)
-    stop_busy_wait_for_pool()
     # GX's import (1.5-2 s of a core) starts now, in a process of its own, beside the definitions and
     # the ingest. Not before the waits: a run that waits for another would import GX on a core the
     # other run is using, and decide from receipts that run is still writing; one that gives up would

@@ -10,6 +10,7 @@ from orchestration.assets.report import inspection_report
 from orchestration.assets.reviews import flag_reviews
 from orchestration.checks.deliveries import delivery_checks
 from orchestration.checks.expectations import batch_checks
+from orchestration.guards import stop_busy_wait_for_pool
 from orchestration.jobs import build_warehouse
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_build
@@ -19,6 +20,9 @@ from orchestration.settings import Settings
 
 def make_definitions(settings: Settings | None = None) -> Definitions:
     """Everything fingertip defines, bound to the paths in `settings` (default: the environment)."""
+    # Whatever process runs them (`fingertip run`, a run the UI, the schedule or a sensor launched)
+    # waits for the warehouse's pool asleep: Dagster's own wait spins a core per waiting run.
+    stop_busy_wait_for_pool()
     return Definitions(
         assets=[reference_tables, *event_assets, flag_reviews, warehouse_models, analytics_copy, inspection_report, alert_emails],
         asset_checks=[*batch_checks, *delivery_checks],
