@@ -45,6 +45,7 @@ from sources.contract import (
 from sources.landing import LandingFile, UnreadableFile, delivery_files, read_text_frame, reference_file
 from sources.validation import FILE_COLUMN, MissingColumns, validate
 from storage import load_receipts
+from storage.atomic import temporary_beside
 
 # Audit statuses: loaded / rejected (landing contract) and skipped (an
 # extension: a hidden file not read, or a delivery folder that yielded nothing).
@@ -121,9 +122,12 @@ def _now() -> datetime:
 def _write(frame: pl.DataFrame, path: Path) -> None:
     """Write via a temporary name and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".parquet.tmp")
-    frame.write_parquet(tmp)
-    tmp.replace(path)
+    tmp = temporary_beside(path)
+    try:
+        frame.write_parquet(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def ensure_schema_files(lake: Path) -> None:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
+from storage.atomic import temporary_beside
+
 RECEIPTS_FOLDER = "_loaded"
 
 
@@ -99,9 +101,12 @@ def discard(lake: Path, source: str, key: str) -> None:
 def _write(lake: Path, source: str, key: str, receipt: dict) -> None:
     path = _path(lake, source, key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(receipt, indent=1, default=str))
-    os.replace(tmp, path)
+    tmp = temporary_beside(path)
+    try:
+        tmp.write_text(json.dumps(receipt, indent=1, default=str))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def record(lake: Path, source: str, key: str, inputs: str, outputs: Iterable[Path], summary: Mapping) -> None:
