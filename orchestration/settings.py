@@ -157,7 +157,31 @@ class Settings:
 # DuckDB writers' pool) run one step at a time. Under `dagster dev` the run
 # monitor frees the pool slots of a run that ended without freeing them
 # (`fingertip run` frees those of runs whose process is gone, see build.py).
+# Two runs at a time from the UI, the schedule and the sensors (Dagster's default is 10):
+# the landing sensor's first tick starts one run per delivery day, and runs beyond two only
+# wait for the pool, each holding a process of its own (a tick over 17 days started 10).
 DAGSTER_YAML = """\
+concurrency:
+  pools:
+    default_limit: 1
+  runs:
+    max_concurrent_runs: 2
+run_monitoring:
+  enabled: true
+  free_slots_after_run_end_seconds: 30
+telemetry:
+  enabled: false
+"""
+# What earlier versions wrote: upgraded in place, a user's own config is left alone.
+_OLD_DAGSTER_YAMLS = (
+    """\
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+""",
+    """\
 concurrency:
   pools:
     default_limit: 1
@@ -166,15 +190,8 @@ run_monitoring:
   free_slots_after_run_end_seconds: 30
 telemetry:
   enabled: false
-"""
-# What earlier versions wrote: upgraded in place, a user's own config is left alone.
-_OLD_DAGSTER_YAML = """\
-concurrency:
-  pools:
-    default_limit: 1
-telemetry:
-  enabled: false
-"""
+""",
+)
 
 
 def ensure_dagster_home(home: Path) -> None:
@@ -191,7 +208,7 @@ def ensure_dagster_home(home: Path) -> None:
     with (home / ".fingertip-init.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         config = home / "dagster.yaml"
-        if not config.exists() or config.read_text() == _OLD_DAGSTER_YAML:
+        if not config.exists() or config.read_text() in _OLD_DAGSTER_YAMLS:
             config.write_text(DAGSTER_YAML)
         if not (home / "history").exists() or not (home / "schedules").exists():
             from dagster import DagsterInstance
