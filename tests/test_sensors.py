@@ -238,3 +238,17 @@ def test_run_failure_sensor_without_settings_skips(clean_env):
     context, _ = _failure_context(DagsterInstance.ephemeral())
     outcome = email_ops_on_run_failure(context, alerts=alert_config_from_env())
     assert "FINGERTIP_OPS_TO" in outcome.skip_message
+
+
+@pytest.mark.parametrize("written_by", ["none", "an earlier fingertip"])
+def test_runs_the_sensor_launches_run_two_at_a_time_also_in_a_home_an_earlier_fingertip_wrote(tmp_path, written_by):
+    """The landing sensor's first tick starts one run per delivery day: beyond two at a time they
+    only wait for the warehouse's pool, each in a process of its own (Dagster's default is 10)."""
+    from orchestration.settings import _OLD_DAGSTER_YAMLS, ensure_dagster_home
+
+    if written_by != "none":
+        (tmp_path / "dagster.yaml").write_text(_OLD_DAGSTER_YAMLS[-1])
+    ensure_dagster_home(tmp_path)
+    config = DagsterInstance.from_config(str(tmp_path)).get_concurrency_config()
+    assert config.run_queue_config.max_concurrent_runs == 2
+    assert config.pool_config.default_pool_limit == 1
