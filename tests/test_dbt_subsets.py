@@ -1,4 +1,5 @@
-"""A part of the dbt project picked in the UI (a model, a test) runs as asked and records nothing.
+"""What a user picks alone in the UI runs as asked: a part of the dbt project (a model, a test)
+records nothing, and the analysts' copy before any build says what to do.
 
 A build of the whole project is skipped when nothing it reads changed, and records what it read
 (orchestration/assets/dbt.py). A part was taken for the whole (Dagster hands the asset the part
@@ -69,3 +70,21 @@ def test_a_part_picked_in_the_ui_runs_as_asked_and_records_nothing(handmade_buil
     assert result.success
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [STG_APP_LOGINS]
     assert query(warehouse, BUILT_FROM) == recorded
+
+
+def test_the_analysts_copy_picked_alone_before_any_build_says_to_build_first(tmp_path):
+    from orchestration.assets.publish import analytics_copy
+    from orchestration.resources import Warehouse
+
+    missing = tmp_path / "warehouse.duckdb"
+    result = materialize(
+        [analytics_copy],
+        instance=DagsterInstance.ephemeral(),
+        resources={"warehouse": Warehouse(database=str(missing), published=str(tmp_path / "analytics.duckdb"))},
+        raise_on_error=False,
+    )
+    [failure] = result.get_step_failure_events()
+    assert failure.step_failure_data.error.message.strip() == (
+        f"dagster._core.definitions.events.Failure: the warehouse {missing} does not exist: "
+        "build it first (`fingertip run`, or the whole job)"
+    )
