@@ -175,6 +175,7 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
     ]
     if not result.success:
+        log_failures(build_log, result)
         interrupted_steps = []
         for event in result.all_events:
             if event.is_step_failure and was_interrupted(event.step_failure_data.error):
@@ -200,6 +201,16 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
         return 1
     print_summary(settings, days, result.run_id, failed_checks)
     return 0
+
+
+def log_failures(build_log: Path, result) -> None:
+    """Each failed step's whole error, with its causes and tracebacks, at the end of the build log
+    the terminal's one-line errors point to (it holds dbt's output only: a step before or after
+    dbt that failed left it empty)."""
+    with build_log.open("a") as log:
+        for event in result.all_events:
+            if event.is_step_failure:
+                log.write(f"\nstep {event.step_key} failed:\n{event.step_failure_data.error.to_string()}\n")
 
 
 def print_summary(settings: Settings, days: list[str], run_id: str, failed_checks: list[str]) -> None:

@@ -117,3 +117,27 @@ def test_a_failed_dbt_step_names_dbts_command_and_not_compute_logs_the_build_doe
         error = serializable_error_info_from_exc_info(sys.exc_info())
     assert "compute logs" in error.message
     assert root_cause_message(error) == "`false build --select stg_cadres` failed with exit code 1"
+
+
+def test_the_build_log_the_errors_point_to_holds_each_failed_steps_whole_error(tmp_path):
+    """The terminal prints one line per failed step and points to the build log, which held dbt's
+    output only: a step other than dbt's that failed left it empty. A real run of a failing asset."""
+    from dagster import DagsterInstance, asset, materialize
+
+    from orchestration.build import log_failures
+
+    @asset
+    def reference_tables() -> None:
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError as error:
+            raise RuntimeError("could not write lake/reference/cadres.parquet") from error
+
+    result = materialize([reference_tables], instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    build_log = tmp_path / "last_build.log"
+    build_log.write_text("dbt's output\n")
+    log_failures(build_log, result)
+    log = build_log.read_text()
+    assert log.startswith("dbt's output\n\nstep reference_tables failed:\n")
+    assert "RuntimeError: could not write lake/reference/cadres.parquet" in log
+    assert "No space left on device" in log and "Stack Trace" in log
