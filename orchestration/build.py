@@ -24,14 +24,8 @@ from orchestration.guards import (
     wait_for_warehouse_file,
     warehouse_lock,
 )
-from orchestration.settings import Settings, wait_seconds
+from orchestration.settings import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, Settings, wait_seconds
 from sources.landing import delivery_days, misnamed_folders, reference_file
-
-# Dagster's run tags for a partition range (what a one-run backfill sets): public
-# names with no public constant; tests/test_definitions.py checks them against Dagster's.
-PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
-PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
-
 
 # Without these no event can be validated (their ids are what events refer to).
 REQUIRED_REFERENCE_TABLES = ("cadres", "apps", "campaigns")

@@ -1,4 +1,4 @@
-"""Sensors: new landing files start a build of their delivery day; a failed run e-mails the data engineers."""
+"""Sensors: new landing files start a build of their delivery days; a failed run e-mails the data engineers."""
 
 import hashlib
 import json
@@ -23,7 +23,7 @@ from orchestration.errors import root_cause_message
 from orchestration.jobs import build_warehouse
 from orchestration.partitions import delivery_day
 from orchestration.resources import AlertConfig
-from orchestration.settings import Settings, sensor_settle_seconds
+from orchestration.settings import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, Settings, sensor_settle_seconds
 from sources.contract import EVENT_SOURCES
 from sources.landing import delivery_days, delivery_files
 
@@ -78,7 +78,8 @@ def _seen(cursor: str | None) -> dict[str, str]:
     default_status=DefaultSensorStatus.STOPPED,
     description=(
         "Watches FINGERTIP_LANDING: when files arrive in (or change in) a <source>/dt=YYYY-MM-DD/ folder, "
-        "starts one build_warehouse run for that delivery day. On its first tick every day present counts as new."
+        "starts one build_warehouse run for the delivery days with new files (their range). On its first "
+        "tick every day present counts as new."
     ),
 )
 def landing_sensor(context: SensorEvaluationContext) -> SensorResult:
@@ -89,7 +90,7 @@ def landing_sensor(context: SensorEvaluationContext) -> SensorResult:
     partition_keys = delivery_day.get_partition_keys()
     known_days = set(partition_keys)
 
-    requests, outside, not_yet = [], [], []
+    changed, outside, not_yet = {}, [], []
     for day, state in sorted(snapshot.items()):
         if seen.get(day) == state["digest"]:
             continue
@@ -97,15 +98,9 @@ def landing_sensor(context: SensorEvaluationContext) -> SensorResult:
             # A day's partition exists once the day is over (Asia/Shanghai): later days wait for it.
             (not_yet if partition_keys and day > partition_keys[-1] else outside).append(day)
             continue
-        requests.append(
-            RunRequest(
-                # Same day, same files: the same key, so Dagster starts it once even if the cursor is lost.
-                run_key=f"{day}@{state['digest']}",
-                partition_key=day,
-                tags={"fingertip/trigger": "landing_sensor", "fingertip/files": str(state["files"])},
-            )
-        )
+        changed[day] = state
         context.log.info(f"dt={day}: new or changed files ({state['files']} in the folder): requesting a build")
+    requests = [_build_request(changed)] if changed else []
     if not_yet:
         context.log.info(f"dt={', '.join(not_yet)}: built once the day is over and Dagster has its partition")
     if outside:
@@ -126,6 +121,22 @@ def landing_sensor(context: SensorEvaluationContext) -> SensorResult:
     return SensorResult(skip_reason=SkipReason(f"no new files under {landing}"), cursor=cursor)
 
 
+def _build_request(changed: dict[str, dict]) -> RunRequest:
+    """One run for every day with new or changed files: a day's, or one of the range from the first
+    to the last (a backlog, or the first tick's every day). One run per day ran that many runs, each
+    paying the start of a run and a dbt build, and waiting for the others' at the warehouse's pool
+    (17 days: 250 s against 12 s for one build); the days between that did not change cost a look
+    at their receipts. The key is the days and their files: the same files, the same key, so Dagster
+    starts it once even if the cursor is lost."""
+    days = sorted(changed)
+    digest = hashlib.sha256(json.dumps({d: changed[d]["digest"] for d in days}).encode()).hexdigest()[:24]
+    tags = {"fingertip/trigger": "landing_sensor", "fingertip/files": str(sum(changed[d]["files"] for d in days))}
+    if len(days) == 1:
+        return RunRequest(run_key=f"{days[0]}@{digest}", partition_key=days[0], tags=tags)
+    tags.update({PARTITION_RANGE_START_TAG: days[0], PARTITION_RANGE_END_TAG: days[-1]})
+    return RunRequest(run_key=f"{days[0]}..{days[-1]}@{digest}", tags=tags)
+
+
 def _step_failures(context: RunFailureSensorContext) -> list[StepFailure]:
     failures = []
     for event in context.get_step_failure_events():
@@ -138,7 +149,7 @@ def _step_failures(context: RunFailureSensorContext) -> list[StepFailure]:
 def _partition(tags) -> str | None:
     if "dagster/partition" in tags:
         return tags["dagster/partition"]
-    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
+    start, end = tags.get(PARTITION_RANGE_START_TAG), tags.get(PARTITION_RANGE_END_TAG)
     if start and end:
         return start if start == end else f"{start} to {end}"
     return None

@@ -34,6 +34,10 @@ from sources.contract import (  # noqa: E402
 # Every DuckDB writer runs in this Dagster concurrency pool (limit 1): DuckDB
 # allows one writing process per file.
 DUCKDB_POOL = "duckdb_warehouse"
+# Dagster's run tags for a partition range (what a one-run backfill sets): public
+# names with no public constant; tests/test_definitions.py checks them against Dagster's.
+PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
 # How long a build waits for what it must wait for (another build of the same
 # warehouse, a Dagster run holding the DuckDB pool, a program holding the
 # warehouse file open) before it gives up with a message.

@@ -74,8 +74,8 @@ def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = ()
     Dagster run on an ephemeral instance, as `fingertip run` runs them; the run's result."""
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
 
-    from orchestration.build import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
     from orchestration.resources import LakePaths
+    from orchestration.settings import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
     from sources.landing import delivery_days
 
     defs = Definitions(

@@ -91,7 +91,7 @@ def test_the_partition_range_tags_are_dagsters_own():
     """build.py writes Dagster's partition-range run tags by name (they have no public constant)."""
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from orchestration.build import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+    from orchestration.settings import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 
     assert (PARTITION_RANGE_START_TAG, PARTITION_RANGE_END_TAG) == (
         ASSET_PARTITION_RANGE_START_TAG,

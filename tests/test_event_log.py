@@ -22,9 +22,8 @@ from dagster import (
     define_asset_job,
 )
 
-from orchestration.build import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from orchestration.event_log import KEPT_FILES, PooledSqliteEventLogStorage, build_instance
-from orchestration.settings import ensure_dagster_home
+from orchestration.settings import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, ensure_dagster_home
 
 
 @asset
