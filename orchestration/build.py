@@ -169,7 +169,6 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
     ]
     if not result.success:
-        log_failures(build_log, result)
         interrupted_steps = []
         for event in result.all_events:
             if event.is_step_failure and was_interrupted(event.step_failure_data.error):
@@ -185,12 +184,14 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
                 "the next `fingertip run` finishes or redoes what this one left",
                 file=sys.stderr,
             )
+            log_failures(build_log, result)
             return INTERRUPTED_EXIT_CODE
         # dbt says which model or test failed, and why, in its own log: one line each.
         for line in dbt_failures(build_log):
             print(f"error: dbt: {line}", file=sys.stderr)
         for line in dbt_failure_advice(build_log, settings.warehouse):
             print(f"error: {line}", file=sys.stderr)
+        log_failures(build_log, result)  # after dbt's lines are read: these errors repeat them
         print(f"error: the build failed (run {result.run_id}); full log: {build_log}, or open `make dev`.", file=sys.stderr)
         return 1
     print_summary(settings, days, result.run_id, failed_checks)

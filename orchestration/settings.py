@@ -161,9 +161,9 @@ class Settings:
 # DuckDB writers' pool) run one step at a time. Under `dagster dev` the run
 # monitor frees the pool slots of a run that ended without freeing them
 # (`fingertip run` frees those of runs whose process is gone, see build.py).
-# Two runs at a time from the UI, the schedule and the sensors (Dagster's default is 10):
-# the landing sensor's first tick starts one run per delivery day, and runs beyond two only
-# wait for the pool, each holding a process of its own (a tick over 17 days started 10).
+# Two runs at a time from the UI, the schedule and the sensors (Dagster's default is 10): runs
+# beyond two only wait for the warehouse's pool, each holding a process of its own (the landing
+# sensor's first tick over 17 days, when it started a run per day, ran 10 at once).
 DAGSTER_YAML = """\
 concurrency:
   pools:

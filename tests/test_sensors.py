@@ -107,18 +107,23 @@ def test_landing_sensor_requests_a_run_for_each_day_with_new_files(tmp_path, cle
     assert tick(fifth.cursor, instance).run_requests == []
 
 
-def test_landing_sensor_builds_days_with_new_files_in_one_run_of_their_range(tmp_path, clean_env):
-    """A backlog (or the first tick's every day) is one run, as `fingertip run` builds a landing:
-    a run per day paid a run's start and a dbt build each, and waited at the warehouse's pool for
-    the others' (17 days: 250 s in `dagster dev`, against 12 s for one build)."""
+def test_landing_sensor_builds_consecutive_days_with_new_files_in_one_run_of_their_range(tmp_path, clean_env):
+    """A backlog (or the first tick's every day) is one run per block of consecutive days, as
+    `fingertip run` builds a landing: a run per day paid a run's start and a dbt build each, and
+    waited at the warehouse's pool for the others' (17 days: 250 s in `dagster dev`, 27 s as one
+    run). A day between two blocks, with nothing settled and new, is in no run's range."""
     landing = tmp_path / "landing"
     clean_env.setenv("FINGERTIP_LANDING", str(landing))
-    for day in (D1, D3):  # D2, between them, has nothing new: its receipts say so to the run
+    later = (date.fromisoformat(D3) + timedelta(days=2)).isoformat()
+    for day in (D1, D2, D3, later):
         deliver(landing, "app_logins", day, "part-0.csv", LOGIN.format(day=day))
-    [request] = tick(None, DagsterInstance.ephemeral()).run_requests
-    assert request.partition_key is None
-    assert (request.tags[PARTITION_RANGE_START_TAG], request.tags[PARTITION_RANGE_END_TAG]) == (D1, D3)
-    assert request.tags["fingertip/files"] == "2"
+    skipped = (date.fromisoformat(D3) + timedelta(days=1)).isoformat()
+    deliver(landing, "votes", skipped, "part-0.csv", age_seconds=0)  # still being written
+    backlog, single = tick(None, DagsterInstance.ephemeral()).run_requests
+    assert backlog.partition_key is None
+    assert (backlog.tags[PARTITION_RANGE_START_TAG], backlog.tags[PARTITION_RANGE_END_TAG]) == (D1, D3)
+    assert backlog.tags["fingertip/files"] == "3" and backlog.run_key.startswith(f"{D1}..{D3}@")
+    assert single.partition_key == later and PARTITION_RANGE_START_TAG not in single.tags
 
 
 def test_landing_sensor_cursor_survives_a_restart_and_run_keys_collapse_duplicates(tmp_path, clean_env):
@@ -259,9 +264,9 @@ def test_run_failure_sensor_without_settings_skips(clean_env):
 
 
 @pytest.mark.parametrize("written_by", ["none", "an earlier fingertip"])
-def test_runs_the_sensor_launches_run_two_at_a_time_also_in_a_home_an_earlier_fingertip_wrote(tmp_path, written_by):
-    """The landing sensor's first tick starts one run per delivery day: beyond two at a time they
-    only wait for the warehouse's pool, each in a process of its own (Dagster's default is 10)."""
+def test_launched_runs_run_two_at_a_time_also_in_a_home_an_earlier_fingertip_wrote(tmp_path, written_by):
+    """Runs the UI, the schedule or a sensor launched beyond two at a time only wait for the
+    warehouse's pool, each in a process of its own (Dagster's default is 10)."""
     from orchestration.settings import _OLD_DAGSTER_YAMLS, ensure_dagster_home
 
     if written_by != "none":
