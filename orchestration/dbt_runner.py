@@ -210,9 +210,9 @@ def _stop_at_exit() -> None:
 # waits forever for their results), dbt-duckdb's drops the database its nodes connect to.
 # - In a process Python ends (`fingertip run`): before every atexit function, as
 #   concurrent.futures stops its workers (CPython's hook, called before threads are joined).
-# - In a process multiprocessing started (a step of `dagster dev`'s multiprocess executor): its
-#   exit finalizers run before that hook and no atexit function runs; the highest priority
-#   runs first, and dbt's pool has 15.
+# - In a process multiprocessing started (the worker `dagster dev`'s code server starts for a
+#   run, or a step's process under Dagster's multiprocess executor): its exit finalizers run
+#   before that hook; the highest priority runs first, and dbt's pool has 15.
 threading._register_atexit(_stop_at_exit)  # noqa: SLF001
 multiprocessing.util.Finalize(None, _stop_at_exit, exitpriority=100)
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import re
+import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+
+from storage.lock import pid_alive
+
+# This host's own temporary names: .<name>.<host>-<pid>-<thread>.tmp
+_HOST = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())
 
 
 def temporary_beside(path: Path) -> Path:
@@ -13,18 +23,23 @@ def temporary_beside(path: Path) -> Path:
     A name shared by every writer (`data.parquet.tmp`) let two runs that load the same delivery
     day at once (`fingertip run` beside a run of `dagster dev`, a sensor's run beside the UI's)
     rename each other's file away: the second rename failed. Hidden and ending in `.tmp`, it is
-    read by no glob of the lake's; those a killed writer left are removed here."""
-    for left in path.parent.glob(f".{path.name}.*-*.tmp"):
-        if not _alive(int(left.name.rsplit(".", 2)[-2].split("-")[0])):
-            left.unlink(missing_ok=True)
-    return path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    read by no glob of the lake's. Those a killed writer of this host left are removed here (a
+    lake shared with other hosts keeps theirs: their pids mean nothing here)."""
+    leftover = re.compile(rf"\.{re.escape(path.name)}\.{_HOST}-(\d+)-\d+\.tmp")
+    for left in path.parent.glob(f".{path.name}.*.tmp"):
+        match = leftover.fullmatch(left.name)
+        with contextlib.suppress(FileNotFoundError):  # another writer's clean-up got there first
+            if match and not pid_alive(int(match.group(1)), existed_at=left.stat().st_mtime):
+                left.unlink(missing_ok=True)
+    return path.with_name(f".{path.name}.{_HOST}-{os.getpid()}-{threading.get_ident()}.tmp")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
+@contextlib.contextmanager
+def one_writer(lock_file: Path) -> Iterator[None]:
+    """Hold `lock_file`'s lock (waiting for it): what one writer reads and writes as a whole, such
+    as a delivery day's lake files and the receipt that vouches for them, is not interleaved with
+    another's. The kernel frees it when its holder dies."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

@@ -54,7 +54,8 @@ def import_gx():
 
     GX imports pyspark where it is installed (the `spark` extra), and pyspark's Spark Connect
     client calls sys.exit(0) on import in a process whose __main__ has no file, which it takes
-    for a doctest run, unless grpc is installed. Every step process of `dagster dev`
+    for a doctest run, unless every package Spark Connect needs is installed
+    (here google.rpc, of googleapis-common-protos, is not). Every step process of `dagster dev`
     (multiprocessing's spawn) is such a process: the batch checks failed there with
     `SystemExit: 0`. fingertip validates pandas batches, so GX goes without Spark Connect, which
     is importable again afterwards."""

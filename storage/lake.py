@@ -45,7 +45,7 @@ from sources.contract import (
 from sources.landing import LandingFile, UnreadableFile, delivery_files, read_text_frame, reference_file
 from sources.validation import FILE_COLUMN, MissingColumns, validate
 from storage import load_receipts
-from storage.atomic import temporary_beside
+from storage.atomic import one_writer, temporary_beside
 
 # Audit statuses: loaded / rejected (landing contract) and skipped (an
 # extension: a hidden file not read, or a delivery folder that yielded nothing).
@@ -337,13 +337,16 @@ def load_delivery_day(
         {table: ids for table, ids in known_ids.items() if table in referenced},
         [window_days, clear_empty],
     )
-    written = _day_outputs(lake, source, dt)
-    recorded = load_receipts.unchanged_summary(lake, source, dt, inputs, written)
-    if recorded is not None:
-        return LoadSummary(**{**recorded, "unchanged": True})
-    load_receipts.discard(lake, source, dt)
-    summary = _load_day_files(lake, source, dt, day, files, known_ids, window_days, clear_empty, loaded_at, summary)
-    load_receipts.record(lake, source, dt, inputs, written, asdict(summary))
+    # Two runs loading this day at once (`fingertip run` beside a run of `dagster dev`): one at a
+    # time, so that the receipt vouches for the files its own load wrote; the second finds it.
+    with one_writer(load_receipts.lock_file(lake, source, dt)):
+        written = _day_outputs(lake, source, dt)
+        recorded = load_receipts.unchanged_summary(lake, source, dt, inputs, written)
+        if recorded is not None:
+            return LoadSummary(**{**recorded, "unchanged": True})
+        load_receipts.discard(lake, source, dt)
+        summary = _load_day_files(lake, source, dt, day, files, known_ids, window_days, clear_empty, loaded_at, summary)
+        load_receipts.record(lake, source, dt, inputs, written, asdict(summary))
     return summary
 
 

@@ -78,6 +78,11 @@ def _path(lake: Path, source: str, key: str) -> Path:
     return lake / RECEIPTS_FOLDER / source / f"{key}.json"
 
 
+def lock_file(lake: Path, source: str, key: str) -> Path:
+    """The lock one load of the day holds while it writes the day's files and this receipt."""
+    return _path(lake, source, key).with_name(f".{key}.lock")
+
+
 def read(lake: Path, source: str, key: str) -> dict | None:
     try:
         return json.loads(_path(lake, source, key).read_text())

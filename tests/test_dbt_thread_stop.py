@@ -9,12 +9,12 @@ nodes used. The process waited the whole stop timeout (30 s), then ended with ex
 "error: dbt did not stop".
 
 Here a process leaves the stream of a real dbt build once its first node starts, and ends:
-- one multiprocessing started, as Dagster's default executor runs each step: multiprocessing's
-  exit comes before Python's there, and this one failed as above;
-- one Python runs and ends, as `dagster dev`'s run worker (`dagster api execute_run`, whose
-  steps run in one process since stop 40) and `fingertip run`: with no stop, Python's exit
-  abandons dbt in the middle of its nodes, with no run results (stop 39 saw such an exit abort
-  the process: SIGABRT, "FATAL: exception not rethrown").
+- one multiprocessing started, as `dagster dev`'s code server starts a run's worker (whose steps
+  run in it since stop 40) and Dagster's default executor each step: multiprocessing's exit
+  comes before Python's there, and this one failed as above;
+- one Python runs and ends, as `fingertip run`: with no stop, Python's exit abandons dbt in the
+  middle of its nodes, with no run results (stop 39 saw such an exit abort the process:
+  SIGABRT, "FATAL: exception not rethrown").
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from storage import load_receipts
+from storage.atomic import _HOST
 from storage.lake import _write
 
 WRITERS, WRITES = 8, 40
@@ -42,7 +43,12 @@ def test_what_a_killed_writer_left_is_removed_by_the_next_write(tmp_path):
     if dead == 0:
         os._exit(0)
     os.waitpid(dead, 0)
-    left = tmp_path / f".data.parquet.{dead}-1.tmp"
+    left = tmp_path / f".data.parquet.{_HOST}-{dead}-1.tmp"
     left.write_bytes(b"half a file")
+    elsewhere = tmp_path / f".data.parquet.other_host-{dead}-1.tmp"  # its pid means nothing here
+    elsewhere.write_bytes(b"being written on another host")
+    stray = tmp_path / ".data.parquet.not-ours.tmp"
+    stray.write_bytes(b"?")
     _write(pl.DataFrame({"a": [1]}), target)
     assert not left.exists() and pl.read_parquet(target)["a"].to_list() == [1]
+    assert elsewhere.exists() and stray.exists()

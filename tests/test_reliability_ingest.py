@@ -519,3 +519,17 @@ def test_days_loaded_side_by_side_give_the_lake_and_books_of_one_day_at_a_time(t
     assert first.keys() == second.keys()
     for path, frame in first.items():
         assert frame.equals(second[path]), path
+
+
+def test_loads_of_one_day_at_once_take_turns_and_the_later_ones_find_the_first_ones_receipt(folders):
+    """`fingertip run` beside a run of `dagster dev`, both loading this day: one loads it, the
+    others wait for it and find the day loaded (its receipt vouches for the files it wrote)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    landing, lake = folders
+    write(landing / f"app_logins/dt={DAY}/a.csv", f"{LOGIN_HEADER}\nL1,C1,A1,d,i,2026-09-14T08:00:00,,3\n")
+    known = reference_ids(lake)
+    with ThreadPoolExecutor(4) as pool:
+        summaries = list(pool.map(lambda _: load_delivery_day(landing, lake, "app_logins", DAY, known), range(4)))
+    assert sorted(summary.unchanged for summary in summaries) == [False, True, True, True]
+    assert day_rows(lake, "app_logins")["login_id"].to_list() == ["L1"]

@@ -2,7 +2,8 @@
 
 Great Expectations imports pyspark where it is installed, and pyspark's Spark Connect client
 ends a process whose __main__ has no file (it takes it for a doctest run) with sys.exit(0),
-unless grpc is installed, which the extra does not install. `dagster dev` runs each step in a
+unless every package Spark Connect needs is installed, which the
+extra does not install (here google.rpc, of googleapis-common-protos, is missing). `dagster dev` runs each step in a
 process multiprocessing spawned, `python -c ...`: its batch checks failed with `SystemExit: 0`.
 Run by `make test-spark`, where pyspark is installed.
 """
