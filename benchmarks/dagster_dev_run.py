@@ -17,24 +17,19 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))  # run as a script: the tests' `dagster dev` helper
+sys.path.insert(0, str(REPO))  # and the project's packages
+from dagster_dev import dagster_dev  # noqa: E402
+
 ENDED = ("SUCCESS", "FAILURE", "CANCELED")
 TERMINATE = """mutation($runId: String!) {
   terminateRun(runId: $runId) { __typename ... on TerminateRunFailure { message } ... on PythonError { message } }
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:
@@ -59,23 +54,8 @@ def main() -> None:
     from orchestration.settings import ensure_dagster_home
 
     ensure_dagster_home(home)
-    port = free_port()
-    dev = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(REPO / "workspace.yaml"), "-p", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=(args.workdir / "dagster_dev.log").open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
+    with dagster_dev(env, args.workdir / "dagster_dev.log") as (_, port):
         report(args, home, port)
-    finally:
-        os.killpg(dev.pid, signal.SIGTERM)
-        try:
-            dev.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(dev.pid, signal.SIGKILL)
 
 
 def report(args: argparse.Namespace, home: Path, port: int) -> None:

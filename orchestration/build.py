@@ -177,21 +177,23 @@ def _build_locked(settings: Settings, days: list[str], wait: float) -> int:
                 message = root_cause_message(event.step_failure_data.error)
                 print(f"error: step {event.step_key} failed: {message}", file=sys.stderr)
         run_interrupted = any(e.is_run_failure and was_interrupted(e.job_failure_data.error) for e in result.all_events)
-        if interrupted_steps or run_interrupted:
+        interrupted = bool(interrupted_steps or run_interrupted)
+        if interrupted:
             where = f" in step {', '.join(interrupted_steps)}" if interrupted_steps else ""
             print(
                 f"error: interrupted{where} (run {result.run_id}, marked failed); "
                 "the next `fingertip run` finishes or redoes what this one left",
                 file=sys.stderr,
             )
-            log_failures(build_log, result)
-            return INTERRUPTED_EXIT_CODE
-        # dbt says which model or test failed, and why, in its own log: one line each.
-        for line in dbt_failures(build_log):
-            print(f"error: dbt: {line}", file=sys.stderr)
-        for line in dbt_failure_advice(build_log, settings.warehouse):
-            print(f"error: {line}", file=sys.stderr)
+        else:
+            # dbt says which model or test failed, and why, in its own log: one line each.
+            for line in dbt_failures(build_log):
+                print(f"error: dbt: {line}", file=sys.stderr)
+            for line in dbt_failure_advice(build_log, settings.warehouse):
+                print(f"error: {line}", file=sys.stderr)
         log_failures(build_log, result)  # after dbt's lines are read: these errors repeat them
+        if interrupted:
+            return INTERRUPTED_EXIT_CODE
         print(f"error: the build failed (run {result.run_id}); full log: {build_log}, or open `make dev`.", file=sys.stderr)
         return 1
     print_summary(settings, days, result.run_id, failed_checks)

@@ -190,7 +190,7 @@ def _signals_held() -> Iterator[None]:
 def _stop_at_exit() -> None:
     """Stop every dbt this process still runs (DbtThread.cancel) before Python abandons its daemon
     threads: an interruption that reached Dagster outside the event stream left it running, in
-    `fingertip run` or in a step process of `dagster dev` (a run terminated from its UI). A dbt
+    `fingertip run` or in the worker of a run `dagster dev` launched (one terminated from its UI). A dbt
     that will not stop is left to the system (os._exit): Python's own exit would abort on it."""
     with _RUNNING_LOCK:
         running = list(_RUNNING)

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import psutil
 from conftest import FINGERTIP, FIXTURES, REPO, fingertip, instance_at, query
+from dagster_dev import dagster_dev
 
 from storage.publish import MARTS
 
@@ -288,20 +289,8 @@ def test_two_runs_on_one_warehouse_in_an_odd_folder_with_dagster_dev_open_and_db
     from orchestration.settings import ensure_dagster_home
 
     ensure_dagster_home(home)
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dev = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(REPO / "workspace.yaml"), "-p", str(port)],
-        cwd=REPO,
-        env=clean_env(DAGSTER_HOME=str(home), FINGERTIP_LANDING=str(HANDMADE), FINGERTIP_WAREHOUSE=str(warehouse)),
-        stdout=(tmp_path / "dev.log").open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
+    dev_env = clean_env(DAGSTER_HOME=str(home), FINGERTIP_LANDING=str(HANDMADE), FINGERTIP_WAREHOUSE=str(warehouse))
+    with dagster_dev(dev_env, tmp_path / "dev.log") as (dev, _):
         first = start_run(HANDMADE, warehouse, tmp_path / "first", env=env, argv=as_other_user(checkout))
         # The first run holds the warehouse lock once its Dagster run exists.
         deadline = time.monotonic() + RUN_TIMEOUT
@@ -324,12 +313,6 @@ def test_two_runs_on_one_warehouse_in_an_odd_folder_with_dagster_dev_open_and_db
             assert "fingertip: built 3 delivery days" in out
         assert "waiting: another fingertip run" in (tmp_path / "second.err").read_text()
         assert dev.poll() is None, "dagster dev stopped: " + (tmp_path / "dev.log").read_text()[-2000:]
-    finally:
-        os.killpg(dev.pid, signal.SIGTERM)
-        try:
-            dev.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(dev.pid, signal.SIGKILL)
     assert not (checkout / "dbt_project" / "target").exists()
     same_build(workdir, handmade_build)
     # The lake path with its quote was read by dbt (staging is not empty) and the copy was published.
