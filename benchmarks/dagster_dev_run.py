@@ -4,7 +4,8 @@ Starts `dagster dev` on a scratch DAGSTER_HOME over a landing folder, launches `
 for the range of delivery days through Dagster's GraphQL API, and prints the run's status and
 duration (from the run's own record). With `--terminate-after S` it terminates the run S seconds
 after its dbt step starts, as the UI's Terminate button does, and prints how long the run took
-to end, whether a slot of the warehouse's pool is still held and the step failures.
+to end, whether a slot of the warehouse's pool is still held and the step failures. It prints
+where each GX batch check validated (the GX process, or the run's own process).
 
     .venv/bin/python benchmarks/dagster_dev_run.py --workdir /tmp/devrun
     .venv/bin/python benchmarks/dagster_dev_run.py --workdir /tmp/devrun --terminate-after 2
@@ -93,6 +94,11 @@ def report(args: argparse.Namespace, home: Path, port: int) -> None:
         print(f"ended {time.monotonic() - terminated_at:.1f} s after terminateRun")
     held = instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots
     print(f"slots of the warehouse's pool held: {len(held)}")
+    for event in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = event.dagster_event.event_specific_data
+        where = evaluation.metadata.get("validated_in")
+        if where is not None:
+            print(f"{evaluation.asset_check_key.name}: validated in {where.value}")
     for event in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
         print(
             f"step failed: {event.dagster_event.step_key}: {event.dagster_event.event_specific_data.error.message.strip()[:200]}"

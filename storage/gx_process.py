@@ -9,9 +9,11 @@ one busy. Each event source's batch is sent as soon as the source is loaded
 dbt step runs next and tells the process to end once it has answered
 (stop_when_done: it would only hold memory beside dbt's); the batch checks,
 after dbt, read the verdicts kept here (or send their batch themselves).
-Where none was started (`dagster dev`, a schedule, tests that run the assets in
-one process) or it died, a check validates in its own process, as before: the
-same outcome, later.
+A run that Dagster launches (`dagster dev`, the schedule, a sensor) starts it at
+its first loaded batch instead (orchestration/checks/expectations.py send_ahead).
+Where none was started (tests that run the assets in one process on an ephemeral
+instance) or it died, a check validates in its own process, as before: the same
+outcome, later.
 
 The process is a fresh interpreter (`python -m storage.gx_process FD`) that imports
 neither Dagster nor dbt and inherits no file descriptor but its end of a socket

@@ -69,9 +69,9 @@ def instance_at(home: Path):
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 
-def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = ()):
+def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = (), instance=None):
     """The real ingest assets (and asset checks) over every delivery day of `landing`, in one
-    Dagster run on an ephemeral instance, as `fingertip run` runs them; the run's result."""
+    Dagster run on `instance` (default: an ephemeral one), as `fingertip run` runs them; the run's result."""
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
 
     from orchestration.resources import LakePaths
@@ -86,7 +86,8 @@ def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = ()
     )
     days = delivery_days(landing)
     return defs.resolve_job_def("ingest").execute_in_process(
-        instance=DagsterInstance.ephemeral(), tags={PARTITION_RANGE_START_TAG: days[0], PARTITION_RANGE_END_TAG: days[-1]}
+        instance=instance or DagsterInstance.ephemeral(),
+        tags={PARTITION_RANGE_START_TAG: days[0], PARTITION_RANGE_END_TAG: days[-1]},
     )
 
 

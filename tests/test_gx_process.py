@@ -255,3 +255,29 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_a_run_dagster_launches_starts_the_gx_process_and_its_checks_read_its_verdicts(tmp_path):
+    """A run of `dagster dev`, the schedule or a sensor (its instance is a real one) starts the GX
+    process at its first loaded batch, as `fingertip run` starts it before its run. (A run on an
+    ephemeral instance starts none: tests/test_unchanged_reruns.py.)"""
+    from conftest import FIXTURES, ingest_in_one_run, instance_at
+
+    from orchestration.assets.ingest import event_assets, reference_tables
+    from orchestration.checks.expectations import batch_checks
+
+    gx_process.stop()  # none left by an earlier test
+    result = ingest_in_one_run(
+        FIXTURES / "handmade_landing",
+        tmp_path / "lake",
+        [reference_tables, *event_assets],
+        batch_checks,
+        instance_at(tmp_path / ".dagster"),
+    )
+    started = gx_process.process()
+    try:
+        assert started is not None, "no GX process was started"
+        validated_in = {e.asset_check_key.name: e.metadata["validated_in"].value for e in result.get_asset_check_evaluations()}
+        assert validated_in == {f"{source}_batch_expectations": f"GX process (pid {started.pid})" for source in EVENT_SPECS}
+    finally:
+        gx_process.stop()  # this run has no dbt step to end it (stop_when_done), nor a run worker that exits

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 from conftest import ingest_in_one_run
 
+from storage import gx_process
 from storage import lake as lake_module
 from storage.lake import ensure_schema_files, load_delivery_day, load_reference, reference_ids
 
@@ -147,9 +148,12 @@ def test_great_expectations_checks_a_lake_file_once_until_it_changes(loaded):
         [materialization] = [e.materialization for e in result.get_asset_materialization_events() if e.asset_key == logins.key]
         return evaluation, materialization.metadata
 
-    # The fixture's load left no GX pass on record: the first run validates the day.
+    # The fixture's load left no GX pass on record: the first run validates the day. On an ephemeral
+    # instance (a test's or a script's run, whose process lives on), in the run's own process.
     evaluation, _ = check_run()
     assert evaluation.passed and evaluation.metadata["rows"].value == 2
+    assert evaluation.metadata["validated_in"].value == "the build's own process"
+    assert gx_process.process() is None
     evaluation, ingested = check_run()
     assert ingested["days_unchanged"].value == 1
     assert evaluation.passed and evaluation.metadata["rows"].value == 0 and evaluation.metadata["days_unchanged"].value == 1

@@ -140,7 +140,7 @@ def _event_asset(source: str):
                 f"\n... and {len(warnings) - 100} more" if len(warnings) > 100 else ""
             )
         # GX validates this batch while the next source loads; the batch check reads its verdict.
-        send_ahead(paths.lake_dir, source, context.partition_keys)
+        send_ahead(context, paths.lake_dir, source)
         return MaterializeResult(metadata=metadata)
 
     return _ingest

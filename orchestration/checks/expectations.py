@@ -1,10 +1,10 @@
 """The Great Expectations batch checks as Dagster asset checks: one per event source,
 over the lake files its run loaded. The suites are storage/batch_expectations.py;
-they run in the GX process `fingertip run` starts (storage/gx_process.py), or here."""
+they run in the GX process of the build (storage/gx_process.py), or here."""
 
 from pathlib import Path
 
-from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, asset_check
 
 from orchestration.partitions import delivery_day
 from orchestration.resources import LakePaths
@@ -42,18 +42,38 @@ def _batch(lake: Path, source: str, partition_keys) -> tuple[list, list, tuple[i
     return days, unchecked, window, suite
 
 
-def send_ahead(lake: Path, source: str, partition_keys) -> None:
+CHECK_SUFFIX = "_batch_expectations"
+
+
+def send_ahead(context: AssetExecutionContext, lake: Path, source: str) -> None:
     """Hand the GX process the batch the source's check will validate, once the source is loaded:
-    it is validated while the build loads the next source (storage/gx_process.py)."""
-    _, unchecked, window, _ = _batch(lake, source, partition_keys)
-    if unchecked:
-        gx_process.send_ahead(source, [file for _, file in unchecked], window)
+    it is validated while the build loads the next source (storage/gx_process.py).
+
+    `fingertip run` starts the process before its run. A run that Dagster launched (`dagster dev`,
+    the schedule, a sensor) starts it here, at the first source with a batch to validate, when the
+    run has batch checks: its checks then read the verdicts as `fingertip run`'s do, instead of
+    importing GX themselves after dbt. The dbt step ends the process once it has answered
+    (stop_when_done); a run without one ends it by ending (the process reads its socket's end).
+    Not in a run on an ephemeral instance (a test's or a script's `execute_in_process`): its
+    process outlives the run, and so would GX's."""
+    _, unchecked, window, _ = _batch(lake, source, context.partition_keys)
+    if not unchecked:
+        return
+    if not context.instance.is_ephemeral and _validates(context):
+        gx_process.start()
+    gx_process.send_ahead(source, [file for _, file in unchecked], window)
+
+
+def _validates(context: AssetExecutionContext) -> bool:
+    """Whether the run runs a batch check (None: every check of its assets)."""
+    checks = context.run.asset_check_selection
+    return checks is None or any(key.name.endswith(CHECK_SUFFIX) for key in checks)
 
 
 def _batch_check(source: str):
     @asset_check(
         asset=source,
-        name=f"{source}_batch_expectations",
+        name=f"{source}{CHECK_SUFFIX}",
         partitions_def=delivery_day,
         description=f"GX: schema, not-null, domains, unique provenance and sane timestamps of the loaded {source} batch.",
     )
