@@ -10,6 +10,7 @@ from orchestration.assets.report import inspection_report
 from orchestration.assets.reviews import flag_reviews
 from orchestration.checks.deliveries import delivery_checks
 from orchestration.checks.expectations import batch_checks
+from orchestration.event_log import batch_events
 from orchestration.guards import stop_busy_wait_for_pool
 from orchestration.jobs import build_warehouse
 from orchestration.resources import build_resources
@@ -23,6 +24,8 @@ def make_definitions(settings: Settings | None = None) -> Definitions:
     # Whatever process runs them (`fingertip run`, a run the UI, the schedule or a sensor launched)
     # waits for the warehouse's pool asleep: Dagster's own wait spins a core per waiting run.
     stop_busy_wait_for_pool()
+    # And stores the run's events in batches (orchestration/event_log.py).
+    batch_events()
     return Definitions(
         assets=[reference_tables, *event_assets, flag_reviews, warehouse_models, analytics_copy, inspection_report, alert_emails],
         asset_checks=[*batch_checks, *delivery_checks],

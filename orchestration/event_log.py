@@ -142,6 +142,22 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._close_files()
 
 
+def _pooled(storage) -> bool:
+    """Whether a dagster.yaml's storage entry is this module's (settings.dagster_yaml writes it)."""
+    return (
+        isinstance(storage, dict)
+        and storage.get("class") == PooledSqliteEventLogStorage.__name__
+        and (storage.get("module") == PooledSqliteEventLogStorage.__module__)
+    )
+
+
+def batch_events() -> None:
+    """Have Dagster hand the event log its batches whole (DAGSTER_EVENT_BATCH_SIZE, which it reads
+    for each event), in whatever process runs the assets; Dagster's own storage stores a batch
+    event by event, as before."""
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
+
+
 def build_instance(dagster_home: Path) -> DagsterInstance:
     """The instance of DAGSTER_HOME as its dagster.yaml makes it, with the pooled event log
     storage over the same folder (Dagster's default: history/runs/ under the home), unless
@@ -149,15 +165,14 @@ def build_instance(dagster_home: Path) -> DagsterInstance:
     steps' output (NO_CAPTURED_OUTPUT) unless it chooses its compute logs."""
     config = Path(dagster_home) / "dagster.yaml"
     chosen = yaml.safe_load(config.read_text()) if config.exists() else None
-    if isinstance(chosen, dict) and any(key in chosen for key in STORAGE_KEYS):
+    if isinstance(chosen, dict) and any(key in chosen and not _pooled(chosen[key]) for key in STORAGE_KEYS):
         return DagsterInstance.from_config(str(dagster_home))
     storage = {
         "module": PooledSqliteEventLogStorage.__module__,
         "class": PooledSqliteEventLogStorage.__name__,
         "config": {"base_dir": str(Path(dagster_home) / "history" / "runs")},
     }
-    # Dagster reads this for each event; the default storage would store a batch event by event.
-    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
+    batch_events()
     overrides = {"event_log_storage": storage}
     if not (isinstance(chosen, dict) and "compute_logs" in chosen):
         overrides["compute_logs"] = NO_CAPTURED_OUTPUT

@@ -1,11 +1,13 @@
-"""The event log of a `fingertip run` (orchestration/event_log.py): Dagster's own SQLite files,
-written through connections that stay open, and read back whole by the default storage that
-`make dev` uses."""
+"""The event log of fingertip's Dagster homes (orchestration/event_log.py): Dagster's own SQLite
+files, written through connections that stay open by `fingertip run` and by every process of
+`dagster dev`, and read back whole by Dagster's default storage."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import yaml
 from dagster import (
     AssetCheckResult,
     AssetKey,
@@ -21,9 +23,10 @@ from dagster import (
     asset_check,
     define_asset_job,
 )
+from dagster._core.instance.ref import InstanceRef
 
 from orchestration.event_log import KEPT_FILES, PooledSqliteEventLogStorage, build_instance
-from orchestration.settings import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, ensure_dagster_home
+from orchestration.settings import DAGSTER_YAML, PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, ensure_dagster_home
 
 
 @asset
@@ -74,6 +77,38 @@ def _pooled(instance: DagsterInstance) -> PooledSqliteEventLogStorage:
     return storage
 
 
+def _default_storage(home: Path) -> DagsterInstance:
+    """The instance of `home` with Dagster's own SQLite event log over the same files."""
+    default = {"module": "dagster._core.storage.event_log", "class": "SqliteEventLogStorage"}
+    default["config"] = {"base_dir": str(home / "history" / "runs")}
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides={"event_log_storage": default}))
+
+
+def test_dagster_dev_opens_the_homes_event_log_through_open_files_and_a_copied_home_its_own(tmp_path: Path):
+    """`dagster dev`'s webserver, daemon and run workers open the home from its dagster.yaml:
+    they get the pooled storage over Dagster's usual files (history/runs/ in the home). A home
+    copied elsewhere gets its own folder's files, and a home whose dagster.yaml a user wrote keeps it."""
+    home = tmp_path / "home"
+    ensure_dagster_home(home)
+    with DagsterInstance.from_config(str(home)) as opened:
+        assert _pooled(opened)._base_dir == str(home / "history" / "runs")
+        run = JOB.execute_in_process(instance=opened).run_id
+    assert (home / "history" / "runs" / f"{run}.db").exists()
+
+    copy = tmp_path / "copy"
+    shutil.copytree(home, copy)
+    ensure_dagster_home(copy)
+    with DagsterInstance.from_config(str(copy)) as opened:
+        assert _pooled(opened)._base_dir == str(copy / "history" / "runs")
+        assert [r.run_id for r in opened.get_runs()] == [run]
+
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "dagster.yaml").write_text(DAGSTER_YAML.replace("max_concurrent_runs: 2", "max_concurrent_runs: 5"))
+    ensure_dagster_home(own)
+    assert "event_log_storage" not in yaml.safe_load((own / "dagster.yaml").read_text())
+
+
 def test_a_run_stored_through_open_files_reads_back_whole_with_dagsters_default_storage(tmp_path: Path):
     ensure_dagster_home(tmp_path)
     with build_instance(tmp_path) as instance:
@@ -82,7 +117,7 @@ def test_a_run_stored_through_open_files_reads_back_whole_with_dagsters_default_
         written = [(r.dagster_event_type, r.step_key) for r in instance.all_logs(result.run_id)]
         assert _pooled(instance)._engines, "the run was written without keeping a file open"
 
-    with DagsterInstance.from_config(str(tmp_path)) as default:  # what `make dev` opens
+    with _default_storage(tmp_path) as default:
         assert type(default.event_log_storage) is not PooledSqliteEventLogStorage
         assert [(r.dagster_event_type, r.step_key) for r in default.all_logs(result.run_id)] == written
         assert DagsterEventType.RUN_SUCCESS in {kind for kind, _ in written}
@@ -128,7 +163,6 @@ def test_a_wiped_event_log_closes_its_files_first_and_takes_new_events(tmp_path:
 
 
 def test_a_home_that_chooses_its_own_storage_keeps_it(tmp_path: Path):
-    ensure_dagster_home(tmp_path)
     own = f"""
 event_log_storage:
   module: dagster._core.storage.event_log
@@ -136,7 +170,8 @@ event_log_storage:
   config:
     base_dir: {tmp_path / "elsewhere"}
 """
-    (tmp_path / "dagster.yaml").write_text((tmp_path / "dagster.yaml").read_text() + own)
+    (tmp_path / "dagster.yaml").write_text(DAGSTER_YAML + own)
+    ensure_dagster_home(tmp_path)
     with build_instance(tmp_path) as instance:
         assert type(instance.event_log_storage) is not PooledSqliteEventLogStorage
         run = JOB.execute_in_process(instance=instance).run_id
