@@ -1,6 +1,6 @@
 """The Dagster code location: loads the small modules that define fingertip."""
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from orchestration.assets.alerts import alert_emails
 from orchestration.assets.dbt import warehouse_models
@@ -27,6 +27,12 @@ def make_definitions(settings: Settings | None = None) -> Definitions:
     # And stores the run's events in batches (orchestration/event_log.py).
     batch_events()
     return Definitions(
+        # Every run's steps in one process, as `fingertip run` runs them: `build_warehouse` launched
+        # by the UI, the schedule or a sensor, and assets materialized from the UI's asset graph (its
+        # own asset job). A process per step (Dagster's default) imports Dagster, dbt and GX again
+        # for each step (60 s instead of 10 s for the hand-made landing in `dagster dev`), and
+        # little could run side by side: the steps that write the warehouse share a pool of one.
+        executor=in_process_executor,
         assets=[reference_tables, *event_assets, flag_reviews, warehouse_models, analytics_copy, inspection_report, alert_emails],
         asset_checks=[*batch_checks, *delivery_checks],
         jobs=[build_warehouse],

@@ -124,8 +124,27 @@ def process() -> subprocess.Popen | None:
 
 
 def _request(source: str, files: list[Path], window: tuple[int, int]) -> tuple:
-    """What the process is sent (validate_files' arguments), hashable: it is also the key of its reply."""
-    return (source, tuple(str(file) for file in files), tuple(window))
+    """What the process is sent, hashable: it is also the key of its reply. Each file goes with its
+    size and modification time, so that a verdict on a file that has been rewritten since (a batch
+    sent ahead by a run that ended before its check, in a process that runs another) is not taken
+    for the new file's."""
+    return (source, tuple((str(file), *_identity(file)) for file in files), tuple(window))
+
+
+def _identity(file: Path) -> tuple[int, int] | tuple[None, None]:
+    try:
+        stat = file.stat()
+    except OSError:  # gone: validate_files says so
+        return None, None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _validate(request: tuple) -> dict:
+    """validate_files on a request's batch."""
+    from storage.batch_expectations import validate_files
+
+    source, files, window = request
+    return validate_files(source, [name for name, _, _ in files], window)
 
 
 def send_ahead(source: str, files: list[Path], window: tuple[int, int]) -> None:
@@ -146,8 +165,6 @@ def send_ahead(source: str, files: list[Path], window: tuple[int, int]) -> None:
 def validate(source: str, files: list[Path], window: tuple[int, int]) -> tuple[dict, str]:
     """GX's outcome for one source's lake files as one batch, and where it ran: in the GX
     process when one is running (the verdict on the batch sent ahead, if it was), else in this one."""
-    from storage.batch_expectations import validate_files
-
     request = _request(source, files, window)
     with _lock:
         if _worker is not None and request not in _replies:
@@ -163,7 +180,7 @@ def validate(source: str, files: list[Path], window: tuple[int, int]) -> tuple[d
             if status == "error":
                 raise value
             return value, f"GX process (pid {pid})"
-    return validate_files(*request), "the build's own process"
+    return _validate(request), "the build's own process"
 
 
 class _ScipyOnFirstUse(importlib.abc.MetaPathFinder):
@@ -208,15 +225,13 @@ def _import_gx() -> None:
 def _serve(connection: Connection) -> None:
     """The process: import GX, then validate each request until the socket closes."""
     _import_gx()
-    from storage.batch_expectations import validate_files
-
     while True:
         try:
             request = connection.recv()
         except (EOFError, OSError):
             return
         try:
-            reply = ("ok", validate_files(*request))
+            reply = ("ok", _validate(request))
         except Exception as error:  # the check fails with the error it would meet in the build's process
             reply = ("error", error)
         try:

@@ -81,10 +81,13 @@ def test_the_build_job_schedule_and_sensors_are_defined(repository):
 
 def test_runs_from_the_ui_a_schedule_or_a_sensor_run_their_steps_in_one_process(repository):
     """As `fingertip run` does: a process per step (Dagster's default) made a run of the hand-made
-    landing take 60 s instead of 10 s in `dagster dev` (docs/benchmarks.md, stop 40)."""
+    landing take 60 s instead of 10 s in `dagster dev` (docs/benchmarks.md, stop 40). Assets
+    materialized from the UI's asset graph (and its backfills) run in Dagster's own asset job."""
     from dagster import in_process_executor
+    from dagster._core.definitions.assets.job.asset_job import IMPLICIT_ASSET_JOB_NAME
 
     assert repository.get_job("build_warehouse").executor_def is in_process_executor
+    assert repository.get_job(IMPLICIT_ASSET_JOB_NAME).executor_def is in_process_executor
 
 
 def test_the_partition_range_tags_are_dagsters_own():

@@ -5,6 +5,8 @@ files, written through connections that stay open by `fingertip run` and by ever
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import yaml
@@ -22,8 +24,11 @@ from dagster import (
     asset,
     asset_check,
     define_asset_job,
+    job,
+    op,
 )
 from dagster._core.instance.ref import InstanceRef
+from dagster._core.utils import make_new_run_id
 
 from orchestration.event_log import KEPT_FILES, PooledSqliteEventLogStorage, build_instance
 from orchestration.settings import DAGSTER_YAML, PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, ensure_dagster_home
@@ -107,6 +112,50 @@ def test_dagster_dev_opens_the_homes_event_log_through_open_files_and_a_copied_h
     (own / "dagster.yaml").write_text(DAGSTER_YAML.replace("max_concurrent_runs: 2", "max_concurrent_runs: 5"))
     ensure_dagster_home(own)
     assert "event_log_storage" not in yaml.safe_load((own / "dagster.yaml").read_text())
+
+
+GO = threading.Event()
+
+
+@op
+def logs_once_let_go(context) -> None:
+    context.log.info("started")
+    assert GO.wait(30)
+    for n in range(5):
+        context.log.info(f"step {n}")
+
+
+@job
+def logging_job():
+    logs_once_let_go()
+
+
+def test_the_uis_live_view_of_a_run_sees_each_event_as_another_process_writes_it(tmp_path: Path):
+    """The UI reads a run, then watches its file for new events, while a run worker writes them;
+    both keep their connections open, so new events reach the run's write-ahead log first."""
+    ensure_dagster_home(tmp_path)
+    run_id, seen = make_new_run_id(), []
+    GO.clear()
+    with DagsterInstance.from_config(str(tmp_path)) as ui, build_instance(tmp_path) as worker:
+        running = threading.Thread(target=lambda: logging_job.execute_in_process(instance=worker, run_id=run_id))
+        running.start()
+        try:
+            deadline = time.monotonic() + 30
+            while "started" not in [r.event_log_entry.user_message for r in ui.get_records_for_run(run_id).records]:
+                assert time.monotonic() < deadline, "the run never logged its first event"
+                time.sleep(0.1)
+            first = ui.get_records_for_run(run_id)
+            ui.watch_event_logs(run_id, first.cursor, watched := lambda event, _cursor: seen.append(event))
+        finally:
+            GO.set()
+            running.join(30)
+        written = ui.get_records_for_run(run_id, first.cursor).records
+        deadline = time.monotonic() + 10
+        while len(seen) < len(written) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ui.end_watch_event_logs(run_id, watched)
+    assert [e.user_message for e in seen] == [r.event_log_entry.user_message for r in written]
+    assert any(e.dagster_event_type == DagsterEventType.RUN_SUCCESS for e in seen)
 
 
 def test_a_run_stored_through_open_files_reads_back_whole_with_dagsters_default_storage(tmp_path: Path):

@@ -119,6 +119,21 @@ def test_batches_sent_ahead_get_their_own_verdicts_in_whatever_order_the_checks_
     assert gx_process.validate("app_logins", good, WINDOW)[0] == outcome
 
 
+def test_a_verdict_sent_ahead_is_not_taken_for_the_file_rewritten_since(gx, lake_files, tmp_path):
+    """A run that sent a batch ahead and ended before its check (it failed, or its check was not
+    selected) leaves the verdict in a process that may run another run; that run's check on the
+    same path, rewritten since, gets a verdict on the file as it is now."""
+    day = tmp_path / "data.parquet"
+    day.write_bytes(lake_files["good"].read_bytes())
+    gx_process.send_ahead("app_logins", [day], WINDOW)
+    assert gx_process.validate("app_logins", [lake_files["late"]], WINDOW)[0]["success"] is False  # its reply read past
+    day.write_bytes(lake_files["late"].read_bytes())  # the day delivered again: a login a month late
+    outcome, where = gx_process.validate("app_logins", [day], WINDOW)
+    assert where == f"GX process (pid {gx.pid})"
+    assert outcome == validate_files("app_logins", [str(day)], WINDOW)
+    assert outcome["success"] is False
+
+
 def test_validating_files_reads_only_the_values_checked_and_gives_the_verdict_on_the_whole_files(lake_files):
     from storage.batch_expectations import validate_batch
 

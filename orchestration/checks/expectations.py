@@ -4,7 +4,15 @@ they run in the GX process of the build (storage/gx_process.py), or here."""
 
 from pathlib import Path
 
-from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, asset_check
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckKey,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    asset_check,
+)
 
 from orchestration.partitions import delivery_day
 from orchestration.resources import LakePaths
@@ -50,24 +58,26 @@ def send_ahead(context: AssetExecutionContext, lake: Path, source: str) -> None:
     it is validated while the build loads the next source (storage/gx_process.py).
 
     `fingertip run` starts the process before its run. A run that Dagster launched (`dagster dev`,
-    the schedule, a sensor) starts it here, at the first source with a batch to validate, when the
-    run has batch checks: its checks then read the verdicts as `fingertip run`'s do, instead of
-    importing GX themselves after dbt. The dbt step ends the process once it has answered
+    the schedule, a sensor) starts it here, at the first source with a batch to validate whose
+    check the run runs: its checks then read the verdicts as `fingertip run`'s do, instead of
+    importing GX themselves after dbt (every step runs in the run's one process: definitions.py). The dbt step ends the process once it has answered
     (stop_when_done); a run without one ends it by ending (the process reads its socket's end).
     Not in a run on an ephemeral instance (a test's or a script's `execute_in_process`): its
     process outlives the run, and so would GX's."""
+    if not _validates(context, source):
+        return
     _, unchecked, window, _ = _batch(lake, source, context.partition_keys)
     if not unchecked:
         return
-    if not context.instance.is_ephemeral and _validates(context):
+    if not context.instance.is_ephemeral:
         gx_process.start()
     gx_process.send_ahead(source, [file for _, file in unchecked], window)
 
 
-def _validates(context: AssetExecutionContext) -> bool:
-    """Whether the run runs a batch check (None: every check of its assets)."""
+def _validates(context: AssetExecutionContext, source: str) -> bool:
+    """Whether the run runs the source's batch check (a selection of None: every check of its assets)."""
     checks = context.run.asset_check_selection
-    return checks is None or any(key.name.endswith(CHECK_SUFFIX) for key in checks)
+    return checks is None or AssetCheckKey(AssetKey(source), f"{source}{CHECK_SUFFIX}") in checks
 
 
 def _batch_check(source: str):
