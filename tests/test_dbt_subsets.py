@@ -23,6 +23,7 @@ from dagster import AssetCheckKey, AssetKey, AssetSelection, DagsterInstance, ma
 pytestmark = pytest.mark.filterwarnings("ignore:AssetExecutionContext.op is deprecated:DeprecationWarning")
 CADRE_MONTHLY = AssetKey(["marts", "cadre_monthly"])
 STG_APP_LOGINS = AssetKey(["staging", "stg_app_logins"])
+STG_APPS = AssetKey(["staging", "stg_apps"])
 BUILT_FROM = "select * from ops.microbatch_built_from order by all"
 
 
@@ -73,6 +74,25 @@ def test_a_part_picked_in_the_ui_runs_as_asked_and_records_nothing(handmade_buil
     assert result.success
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [STG_APP_LOGINS]
     assert query(warehouse, BUILT_FROM) == recorded
+    # Its own tests ran, among them those that read other models (its app_id among stg_apps'), and no other.
+    ran = {e.asset_check_key for e in result.get_asset_check_evaluations()}
+    assert ran == {key for key in warehouse_models.check_keys if key.asset_key == STG_APP_LOGINS}
+    assert any(key.name.startswith("relationships_stg_app_logins_app_id") for key in ran)
+
+
+def test_a_part_runs_only_its_own_tests_also_where_the_models_they_read_are_not_built_yet(handmade_build, tmp_path):
+    """The first run of a backfill launched from the UI's asset graph over a new warehouse builds the
+    models that read no delivery. Picked with them, stg_apps made dbt run the relationships test of
+    stg_app_logins too (its app_id among stg_apps'), which failed: stg_app_logins was not built yet."""
+    from orchestration.assets.dbt import warehouse_models
+
+    warehouse = tmp_path / "warehouse.duckdb"  # none yet
+    lake = shutil.copytree(handmade_build / "lake", tmp_path / "lake")
+    result = build_part(AssetSelection.assets(STG_APPS), warehouse, lake)
+    assert result.success, [e.step_failure_data.error.message[:2000] for e in result.get_step_failure_events()]
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [STG_APPS]
+    ran = {e.asset_check_key for e in result.get_asset_check_evaluations()}
+    assert ran == {key for key in warehouse_models.check_keys if key.asset_key == STG_APPS}
 
 
 def test_the_analysts_copy_picked_alone_before_any_build_says_to_build_first(tmp_path):
