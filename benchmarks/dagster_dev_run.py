@@ -5,10 +5,13 @@ for the range of delivery days through Dagster's GraphQL API, and prints the run
 duration (from the run's own record). With `--terminate-after S` it terminates the run S seconds
 after its dbt step starts, as the UI's Terminate button does, and prints how long the run took
 to end, whether a slot of the warehouse's pool is still held and the step failures. It prints
-where each GX batch check validated (the GX process, or the run's own process).
+where each GX batch check validated (the GX process, or the run's own process). With
+`--backfill job|assets` it launches a backfill of the days instead, as from the job's partitions
+page or the asset graph, and prints each run the backfill made.
 
     .venv/bin/python benchmarks/dagster_dev_run.py --workdir /tmp/devrun
     .venv/bin/python benchmarks/dagster_dev_run.py --workdir /tmp/devrun --terminate-after 2
+    .venv/bin/python benchmarks/dagster_dev_run.py --workdir /tmp/devrun --backfill assets
 
 Measured figures: docs/benchmarks.md, "Runs launched by dagster dev (stop 40)".
 """
@@ -28,6 +31,13 @@ sys.path.insert(0, str(REPO))  # and the project's packages
 from dagster_dev import dagster_dev  # noqa: E402
 
 ENDED = ("SUCCESS", "FAILURE", "CANCELED")
+LOCATION = {"repositoryLocationName": "orchestration.definitions", "repositoryName": "__repository__"}
+JOBS = "{ repositoriesOrError { ... on RepositoryConnection { nodes { jobs { name } } } } }"
+LAUNCH_BACKFILL = """mutation($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } ... on InvalidSubsetError { message }
+  }
+}"""
 TERMINATE = """mutation($runId: String!) {
   terminateRun(runId: $runId) { __typename ... on TerminateRunFailure { message } ... on PythonError { message } }
 }"""
@@ -40,6 +50,11 @@ def main() -> None:
     parser.add_argument("--first-day", default="2026-09-14")
     parser.add_argument("--last-day", default="2026-09-28")
     parser.add_argument("--terminate-after", type=float, help="seconds after the dbt step starts")
+    parser.add_argument(
+        "--backfill",
+        choices=["job", "assets"],
+        help="launch a backfill of the days instead of a run: of the job (its partitions page) or of every asset (the asset graph)",
+    )
     args = parser.parse_args()
 
     shutil.rmtree(args.workdir, ignore_errors=True)
@@ -56,7 +71,67 @@ def main() -> None:
 
     ensure_dagster_home(home)
     with dagster_dev(env, args.workdir / "dagster_dev.log") as (_, port):
-        report(args, home, port)
+        if args.backfill:
+            backfill(args, home, port)
+        else:
+            report(args, home, port)
+
+
+def _client(port: int):
+    """Dagster's GraphQL client, once the webserver has loaded the code location."""
+    from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
+
+    client = DagsterGraphQLClient("127.0.0.1", port_number=port)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if "build_warehouse" in str(client._execute(JOBS)):  # noqa: SLF001
+                return client
+        except (DagsterGraphQLClientError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            sys.exit("dagster dev did not load the code location within 120 s")
+        time.sleep(1)
+
+
+def backfill(args: argparse.Namespace, home: Path, port: int) -> None:
+    """A backfill of the days, launched as the UI launches one; how many runs it makes, and how they end."""
+    from dagster import DagsterInstance, DailyPartitionsDefinition, PartitionKeyRange
+
+    from orchestration.definitions import defs
+
+    client = _client(port)
+    days = DailyPartitionsDefinition(start_date=args.first_day).get_partition_keys_in_range(
+        PartitionKeyRange(args.first_day, args.last_day)
+    )
+    if args.backfill == "job":
+        selector = {"repositorySelector": LOCATION, "partitionSetName": "build_warehouse_partition_set"}
+        params = {"selector": selector, "partitionNames": days}
+    else:
+        keys = sorted(defs.resolve_asset_graph().materializable_asset_keys)
+        params = {"assetSelection": [{"path": list(key.path)} for key in keys], "partitionNames": days}
+    launched = client._execute(LAUNCH_BACKFILL, {"params": params})["launchPartitionBackfill"]  # noqa: SLF001
+    if launched["__typename"] != "LaunchBackfillSuccess":
+        sys.exit(f"the backfill was not launched: {launched}")
+    started = time.monotonic()
+    instance = DagsterInstance.from_config(str(home))
+    while (status := instance.get_backfill(launched["backfillId"]).status.value) in ("REQUESTED", "CANCELING"):
+        time.sleep(1)
+    while any(run.status.value not in ENDED for run in instance.get_runs()):
+        time.sleep(0.5)
+    print(
+        f"backfill {launched['backfillId']} of {len(days)} days: {status}, {time.monotonic() - started:.1f} s after it was launched"
+    )
+    for run in reversed(instance.get_runs()):
+        record = instance.get_run_record_by_id(run.run_id)
+        days_of_run = run.tags.get("dagster/asset_partition_range_start", run.tags.get("dagster/partition", "-"))
+        if "dagster/asset_partition_range_end" in run.tags:
+            days_of_run += f" to {run.tags['dagster/asset_partition_range_end']}"
+        assets = len(run.asset_selection) if run.asset_selection is not None else "all"
+        print(
+            f"run {run.run_id[:8]}: {run.status.value}, {record.end_time - record.start_time:.1f} s, "
+            f"{assets} assets, days {days_of_run}"
+        )
 
 
 def report(args: argparse.Namespace, home: Path, port: int) -> None:
