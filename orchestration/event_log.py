@@ -201,6 +201,8 @@ def build_instance(dagster_home: Path) -> DagsterInstance:
         "class": PooledSqliteEventLogStorage.__name__,
         "config": {"base_dir": str(Path(dagster_home) / "history" / "runs")},
     }
+    if isinstance(chosen, dict) and _pooled(chosen.get("event_log_storage")):
+        storage = chosen["event_log_storage"]  # where `dagster dev` writes too
     batch_events()
     overrides = {"event_log_storage": storage}
     if not (isinstance(chosen, dict) and "compute_logs" in chosen):

@@ -273,9 +273,9 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_run_dagster_launches_starts_the_gx_process_and_its_checks_read_its_verdicts(tmp_path):
-    """A run of `dagster dev`, the schedule or a sensor (its instance is a real one) starts the GX
-    process at its first loaded batch, as `fingertip run` starts it before its run. (A run on an
-    ephemeral instance starts none: tests/test_unchanged_reruns.py.)"""
+    """A run on a real instance, as the run worker of `dagster dev`, the schedule or a sensor runs it
+    (its steps in one process), starts the GX process at its first loaded batch, as `fingertip run`
+    starts it before its run. (A run on an ephemeral instance starts none: tests/test_unchanged_reruns.py.)"""
     from conftest import FIXTURES, ingest_in_one_run, instance_at
 
     from orchestration.assets.ingest import event_assets, reference_tables
