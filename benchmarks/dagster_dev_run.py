@@ -94,6 +94,13 @@ def _client(port: int):
         time.sleep(1)
 
 
+def _took(record) -> str:
+    """A run's time from its start to its end, or why there is none."""
+    if record.start_time is None or record.end_time is None:
+        return "never started" if record.start_time is None else "not ended"
+    return f"{record.end_time - record.start_time:.1f} s"
+
+
 def backfill(args: argparse.Namespace, home: Path, port: int) -> None:
     """A backfill of the days, launched as the UI launches one; how many runs it makes, and how they end."""
     from dagster import DagsterInstance, DailyPartitionsDefinition, PartitionKeyRange
@@ -128,10 +135,7 @@ def backfill(args: argparse.Namespace, home: Path, port: int) -> None:
         if "dagster/asset_partition_range_end" in run.tags:
             days_of_run += f" to {run.tags['dagster/asset_partition_range_end']}"
         assets = len(run.asset_selection) if run.asset_selection is not None else "all"
-        print(
-            f"run {run.run_id[:8]}: {run.status.value}, {record.end_time - record.start_time:.1f} s, "
-            f"{assets} assets, days {days_of_run}"
-        )
+        print(f"run {run.run_id[:8]}: {run.status.value}, {_took(record)}, {assets} assets, days {days_of_run}")
 
 
 def report(args: argparse.Namespace, home: Path, port: int) -> None:
@@ -164,7 +168,7 @@ def report(args: argparse.Namespace, home: Path, port: int) -> None:
     while (status := client.get_run_status(run_id).value) not in ENDED:
         time.sleep(0.2)
     record = instance.get_run_records(limit=1)[0]
-    print(f"run {run_id}: {status}, {record.end_time - record.start_time:.1f} s from its start to its end")
+    print(f"run {run_id}: {status}, {_took(record)} from its start to its end")
     if terminated_at is not None:
         print(f"ended {time.monotonic() - terminated_at:.1f} s after terminateRun")
     held = instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots

@@ -51,6 +51,8 @@ NO_CAPTURED_OUTPUT = {
     "class": "NoOpComputeLogManager",
     "config": {},
 }
+# How long after a run's file last changed the UI's live view reads it once more (_WalWatchdog).
+WATCH_READ_AGAIN_SECONDS = 0.5
 # Events per batch (Dagster's DAGSTER_EVENT_BATCH_SIZE): a batch is flushed when full or at its end.
 # A 61-day build plans about 450 events at its start; its ingest steps materialize 61 partitions each.
 EVENT_BATCH_SIZE = "1000"
@@ -166,9 +168,23 @@ class _WalWatchdog(SqliteEventLogStorageWatchdog):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         PatternMatchingEventHandler.__init__(self, patterns=[self._log_path, f"{self._log_path}-wal"])
+        self._reading = threading.Lock()  # one read at a time: each moves the cursor on
+        self._again: threading.Timer | None = None
 
     def on_modified(self, event: FileSystemEvent) -> None:
-        self._process_log()
+        self._read()
+        # A writer appends to the log, then marks the commit in its shared index (no file event): a
+        # read between the two finds nothing, and after a run's last commit no event may come. So
+        # the run is read once more a moment after its last change.
+        if self._again is not None:
+            self._again.cancel()
+        self._again = threading.Timer(WATCH_READ_AGAIN_SECONDS, self._read)
+        self._again.daemon = True
+        self._again.start()
+
+    def _read(self) -> None:
+        with self._reading:
+            self._process_log()
 
 
 def _pooled(storage) -> bool:

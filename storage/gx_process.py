@@ -124,19 +124,21 @@ def process() -> subprocess.Popen | None:
 
 
 def _request(source: str, files: list[Path], window: tuple[int, int]) -> tuple:
-    """What the process is sent, hashable: it is also the key of its reply. Each file goes with its
-    size and modification time, so that a verdict on a file that has been rewritten since (a batch
+    """What the process is sent, hashable: it is also the key of its reply. Each file goes with what
+    identifies its content (_identity), so that a verdict on a file that has been rewritten since (a batch
     sent ahead by a run that ended before its check, in a process that runs another) is not taken
     for the new file's."""
-    return (source, tuple((str(file), *_identity(file)) for file in files), tuple(window))
+    return (source, tuple((str(file), _identity(file)) for file in files), tuple(window))
 
 
-def _identity(file: Path) -> tuple[int, int] | tuple[None, None]:
+def _identity(file: Path) -> tuple:
+    """The file as it is now: a lake file is replaced by a rename (a new inode), and its size and
+    times tell a rewrite in place apart, but for one of the same size within the clock's tick."""
     try:
         stat = file.stat()
     except OSError:  # gone: validate_files says so
-        return None, None
-    return stat.st_size, stat.st_mtime_ns
+        return (None,)
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def _validate(request: tuple) -> dict:
@@ -144,7 +146,7 @@ def _validate(request: tuple) -> dict:
     from storage.batch_expectations import validate_files
 
     source, files, window = request
-    return validate_files(source, [name for name, _, _ in files], window)
+    return validate_files(source, [name for name, _ in files], window)
 
 
 def send_ahead(source: str, files: list[Path], window: tuple[int, int]) -> None:

@@ -24,12 +24,7 @@ from dagster import (
     TableSchema,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
-from dagster_dbt.asset_utils import (
-    DBT_EMPTY_INDIRECT_SELECTION,
-    DBT_INDIRECT_SELECTION_ENV,
-    get_dbt_test_names_for_check_keys,
-    get_manifest_and_translator_from_dbt_assets,
-)
+from dagster_dbt.asset_utils import get_dbt_test_names_for_check_keys, get_manifest_and_translator_from_dbt_assets
 
 from orchestration import incremental
 from orchestration.checks import markdown
@@ -196,7 +191,7 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     invocation = None
     try:
         # Until dbt ends: on DuckDB it runs in this process (orchestration/dbt_runner.py).
-        with dbt_paths_in_environment(warehouse.database, paths.lake, warehouse.spark_dir), _indirect_selection(whole):
+        with dbt_paths_in_environment(warehouse.database, paths.lake, warehouse.spark_dir):
             invocation = dbt.cli(build_args, context=context, target_path=target)
             for event in invocation.stream():
                 if isinstance(event, AssetCheckResult | AssetCheckEvaluation) and not event.passed:
@@ -243,32 +238,16 @@ def _whole_project(context: AssetExecutionContext) -> bool:
 
 def _tests_of_the_part(context: AssetExecutionContext) -> list[str]:
     """For a part of the project: `--select` of the dbt tests of the checks picked, and no others
-    (_indirect_selection). dagster-dbt leaves the tests of a part to dbt's eager indirect selection
+    (no test selected through the models it builds: `--indirect-selection empty`, which takes
+    precedence over the DBT_INDIRECT_SELECTION dagster-dbt may set). dagster-dbt leaves the tests of a part to dbt's eager indirect selection
     when every check of the picked models is picked, and dbt then also runs each test that merely
     reads a picked model: picked with stg_apps, the relationships test of stg_app_logins ran, and
     failed where stg_app_logins was not built yet (the first run of a backfill launched from the
     UI's asset graph over a new warehouse, stop 41)."""
     manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     names = get_dbt_test_names_for_check_keys(translator, manifest, context.assets_def, context.selected_asset_check_keys)
-    return ["--select", " ".join(names)] if names else []  # one value: dbt reads its spaces as a union
-
-
-@contextlib.contextmanager
-def _indirect_selection(whole: bool) -> Iterator[None]:
-    """A part's dbt selects no test through the models it builds (DBT_INDIRECT_SELECTION=empty, which
-    dagster-dbt hands dbt): only those _tests_of_the_part names. The whole project is left as it is."""
-    if whole:
-        yield
-        return
-    before = os.environ.get(DBT_INDIRECT_SELECTION_ENV)
-    os.environ[DBT_INDIRECT_SELECTION_ENV] = DBT_EMPTY_INDIRECT_SELECTION
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(DBT_INDIRECT_SELECTION_ENV, None)
-        else:
-            os.environ[DBT_INDIRECT_SELECTION_ENV] = before
+    selected = ["--select", " ".join(names)] if names else []  # one value: dbt reads its spaces as a union
+    return ["--indirect-selection", "empty", *selected]
 
 
 def _unchanged_inputs(warehouse: Warehouse, paths: LakePaths, manifest: Mapping, project: str) -> str | None:
