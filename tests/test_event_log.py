@@ -4,6 +4,7 @@ files, written through connections that stay open by `fingertip run` and by ever
 
 from __future__ import annotations
 
+import collections
 import shutil
 import threading
 import time
@@ -28,6 +29,7 @@ from dagster import (
     op,
 )
 from dagster._core.instance.ref import InstanceRef
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.utils import make_new_run_id
 
 from orchestration.event_log import KEPT_FILES, PooledSqliteEventLogStorage, build_instance
@@ -209,6 +211,20 @@ def test_a_wiped_event_log_closes_its_files_first_and_takes_new_events(tmp_path:
         assert instance.event_log_storage.get_event_records(
             EventRecordsFilter(event_type=DagsterEventType.ASSET_MATERIALIZATION, asset_key=AssetKey("counted"))
         )
+
+
+def test_whether_an_index_table_exists_is_asked_of_sqlite_once(tmp_path: Path, monkeypatch):
+    """Dagster asks before it stores each asset and check event, and its SQLite storage opens a new
+    connection for each question: about 300 of them in a build of the hand-made landing."""
+    asked, ask = collections.Counter(), SqliteEventLogStorage.has_table
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", lambda self, name: asked.update([name]) or ask(self, name))
+    ensure_dagster_home(tmp_path)
+    with build_instance(tmp_path) as instance:
+        for _ in range(3):
+            assert JOB.execute_in_process(instance=instance).success
+        checked = instance.event_log_storage.get_latest_asset_check_execution_by_key([counted_is_positive.check_key])
+    assert checked[counted_is_positive.check_key].status.value == "SUCCEEDED"
+    assert asked["asset_check_executions"] == 1
 
 
 def test_a_home_that_chooses_its_own_storage_keeps_it(tmp_path: Path):
