@@ -17,6 +17,7 @@ writes a batch in one transaction per file instead of three to five per event.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 from collections import OrderedDict
@@ -159,6 +160,13 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def has_secondary_index(self, name: str) -> bool:
         """As has_table, for a completed data migration (asked about 130 times a build)."""
         return self._remembered("secondary index", name, super().has_secondary_index)
+
+    def _has_asset_key_col_on_connection(self, conn: Connection, column_name: str) -> bool:
+        """As has_table, for a column of the asset keys' table (a reflection of its columns, asked
+        about 440 times a build)."""
+        return self._remembered(
+            "asset key column", column_name, functools.partial(super()._has_asset_key_col_on_connection, conn)
+        )
 
     def _remembered(self, kind: str, name: str, ask) -> bool:
         if (kind, name) in self._known:

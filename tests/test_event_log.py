@@ -29,6 +29,7 @@ from dagster import (
     op,
 )
 from dagster._core.instance.ref import InstanceRef
+from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.utils import make_new_run_id
 
@@ -213,11 +214,21 @@ def test_a_wiped_event_log_closes_its_files_first_and_takes_new_events(tmp_path:
         )
 
 
-def test_whether_an_index_table_exists_is_asked_of_sqlite_once(tmp_path: Path, monkeypatch):
+def test_whether_an_index_table_or_column_exists_is_asked_of_sqlite_once(tmp_path: Path, monkeypatch):
     """Dagster asks before it stores each asset and check event, and its SQLite storage opens a new
-    connection for each question: about 300 of them in a build of the hand-made landing."""
-    asked, ask = collections.Counter(), SqliteEventLogStorage.has_table
-    monkeypatch.setattr(SqliteEventLogStorage, "has_table", lambda self, name: asked.update([name]) or ask(self, name))
+    connection, or reads the table's columns, for each question: about 300 and 440 of them in a
+    build of the hand-made landing."""
+    asked, table, column = (
+        collections.Counter(),
+        SqliteEventLogStorage.has_table,
+        SqlEventLogStorage._has_asset_key_col_on_connection,
+    )
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", lambda self, name: asked.update([name]) or table(self, name))
+    monkeypatch.setattr(
+        SqlEventLogStorage,
+        "_has_asset_key_col_on_connection",
+        lambda self, conn, name: asked.update([name]) or column(self, conn, name),
+    )
     ensure_dagster_home(tmp_path)
     with build_instance(tmp_path) as instance:
         for _ in range(3):
@@ -225,6 +236,7 @@ def test_whether_an_index_table_exists_is_asked_of_sqlite_once(tmp_path: Path, m
         checked = instance.event_log_storage.get_latest_asset_check_execution_by_key([counted_is_positive.check_key])
     assert checked[counted_is_positive.check_key].status.value == "SUCCEEDED"
     assert asked["asset_check_executions"] == 1
+    assert asked["last_materialization_timestamp"] == 1
 
 
 def test_a_home_that_chooses_its_own_storage_keeps_it(tmp_path: Path):
