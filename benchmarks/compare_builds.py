@@ -55,8 +55,17 @@ def build(checkout: Path, landing: Path, folder: Path, fresh: bool = True) -> di
     env["PYTHONPATH"] = str(checkout)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    command = [str(FINGERTIP), "run", "--landing", str(landing), "--warehouse", str(folder / "warehouse.duckdb")]
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    command = [
+        str(FINGERTIP),
+        "run",
+        "--landing",
+        str(landing.resolve()),
+        "--warehouse",
+        str(folder.resolve() / "warehouse.duckdb"),
+    ]
+    # In the checkout: the GX process (`python -m storage.gx_process`) finds its module from its
+    # working directory first, and would otherwise be the other checkout's.
+    result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=checkout)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
