@@ -2,7 +2,7 @@
 
 A fixed-cost change saves seconds in a build that takes tens, and this machine's speed drifts by more
 than that within the hour. So the two checkouts build alternately, each time in a new folder (as every
-test build does): `fingertip run` of the same landing with PYTHONPATH pointing at one checkout, then
+test build does): `fingertip run` of the same landing, run from one checkout's folder with PYTHONPATH pointing at it, then
 the other, N times. Printed per build: wall and CPU time (the process and its children), the dbt
 step's time from the run's Dagster event log, and whether dbt parsed the whole project.
 

@@ -1,4 +1,4 @@
-"""The Dagster instance of a `fingertip run`: Dagster's SQLite event log, with its files kept open.
+"""The event log of fingertip's Dagster homes: Dagster's SQLite event log, with its files kept open.
 
 Dagster's SqliteEventLogStorage creates an SQLAlchemy engine, opens the SQLite
 file and throws both away for every read and write: three to five times per
@@ -6,11 +6,12 @@ event stored, 12-14 ms per asset event on 2 cores, and a build stores 700-1,000
 events (docs/benchmarks.md, "Dagster's event log"). `PooledSqliteEventLogStorage`
 keeps one open connection per file for the files used last, under the lock the
 storage already takes around each connection. The files, their schema and what
-is written are Dagster's own: `make dev` (the default storage) reads them as before.
+is written are Dagster's own: Dagster's default storage reads them as before; `fingertip run` and, through the
+dagster.yaml fingertip writes (settings.dagster_yaml), every process of `dagster dev` use this one.
 
 Dagster hands a storage the events it plans at run creation (one per asset and
 partition, one per check) and a step's per-partition materializations as batches
-when DAGSTER_EVENT_BATCH_SIZE is set (`build_instance` sets it); the pooled storage
+when DAGSTER_EVENT_BATCH_SIZE is set (`batch_events`, which `build_instance` and the definitions call); the pooled storage
 writes a batch in one transaction per file instead of three to five per event.
 """
 
@@ -75,7 +76,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         # While a batch is stored: shard -> its connection, in a transaction that ends with the batch.
         self._batch: dict[str, Connection] | None = None
-        self._known: set[tuple[str, str]] = set()  # (kind, name): index tables and secondary indexes found
+        self._known: set[tuple[str, str]] = set()  # (kind, name): index tables, asset-key columns and data migrations found
         super().__init__(base_dir, inst_data=inst_data)
         # Reentrant: store_event_batch holds it across the store_event calls, which take it again.
         self._db_lock = threading.RLock()
@@ -233,9 +234,10 @@ def batch_events() -> None:
 
 def build_instance(dagster_home: Path) -> DagsterInstance:
     """The instance of DAGSTER_HOME as its dagster.yaml makes it, with the pooled event log
-    storage over the same folder (Dagster's default: history/runs/ under the home), unless
-    the dagster.yaml chooses its storage itself (Postgres, say), and without copies of the
-    steps' output (NO_CAPTURED_OUTPUT) unless it chooses its compute logs."""
+    storage (the one the dagster.yaml names, as written; else over Dagster's default folder,
+    history/runs/ under the home), unless the dagster.yaml chooses another storage itself
+    (Postgres, say), and without copies of the steps' output (NO_CAPTURED_OUTPUT) unless it
+    chooses its compute logs."""
     config = Path(dagster_home) / "dagster.yaml"
     chosen = yaml.safe_load(config.read_text()) if config.exists() else None
     if isinstance(chosen, dict) and any(key in chosen and not _pooled(chosen[key]) for key in STORAGE_KEYS):

@@ -202,7 +202,7 @@ telemetry:
 # The event log of every process that opens the home (`dagster dev`'s webserver, daemon and run
 # workers, `fingertip run`): Dagster's SQLite files in their usual place, with the connections kept
 # open (orchestration/event_log.py). Dagster's own storage opens each file anew for every read and
-# write: a run of the hand-made landing launched in `dagster dev` took 9.3-9.6 s with it, 6.3-6.9 s
+# write: a run of the hand-made landing launched in `dagster dev` took 9.3-9.6 s with it, 6.3-7.0 s
 # with this one (docs/benchmarks.md, stop 41).
 EVENT_LOG_STORAGE = {"module": "orchestration.event_log", "class": "PooledSqliteEventLogStorage"}
 

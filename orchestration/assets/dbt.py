@@ -179,7 +179,7 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     if inputs is None:
         yield from _not_run(context, manifest, warehouse)
         return
-    # The GX process `fingertip run` started ends as soon as it has answered the batches sent to it
+    # The build's GX process (started by `fingertip run`, or by a launched run at its first loaded batch) ends as soon as it has answered the batches sent to it
     # (each source's, as it was loaded): it would only hold memory beside dbt's. The batch checks,
     # which run after this step, read the verdicts it gave.
     gx_process.stop_when_done()
