@@ -106,6 +106,7 @@ def backfill(args: argparse.Namespace, home: Path, port: int) -> None:
     from dagster import DagsterInstance, DailyPartitionsDefinition, PartitionKeyRange
 
     from orchestration.definitions import defs
+    from orchestration.sensors import _partition as run_days  # what the failure mails say of a run's days
 
     client = _client(port)
     days = DailyPartitionsDefinition(start_date=args.first_day).get_partition_keys_in_range(
@@ -131,28 +132,20 @@ def backfill(args: argparse.Namespace, home: Path, port: int) -> None:
     )
     for run in reversed(instance.get_runs()):
         record = instance.get_run_record_by_id(run.run_id)
-        days_of_run = run.tags.get("dagster/asset_partition_range_start", run.tags.get("dagster/partition", "-"))
-        if "dagster/asset_partition_range_end" in run.tags:
-            days_of_run += f" to {run.tags['dagster/asset_partition_range_end']}"
+        days_of_run = run_days(run.tags) or "-"
         assets = len(run.asset_selection) if run.asset_selection is not None else "all"
         print(f"run {run.run_id[:8]}: {run.status.value}, {_took(record)}, {assets} assets, days {days_of_run}")
 
 
 def report(args: argparse.Namespace, home: Path, port: int) -> None:
     from dagster import DagsterEventType, DagsterInstance
-    from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
-    client = DagsterGraphQLClient("127.0.0.1", port_number=port)
-    tags = {"dagster/asset_partition_range_start": args.first_day, "dagster/asset_partition_range_end": args.last_day}
-    deadline = time.monotonic() + 120
-    while True:  # the webserver takes a few seconds to load the code location
-        try:
-            run_id = client.submit_job_execution("build_warehouse", tags=tags)
-            break
-        except (DagsterGraphQLClientError, OSError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
+    from orchestration.settings import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+
+    client = _client(port)
+    run_id = client.submit_job_execution(
+        "build_warehouse", tags={PARTITION_RANGE_START_TAG: args.first_day, PARTITION_RANGE_END_TAG: args.last_day}
+    )
     instance = DagsterInstance.from_config(str(home))
     terminated_at = None
     if args.terminate_after is not None:

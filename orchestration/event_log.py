@@ -6,13 +6,14 @@ event stored, 12-14 ms per asset event on 2 cores, and a build stores 700-1,000
 events (docs/benchmarks.md, "Dagster's event log"). `PooledSqliteEventLogStorage`
 keeps one open connection per file for the files used last, under the lock the
 storage already takes around each connection. The files, their schema and what
-is written are Dagster's own: Dagster's default storage reads them as before; `fingertip run` and, through the
-dagster.yaml fingertip writes (settings.dagster_yaml), every process of `dagster dev` use this one.
+is written are Dagster's own: Dagster's default storage reads them as before.
+`fingertip run` and, through the dagster.yaml fingertip writes (settings.dagster_yaml),
+every process of `dagster dev` use this one.
 
 Dagster hands a storage the events it plans at run creation (one per asset and
 partition, one per check) and a step's per-partition materializations as batches
-when DAGSTER_EVENT_BATCH_SIZE is set (`batch_events`, which `build_instance` and the definitions call); the pooled storage
-writes a batch in one transaction per file instead of three to five per event.
+when DAGSTER_EVENT_BATCH_SIZE is set (`batch_events`, which `build_instance` and the
+definitions call); the pooled storage writes a batch in one transaction per file instead of three to five per event.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from sqlalchemy.event import listen
 from sqlalchemy.pool import StaticPool
 from watchdog.events import FileSystemEvent, PatternMatchingEventHandler
 from watchdog.observers import Observer
+
+from orchestration.settings import EVENT_LOG_STORAGE, event_log_folder, names_pooled_storage
 
 # dagster.yaml keys that choose the storage: a home that names its own keeps it as it is.
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
@@ -76,7 +79,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         # While a batch is stored: shard -> its connection, in a transaction that ends with the batch.
         self._batch: dict[str, Connection] | None = None
-        self._known: set[tuple[str, str]] = set()  # (kind, name): index tables, asset-key columns and data migrations found
+        # (kind, name): the index tables, asset-key columns and data migrations found (_remembered).
+        self._known: set[tuple[str, str]] = set()
         super().__init__(base_dir, inst_data=inst_data)
         # Reentrant: store_event_batch holds it across the store_event calls, which take it again.
         self._db_lock = threading.RLock()
@@ -216,15 +220,6 @@ class _WalWatchdog(SqliteEventLogStorageWatchdog):
             self._process_log()
 
 
-def _pooled(storage) -> bool:
-    """Whether a dagster.yaml's storage entry is this module's (settings.dagster_yaml writes it)."""
-    return (
-        isinstance(storage, dict)
-        and storage.get("class") == PooledSqliteEventLogStorage.__name__
-        and (storage.get("module") == PooledSqliteEventLogStorage.__module__)
-    )
-
-
 def batch_events() -> None:
     """Have Dagster hand the event log its batches whole (DAGSTER_EVENT_BATCH_SIZE, which it reads
     for each event), in whatever process runs the assets; Dagster's own storage stores a batch
@@ -240,14 +235,10 @@ def build_instance(dagster_home: Path) -> DagsterInstance:
     chooses its compute logs."""
     config = Path(dagster_home) / "dagster.yaml"
     chosen = yaml.safe_load(config.read_text()) if config.exists() else None
-    if isinstance(chosen, dict) and any(key in chosen and not _pooled(chosen[key]) for key in STORAGE_KEYS):
+    if isinstance(chosen, dict) and any(key in chosen and not names_pooled_storage(chosen[key]) for key in STORAGE_KEYS):
         return DagsterInstance.from_config(str(dagster_home))
-    storage = {
-        "module": PooledSqliteEventLogStorage.__module__,
-        "class": PooledSqliteEventLogStorage.__name__,
-        "config": {"base_dir": str(Path(dagster_home) / "history" / "runs")},
-    }
-    if isinstance(chosen, dict) and _pooled(chosen.get("event_log_storage")):
+    storage = {**EVENT_LOG_STORAGE, "config": {"base_dir": str(event_log_folder(Path(dagster_home)))}}
+    if isinstance(chosen, dict) and names_pooled_storage(chosen.get("event_log_storage")):
         storage = chosen["event_log_storage"]  # where `dagster dev` writes too
     batch_events()
     overrides = {"event_log_storage": storage}

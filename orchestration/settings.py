@@ -211,8 +211,18 @@ def dagster_yaml(home: Path) -> str:
     """The dagster.yaml fingertip writes into `home`: DAGSTER_YAML and the event log's files under it."""
     import yaml
 
-    storage = {**EVENT_LOG_STORAGE, "config": {"base_dir": str(home.resolve() / "history" / "runs")}}
+    storage = {**EVENT_LOG_STORAGE, "config": {"base_dir": str(event_log_folder(home.resolve()))}}
     return DAGSTER_YAML + yaml.safe_dump({"event_log_storage": storage}, sort_keys=False)
+
+
+def event_log_folder(home: Path) -> Path:
+    """Where Dagster keeps a home's SQLite event log (its default: history/runs/ under the home)."""
+    return home / "history" / "runs"
+
+
+def names_pooled_storage(entry) -> bool:
+    """Whether a dagster.yaml's storage entry is EVENT_LOG_STORAGE (wherever its files are)."""
+    return isinstance(entry, dict) and all(entry.get(key) == value for key, value in EVENT_LOG_STORAGE.items())
 
 
 def _written_by_fingertip(text: str) -> bool:
@@ -226,14 +236,10 @@ def _written_by_fingertip(text: str) -> bool:
         config = yaml.safe_load(text)
     except yaml.YAMLError:
         return False
-    if not isinstance(config, dict) or not isinstance(config.get("event_log_storage"), dict):
+    if not isinstance(config, dict) or not names_pooled_storage(config.get("event_log_storage")):
         return False
     storage = config.pop("event_log_storage")
-    return (
-        config == yaml.safe_load(DAGSTER_YAML)
-        and set(storage) == {*EVENT_LOG_STORAGE, "config"}
-        and all(storage[key] == value for key, value in EVENT_LOG_STORAGE.items())
-    )
+    return config == yaml.safe_load(DAGSTER_YAML) and set(storage) == {*EVENT_LOG_STORAGE, "config"}
 
 
 def ensure_dagster_home(home: Path) -> None:
@@ -250,7 +256,8 @@ def ensure_dagster_home(home: Path) -> None:
     with (home / ".fingertip-init.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         config, ours = home / "dagster.yaml", dagster_yaml(home)
-        if not config.exists() or (config.read_text() != ours and _written_by_fingertip(config.read_text())):
+        written = config.read_text() if config.exists() else None
+        if written is None or (written != ours and _written_by_fingertip(written)):
             config.write_text(ours)
         if not (home / "history").exists() or not (home / "schedules").exists():
             from dagster import DagsterInstance

@@ -35,6 +35,19 @@ def temporary_beside(path: Path) -> Path:
 
 
 @contextlib.contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A temporary name of this writer's own (temporary_beside) to write `path` to; renamed over
+    `path` when the block ends, and gone either way: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_beside(path)
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
 def one_writer(lock_file: Path) -> Iterator[None]:
     """Hold `lock_file`'s lock (waiting for it): what one writer reads and writes as a whole, such
     as a delivery day's lake files and the receipt that vouches for them, is not interleaved with

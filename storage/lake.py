@@ -45,7 +45,7 @@ from sources.contract import (
 from sources.landing import LandingFile, UnreadableFile, delivery_files, read_text_frame, reference_file
 from sources.validation import FILE_COLUMN, MissingColumns, validate
 from storage import load_receipts
-from storage.atomic import one_writer, temporary_beside
+from storage.atomic import one_writer, written_whole
 
 # Audit statuses: loaded / rejected (landing contract) and skipped (an
 # extension: a hidden file not read, or a delivery folder that yielded nothing).
@@ -120,14 +120,8 @@ def _now() -> datetime:
 
 
 def _write(frame: pl.DataFrame, path: Path) -> None:
-    """Write via a temporary name and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_beside(path)
-    try:
+    with written_whole(path) as tmp:
         frame.write_parquet(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def ensure_schema_files(lake: Path) -> None:

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
 import polars as pl
 
-from storage.atomic import temporary_beside
+from storage.atomic import written_whole
 
 RECEIPTS_FOLDER = "_loaded"
 
@@ -104,14 +103,8 @@ def discard(lake: Path, source: str, key: str) -> None:
 
 
 def _write(lake: Path, source: str, key: str, receipt: dict) -> None:
-    path = _path(lake, source, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_beside(path)
-    try:
+    with written_whole(_path(lake, source, key)) as tmp:
         tmp.write_text(json.dumps(receipt, indent=1, default=str))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def record(lake: Path, source: str, key: str, inputs: str, outputs: Iterable[Path], summary: Mapping) -> None:

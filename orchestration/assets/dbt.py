@@ -179,8 +179,9 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     if inputs is None:
         yield from _not_run(context, manifest, warehouse)
         return
-    # The build's GX process (started by `fingertip run`, or by a launched run at its first loaded batch) ends as soon as it has answered the batches sent to it
-    # (each source's, as it was loaded): it would only hold memory beside dbt's. The batch checks,
+    # The build's GX process (started by `fingertip run`, or by a launched run at its first loaded
+    # batch) ends as soon as it has answered the batches sent to it (each source's, as it was
+    # loaded): it would only hold memory beside dbt's. The batch checks,
     # which run after this step, read the verdicts it gave.
     gx_process.stop_when_done()
     plan = _month_plan(warehouse, paths, staged, project)
@@ -239,8 +240,8 @@ def _whole_project(context: AssetExecutionContext) -> bool:
 def _tests_of_the_part(context: AssetExecutionContext) -> list[str]:
     """For a part of the project: `--select` of the dbt tests of the checks picked, and no others
     (no test selected through the models it builds: `--indirect-selection empty`, which takes
-    precedence over the DBT_INDIRECT_SELECTION dagster-dbt may set). dagster-dbt leaves the tests of a part to dbt's eager indirect selection
-    when every check of the picked models is picked, and dbt then also runs each test that merely
+    precedence over the DBT_INDIRECT_SELECTION dagster-dbt may set). dagster-dbt leaves the
+    tests of a part to dbt's eager indirect selection when every check of the picked models is picked, and dbt then also runs each test that merely
     reads a picked model: picked with stg_apps, the relationships test of stg_app_logins ran, and
     failed where stg_app_logins was not built yet (the first run of a backfill launched from the
     UI's asset graph over a new warehouse, stop 41)."""

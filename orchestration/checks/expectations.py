@@ -60,8 +60,8 @@ def send_ahead(context: AssetExecutionContext, lake: Path, source: str) -> None:
     `fingertip run` starts the process before its run. A run that Dagster launched (`dagster dev`,
     the schedule, a sensor) starts it here, at the first source with a batch to validate whose
     check the run runs: its checks then read the verdicts as `fingertip run`'s do, instead of
-    importing GX themselves after dbt (every step runs in the run's one process: definitions.py). The dbt step ends the process once it has answered
-    (stop_when_done); a run without one ends it by ending (the process reads its socket's end).
+    importing GX themselves after dbt (every step runs in the run's one process: definitions.py).
+    The dbt step ends the process once it has answered (stop_when_done); a run without one ends it by ending (the process reads its socket's end).
     Not in a run on an ephemeral instance (a test's or a script's `execute_in_process`): its
     process outlives the run, and so would GX's."""
     if not _validates(context, source):
