@@ -21,10 +21,12 @@ import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
+import forked_cli
 import pytest
 from smtp_server import SmtpServer
 from terminal import run_in_terminal
@@ -35,10 +37,12 @@ FINGERTIP = str(Path(sys.executable).parent / "fingertip")
 
 
 def fingertip(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the installed CLI as a user would, in its own process."""
+    """Run the CLI as a user would, in its own process (tests/forked_cli.py: forked from one that has
+    imported its libraries); its exit code, stdout and stderr."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
     full_env.update(env or {})
-    result = subprocess.run([FINGERTIP, *args], capture_output=True, text=True, env=full_env, cwd=REPO)
+    with tempfile.TemporaryDirectory(prefix="fingertip-command-") as folder:
+        result = forked_cli.run(list(args), full_env, REPO, Path(folder))
     if check and result.returncode != 0:
         raise AssertionError(
             f"fingertip {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

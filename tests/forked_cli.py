@@ -1,0 +1,72 @@
+"""The `fingertip` command in a process of its own, forked from one that has imported its libraries.
+
+Most of the suite's time is `fingertip` commands, and about 2 s of CPU of each is Python importing
+Dagster, dbt, dagster-dbt, DuckDB and Polars before the command starts (`python -X importtime`).
+A worker's first command starts multiprocessing's fork server, which imports them once (LIBRARIES);
+each command is then a fork of it: a new process, with its own arguments, environment, working
+folder, stdout, stderr and exit code, that runs the console script's code (`orchestration.cli:main`)
+and ends as multiprocessing's processes do, as Dagster's run workers do (threads' exit hooks run).
+
+fingertip's own modules are not imported ahead: they read settings from the environment, and each
+command's environment is its own. Tests that signal, kill or time a command, or need its terminal,
+run the installed script (conftest.FINGERTIP) instead.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+# Imported once per fork server, before any fork: third-party only, none of them reads a setting of ours.
+LIBRARIES = ["dagster", "dagster_dbt", "dbt.cli.main", "dbt.adapters.duckdb", "duckdb", "polars"]
+
+_forks = multiprocessing.get_context("forkserver")
+_forks.set_forkserver_preload(LIBRARIES)
+
+# CPU (user + sys, seconds) of the commands this process ran: they are children of the fork server,
+# not of the test's process, so its RUSAGE_CHILDREN does not count them (benchmarks/suite_by_module.py adds this).
+cpu_of_commands = 0.0
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path, folder: Path) -> subprocess.CompletedProcess:
+    """`fingertip <args>` as a forked process; its output is kept in files in `folder` while it runs."""
+    global cpu_of_commands
+    out, err, cpu = folder / "stdout", folder / "stderr", folder / "cpu.json"
+    command = _forks.Process(target=_command, args=(list(args), env, str(cwd), str(out), str(err), str(cpu)))
+    command.start()
+    command.join()
+    if cpu.exists():
+        cpu_of_commands += json.loads(cpu.read_text())
+    return subprocess.CompletedProcess(
+        ["fingertip", *args],
+        command.exitcode,
+        out.read_text(errors="replace"),
+        err.read_text(errors="replace"),
+    )
+
+
+def _command(args: list[str], env: dict[str, str], cwd: str, out: str, err: str, cpu: str) -> None:
+    """In the fork: what the console script does, in the command's own folder and environment."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    for fd, path in ((1, out), (2, err)):
+        opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(opened, fd)
+        os.close(opened)
+    sys.argv = [str(Path(sys.executable).parent / "fingertip"), *args]
+    try:
+        from orchestration.cli import main
+
+        code = main(args)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        Path(cpu).write_text(json.dumps(own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime))
+    sys.exit(code)
