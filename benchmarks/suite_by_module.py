@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 OUT_ENV, START_ENV = "SUITE_BY_MODULE_OUT", "SUITE_BY_MODULE_START"
 
 
@@ -86,6 +88,11 @@ def by_module(lines: list[dict]) -> list[dict]:
     return sorted(modules.values(), key=lambda r: (r["worker"], r["start"]))
 
 
+def _busy(times) -> float:
+    """Seconds the machine's cores were busy (psutil.cpu_times: all but idle and waiting for I/O)."""
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
 def main(argv: list[str]) -> int:
     repo = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as folder:
@@ -96,7 +103,7 @@ def main(argv: list[str]) -> int:
             START_ENV: repr(time.time()),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])),
         }
-        before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
+        before, started, machine_before = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic(), psutil.cpu_times()
         pytest = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", Path(__file__).stem, "-q", *argv]
         code = subprocess.run(pytest, cwd=repo, env=env, stdout=subprocess.DEVNULL).returncode
         wall, after = time.monotonic() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -109,7 +116,12 @@ def main(argv: list[str]) -> int:
             f"{cpu:6.1f} {row['own']:7.1f} {row['children']:7.1f}  {row['module']}"
         )
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    print(f"pytest exit {code}: {wall:.1f} s wall, {cpu:.1f} s of CPU (user + sys) in all its processes")
+    machine = _busy(psutil.cpu_times()) - _busy(machine_before)
+    print(
+        f"pytest exit {code}: {wall:.1f} s wall; CPU (user + sys): {sum(r['own'] + r['children'] for r in by_module(lines)):.1f} s "
+        f"in the tests (the modules above), {cpu:.1f} s in pytest's processes and those they waited for (not the "
+        f"forked `fingertip` commands), {machine:.1f} s busy on the whole machine meanwhile"
+    )
     return code
 
 

@@ -33,25 +33,56 @@ _forks.set_forkserver_preload(LIBRARIES)
 cpu_of_commands = 0.0
 
 
+class Command:
+    """A forked `fingertip` command, as subprocess.Popen shows one: pid, poll(), wait(), returncode."""
+
+    def __init__(self, process, cpu: Path) -> None:
+        self._process, self._cpu = process, cpu
+        self.pid = process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.exitcode
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def kill(self) -> None:
+        self._process.kill()
+
+    def wait(self, timeout: float | None = None) -> int:
+        global cpu_of_commands
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired(["fingertip"], timeout)
+        if self._cpu.exists():  # a killed command wrote none: its CPU goes uncounted
+            cpu_of_commands += json.loads(self._cpu.read_text())
+            self._cpu.unlink()
+        return self._process.exitcode
+
+
+def start(args: list[str], env: dict[str, str], cwd: Path, out: Path, err: Path, new_session: bool = False) -> Command:
+    """`fingertip <args>` as a forked process, its stdout and stderr written to `out` and `err`;
+    `new_session`: in a process group of its own, as a command started from a terminal."""
+    cpu = out.with_name(f"{out.name}.cpu")
+    process = _forks.Process(target=_command, args=(list(args), env, str(cwd), str(out), str(err), str(cpu), new_session))
+    process.start()
+    return Command(process, cpu)
+
+
 def run(args: list[str], env: dict[str, str], cwd: Path, folder: Path) -> subprocess.CompletedProcess:
-    """`fingertip <args>` as a forked process; its output is kept in files in `folder` while it runs."""
-    global cpu_of_commands
-    out, err, cpu = folder / "stdout", folder / "stderr", folder / "cpu.json"
-    command = _forks.Process(target=_command, args=(list(args), env, str(cwd), str(out), str(err), str(cpu)))
-    command.start()
-    command.join()
-    if cpu.exists():
-        cpu_of_commands += json.loads(cpu.read_text())
+    """`fingertip <args>` as a forked process, to its end; its output is kept in files in `folder` while it runs."""
+    out, err = folder / "stdout", folder / "stderr"
+    code = start(args, env, cwd, out, err).wait()
     return subprocess.CompletedProcess(
-        ["fingertip", *args],
-        command.exitcode,
-        out.read_text(errors="replace"),
-        err.read_text(errors="replace"),
+        ["fingertip", *args], code, out.read_text(errors="replace"), err.read_text(errors="replace")
     )
 
 
-def _command(args: list[str], env: dict[str, str], cwd: str, out: str, err: str, cpu: str) -> None:
+def _command(args: list[str], env: dict[str, str], cwd: str, out: str, err: str, cpu: str, new_session: bool) -> None:
     """In the fork: what the console script does, in the command's own folder and environment."""
+    if new_session:
+        os.setsid()
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
