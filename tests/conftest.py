@@ -260,7 +260,7 @@ def demo_build(tmp_path_factory) -> tuple[Path, Path]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
         env["TERM"] = "xterm-256color"
         warehouse = workdir / "warehouse.duckdb"
-        code, drawn = run_in_terminal([FINGERTIP, "run", "--landing", str(landing), "--warehouse", str(warehouse)], env)
+        code, drawn = run_in_terminal(["run", "--landing", str(landing), "--warehouse", str(warehouse)], env, forked=True)
         (workdir / "run_on_terminal.txt").write_bytes(drawn.encode())  # bytes: a text read would turn each \r into \n
         if code != 0:
             raise AssertionError(f"fingertip run of the demo landing failed ({code}):\n{drawn[-3000:]}")

@@ -8,8 +8,8 @@ folder, stdout, stderr and exit code, that runs the console script's code (`orch
 and ends as multiprocessing's processes do, as Dagster's run workers do (threads' exit hooks run).
 
 fingertip's own modules are not imported ahead: they read settings from the environment, and each
-command's environment is its own. Tests that signal, kill or time a command, or need its terminal,
-run the installed script (conftest.FINGERTIP) instead.
+command's environment is its own. Tests of how a command's process ends by itself (Ctrl-C, Python's
+exit), of what it imports, or of another user's checkout run the installed script (conftest.FINGERTIP).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 # Imported once per fork server, before any fork: third-party only, none of them reads a setting of ours.
@@ -34,7 +35,7 @@ cpu_of_commands = 0.0
 
 
 class Command:
-    """A forked `fingertip` command, as subprocess.Popen shows one: pid, poll(), wait(), returncode."""
+    """A forked `fingertip` command, as subprocess.Popen shows one: pid, poll(), wait(), kill(), returncode."""
 
     def __init__(self, process, cpu: Path) -> None:
         self._process, self._cpu = process, cpu
@@ -55,41 +56,54 @@ class Command:
         self._process.join(timeout)
         if self._process.exitcode is None:
             raise subprocess.TimeoutExpired(["fingertip"], timeout)
-        if self._cpu.exists():  # a killed command wrote none: its CPU goes uncounted
-            cpu_of_commands += json.loads(self._cpu.read_text())
+        if self._cpu.exists():
+            text = self._cpu.read_text()
+            cpu_of_commands += json.loads(text) if text else 0.0  # a killed command wrote none: uncounted
             self._cpu.unlink()
         return self._process.exitcode
 
 
-def start(args: list[str], env: dict[str, str], cwd: Path, out: Path, err: Path, new_session: bool = False) -> Command:
-    """`fingertip <args>` as a forked process, its stdout and stderr written to `out` and `err`;
-    `new_session`: in a process group of its own, as a command started from a terminal."""
-    cpu = out.with_name(f"{out.name}.cpu")
-    process = _forks.Process(target=_command, args=(list(args), env, str(cwd), str(out), str(err), str(cpu), new_session))
+def start(
+    args: list[str], env: dict[str, str], cwd: Path, streams: tuple[Path, Path] | str, new_session: bool = False
+) -> Command:
+    """`fingertip <args>` as a forked process. `streams`: the files its stdout and stderr are written
+    to, or a terminal's device (a pty's, os.ttyname), its stdin, stdout, stderr and controlling
+    terminal, as a shell gives a command. `new_session`: in a process group of its own."""
+    handle, cpu = tempfile.mkstemp(prefix="fingertip-command-", suffix=".cpu")
+    os.close(handle)
+    streams = streams if isinstance(streams, str) else tuple(str(path) for path in streams)
+    process = _forks.Process(target=_command, args=(list(args), env, str(cwd), streams, cpu, new_session))
     process.start()
-    return Command(process, cpu)
+    return Command(process, Path(cpu))
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path, folder: Path) -> subprocess.CompletedProcess:
     """`fingertip <args>` as a forked process, to its end; its output is kept in files in `folder` while it runs."""
     out, err = folder / "stdout", folder / "stderr"
-    code = start(args, env, cwd, out, err).wait()
+    code = start(args, env, cwd, (out, err)).wait()
     return subprocess.CompletedProcess(
         ["fingertip", *args], code, out.read_text(errors="replace"), err.read_text(errors="replace")
     )
 
 
-def _command(args: list[str], env: dict[str, str], cwd: str, out: str, err: str, cpu: str, new_session: bool) -> None:
-    """In the fork: what the console script does, in the command's own folder and environment."""
-    if new_session:
+def _command(args: list[str], env: dict[str, str], cwd: str, streams: tuple[str, str] | str, cpu: str, new_session: bool) -> None:
+    """In the fork: what the console script does, in the command's own folder, environment and streams."""
+    if new_session or isinstance(streams, str):
         os.setsid()
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
-    for fd, path in ((1, out), (2, err)):
-        opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(opened, fd)
-        os.close(opened)
+    if isinstance(streams, str):
+        terminal = os.open(streams, os.O_RDWR)  # a session leader's first terminal: its controlling one
+        for fd in (0, 1, 2):
+            os.dup2(terminal, fd)
+        os.close(terminal)
+        sys.stdout.reconfigure(line_buffering=True)  # as Python sets it up on a terminal
+    else:
+        for fd, path in zip((1, 2), streams, strict=True):
+            opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(opened, fd)
+            os.close(opened)
     sys.argv = [str(Path(sys.executable).parent / "fingertip"), *args]
     try:
         from orchestration.cli import main

@@ -18,6 +18,8 @@ import termios
 import time
 from pathlib import Path
 
+import forked_cli
+
 REPO = Path(__file__).resolve().parent.parent
 
 # A wide terminal, so that no column of the progress line is cut to an ellipsis.
@@ -28,12 +30,16 @@ READ_CHUNK = 65536
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def run_in_terminal(args: list[str], env: dict) -> tuple[int, str]:
-    """Run a command with stdin, stdout and stderr on a new pty; everything it drew, and its exit code."""
+def run_in_terminal(args: list[str], env: dict, forked: bool = False) -> tuple[int, str]:
+    """Run a command with stdin, stdout and stderr on a new pty; everything it drew, and its exit code.
+    `forked`: `args` are a `fingertip` command's, forked as tests/forked_cli.py does."""
     main_fd, child_fd = pty.openpty()
     fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", TERMINAL_ROWS, TERMINAL_COLUMNS, 0, 0))
-    process = subprocess.Popen(args, stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env, cwd=REPO, close_fds=True)
-    os.close(child_fd)
+    if forked:  # it opens the terminal by its name: kept open here until it ends, or reads fail before it starts
+        process = forked_cli.start(args, env, REPO, os.ttyname(child_fd))
+    else:
+        process = subprocess.Popen(args, stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env, cwd=REPO, close_fds=True)
+        os.close(child_fd)
     drawn = bytearray()
     deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
@@ -51,6 +57,8 @@ def run_in_terminal(args: list[str], env: dict) -> tuple[int, str]:
     else:
         process.kill()
     os.close(main_fd)
+    if forked:
+        os.close(child_fd)
     return process.wait(), drawn.decode("utf-8", errors="replace")
 
 

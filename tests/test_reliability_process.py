@@ -46,7 +46,7 @@ def start_run(
     if forked:
         args = ["run", "--landing", str(landing), "--warehouse", str(warehouse)]
         return forked_cli.start(
-            args, env or clean_env(), REPO, log.with_suffix(".out"), log.with_suffix(".err"), new_session=True
+            args, env or clean_env(), REPO, (log.with_suffix(".out"), log.with_suffix(".err")), new_session=True
         )
     command = argv or [FINGERTIP]
     return subprocess.Popen(
