@@ -7,6 +7,9 @@ The suite runs on two pytest-xdist workers (pyproject addopts `-n auto --dist lo
   `reviewed_build`) are made once for all workers: the first worker to need one makes
   it under a lock in the run's common temp folder, the others wait for it and read it
   (`shared`);
+- `fingertip` commands are forked from a process that has imported their libraries
+  (tests/forked_cli.py: about 2 s of CPU less a command); tests of how a process ends by
+  itself, or of another user's checkout, start the installed script;
 - each worker gives dbt a target folder of its own (DBT_TARGET_PATH, which `fingertip`
   honours), so that no `dbt parse` rewrites a manifest another worker's build is reading.
 """
