@@ -96,25 +96,28 @@ class DbtThread:
         return self._thread.is_alive() or bool(self._workers())
 
     def _run(self) -> None:
-        from dbt.cli.main import dbtRunner
-        from dbt_common.events.functions import msg_to_dict
-
-        def on_event(message) -> None:
-            # As in dbt's own process (orchestration/dbt_process.py): no cycle collections while dbt
-            # starts; its start-up objects are frozen out of them when the nodes start.
-            if message.info.name == NODES_START_EVENT and not gc.isenabled():
-                gc.freeze()
-                gc.enable()
-            if message.info.level in STREAMED_LEVELS:
-                self.events.put(msg_to_dict(message))
-
-        # What dagster-dbt sets for dbt's process (its target, log path, JSON logs, ...): dbt reads
-        # it from this process's environment while it runs, and the values before go back after.
-        changed = {name: value for name, value in self._env.items() if os.environ.get(name) != value}
-        before = {name: os.environ.get(name) for name in changed}
-        os.environ.update(changed)
-        gc.disable()
+        before: dict[str, str | None] = {}
         try:
+            from dbt.cli.main import dbtRunner
+            from dbt_common.events.functions import msg_to_dict
+
+            def on_event(message) -> None:
+                # As in dbt's own process (orchestration/dbt_process.py): no cycle collections while
+                # dbt starts; its start-up objects are frozen out of them when the nodes start.
+                if message.info.name == NODES_START_EVENT and not gc.isenabled():
+                    gc.freeze()
+                    gc.enable()
+                if message.info.level in STREAMED_LEVELS:
+                    self.events.put(msg_to_dict(message))
+
+            # What dagster-dbt sets for dbt's process (its target, log path, JSON logs, ...): dbt reads
+            # it from this process's environment while it runs, and the values before go back after.
+            # Inside the try: a failure here too must reach the build as an error, not leave it
+            # waiting for events that never come.
+            changed = {name: value for name, value in self._env.items() if os.environ.get(name) != value}
+            before = {name: os.environ.get(name) for name in changed}
+            os.environ.update(changed)
+            gc.disable()
             try:
                 with self._interrupt_lock:
                     self._in_dbt = True

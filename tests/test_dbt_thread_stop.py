@@ -82,3 +82,21 @@ def test_a_process_that_ends_while_dbt_runs_stops_dbt_and_ends_at_once(end, hand
     assert (target / "run_results.json").exists(), err[-3000:]
     # Nothing is left holding the warehouse: it opens for writing.
     duckdb.connect(str(warehouse)).close()
+
+
+def test_a_failure_before_dbt_starts_ends_the_event_stream_and_is_reported():
+    """The build reads dbt's events until the last one: a thread that failed before dbt started (here
+    an environment dbt could not be given) must still end the stream, with its error, not hang."""
+    import queue
+
+    from orchestration.dbt_runner import _DONE, DbtThread
+
+    name = "FINGERTIP_TEST_NOT_TEXT"
+    thread = DbtThread(["dbt", "build"], {name: 1}).start()
+    try:
+        assert thread.events.get(timeout=60) is _DONE
+    except queue.Empty:
+        raise AssertionError("the thread ended without ending its event stream: the build would wait forever") from None
+    assert thread.wait(timeout=60) == 2
+    assert isinstance(thread.exception, TypeError)
+    assert name not in os.environ
