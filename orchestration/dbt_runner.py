@@ -80,6 +80,11 @@ class DbtThread:
         self._thread = threading.Thread(target=self._run, name="dbt", daemon=True)
 
     def start(self) -> DbtThread:
+        # dbt's runner imported here, not first on the new thread: two threads importing one module
+        # at once can end one of them with an ImportError ("deadlock detected").
+        import dbt.cli.main  # noqa: F401
+        import dbt_common.events.functions  # noqa: F401
+
         with _RUNNING_LOCK:
             _RUNNING.add(self)
         self._thread.start()
