@@ -109,7 +109,8 @@ def main(argv: list[str]) -> int:
         wall, after = time.monotonic() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
         lines = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
     print(f"{'worker':<7} {'start':>6} {'end':>6} {'wall':>6} {'cpu':>6} {'own':>7} {'started':>7}  module")
-    for row in by_module(lines):
+    rows = by_module(lines)
+    for row in rows:
         cpu = row["own"] + row["children"]
         print(
             f"{row['worker']:<7} {row['start']:6.1f} {row['end']:6.1f} {row['end'] - row['start']:6.1f} "
@@ -118,7 +119,7 @@ def main(argv: list[str]) -> int:
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     machine = _busy(psutil.cpu_times()) - _busy(machine_before)
     print(
-        f"pytest exit {code}: {wall:.1f} s wall; CPU (user + sys): {sum(r['own'] + r['children'] for r in by_module(lines)):.1f} s "
+        f"pytest exit {code}: {wall:.1f} s wall; CPU (user + sys): {sum(r['own'] + r['children'] for r in rows):.1f} s "
         f"in the tests (the modules above), {cpu:.1f} s in pytest's processes and those they waited for (not the "
         f"forked `fingertip` commands), {machine:.1f} s busy on the whole machine meanwhile"
     )

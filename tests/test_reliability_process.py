@@ -43,16 +43,14 @@ def start_run(
     """`fingertip run` in its own process, stdout/stderr to `log`.out/.err: the installed script, or
     `forked` from the tests' fork server (tests/forked_cli.py), about 2 s of CPU cheaper, where how the
     process was started and how Python ends it play no part."""
+    args = ["run", "--landing", str(landing), "--warehouse", str(warehouse)]
+    out, err = log.with_suffix(".out"), log.with_suffix(".err")
     if forked:
-        args = ["run", "--landing", str(landing), "--warehouse", str(warehouse)]
-        return forked_cli.start(
-            args, env or clean_env(), REPO, (log.with_suffix(".out"), log.with_suffix(".err")), new_session=True
-        )
-    command = argv or [FINGERTIP]
+        return forked_cli.start(args, env or clean_env(), REPO, (out, err), new_session=True)
     return subprocess.Popen(
-        [*command, "run", "--landing", str(landing), "--warehouse", str(warehouse)],
-        stdout=log.with_suffix(".out").open("w"),
-        stderr=log.with_suffix(".err").open("w"),
+        [*(argv or [FINGERTIP]), *args],
+        stdout=out.open("w"),
+        stderr=err.open("w"),
         env=env or clean_env(),
         cwd=REPO,
         start_new_session=True,  # its own process group, as a command started from a terminal
