@@ -139,6 +139,16 @@ HEAVY_FIRST = (
     "test_rerun_and_publish",
     "test_handmade_landing",
     "test_detection_cases",
+    # Then the rest of the modules over 4 s, longest first, so that the last ones are short.
+    "test_gx_process",
+    "test_report",
+    "test_definitions",
+    "test_demo_generator",
+    "test_pool_wait",
+    "test_dbt_thread_stop",
+    "test_event_log",
+    "test_dbt_errors",
+    "test_fuzz_readers",
 )
 
 
