@@ -306,9 +306,8 @@ def test_two_runs_on_one_warehouse_in_an_odd_folder_with_dagster_dev_open_and_db
             assert first.poll() is None, (tmp_path / "first.err").read_text()
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        impatient = start_run(
-            HANDMADE, warehouse, tmp_path / "impatient", env={**env, "FINGERTIP_WAIT_SECONDS": "1"}, argv=as_other_user(checkout)
-        )
+        # It gives up before dbt, so the checkout and the user play no part: forked (about 2 s of CPU less).
+        impatient = start_run(HANDMADE, warehouse, tmp_path / "impatient", env={**env, "FINGERTIP_WAIT_SECONDS": "1"}, forked=True)
         second = start_run(HANDMADE, warehouse, tmp_path / "second", env=env, argv=as_other_user(checkout))
         code, _, err = finish(impatient, tmp_path / "impatient")
         assert code == 3, err
