@@ -105,7 +105,10 @@ def main(argv: list[str]) -> int:
         }
         before, started, machine_before = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic(), psutil.cpu_times()
         pytest = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", Path(__file__).stem, "-q", *argv]
-        code = subprocess.run(pytest, cwd=repo, env=env, stdout=subprocess.DEVNULL).returncode
+        result = subprocess.run(pytest, cwd=repo, env=env, stdout=subprocess.PIPE, text=True)
+        code = result.returncode
+        if code != 0:  # the failures, before the figures of a run that is not the whole suite's
+            print(result.stdout[-20000:])
         wall, after = time.monotonic() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
         lines = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
     print(f"{'worker':<7} {'start':>6} {'end':>6} {'wall':>6} {'cpu':>6} {'own':>7} {'started':>7}  module")

@@ -9,6 +9,7 @@ in the Dagster instance), and run again.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -24,6 +25,7 @@ import psutil
 from conftest import FINGERTIP, FIXTURES, REPO, fingertip, instance_at, query
 from dagster_dev import dagster_dev
 
+from orchestration.assets.dbt import BUILD_TARGET_PREFIX
 from storage.publish import MARTS
 
 HANDMADE = FIXTURES / "handmade_landing"
@@ -82,19 +84,38 @@ def started_steps(home: Path, run_id: str) -> list[str]:
     return [e.dagster_event.step_key for e in instance_at(home).all_logs(run_id, of_type=DagsterEventType.STEP_START)]
 
 
-def kill_when_step_starts(
-    process: subprocess.Popen, home: Path, step: str, extra_seconds: float = 0.0, sig: int = signal.SIGKILL
+def dbt_nodes_started(dbt_target: Path, run_id: str) -> tuple[int, int]:
+    """How many of its nodes the dbt build of run `run_id` has started, of how many: from the log
+    of its build folder under `dbt_target` ((0, 0) before dbt logs its first node)."""
+    started, total = 0, 0
+    for log in dbt_target.glob(f"{BUILD_TARGET_PREFIX}{run_id[:8]}-*/dbt.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if '"LogStartLine"' in line:
+                with contextlib.suppress(json.JSONDecodeError):  # the line dbt is writing now
+                    data = json.loads(line)["data"]
+                    started, total = max(started, data["index"]), data["total"]
+    return started, total
+
+
+def kill_when(
+    process: subprocess.Popen, home: Path, step: str, dbt_share: float | None, sig: int, dbt_target: Path
 ) -> str:
-    """Send `sig` to `process` once its run has started `step` (plus `extra_seconds`); returns the
-    run id once the process has ended. SIGKILL reaches the process, any other signal
-    its whole process group, as Ctrl-C in a terminal reaches every process of the command."""
+    """Send `sig` to `process` once its run has started `step` (and, given `dbt_share`, once dbt has
+    started that share of its nodes: dbt is mid-build however fast it runs); returns the run id once
+    the process has ended. SIGKILL reaches the process, any other signal its whole process group,
+    as Ctrl-C in a terminal reaches every process of the command."""
     deadline = time.monotonic() + RUN_TIMEOUT
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the run ended before step {step} started"
         run = run_of(home, process.pid)
         if run is not None and step in started_steps(home, run.run_id):
-            time.sleep(extra_seconds)
-            assert process.poll() is None, f"the run ended within {extra_seconds} s of step {step}"
+            while dbt_share is not None:
+                started, total = dbt_nodes_started(dbt_target, run.run_id)
+                if total and started >= dbt_share * total:
+                    break
+                assert process.poll() is None, f"the run ended with {started} of dbt's {total} nodes started"
+                assert time.monotonic() < deadline, f"dbt started {started} of its {total} nodes"
+                time.sleep(0.02)
             if sig == signal.SIGKILL:
                 os.kill(process.pid, sig)
             else:
@@ -130,14 +151,15 @@ def same_build(built: Path, reference: Path) -> None:
         assert table_rows(built / "warehouse.duckdb", sql) == table_rows(reference / "warehouse.duckdb", sql), sql
 
 
-# Kill points: (step whose start triggers the kill, seconds after it starts, the signal).
+# Kill points: (the step whose start triggers the kill, the share of dbt's nodes started by then
+# or None, the signal). A time after the step's start would miss dbt on a faster machine.
 KILL_POINTS = (
-    ("checkins", 0.0, signal.SIGKILL),  # ingest: lake folders half written
-    ("warehouse_models", 4.0, signal.SIGKILL),  # dbt build: models half built in the warehouse
+    ("checkins", None, signal.SIGKILL),  # ingest: lake folders half written
+    ("warehouse_models", 1 / 2, signal.SIGKILL),  # dbt build: models half built in the warehouse
     # Ctrl-C in dbt: dbt runs on a thread of the build's process; left running in DuckDB at exit,
     # it aborted the process (SIGABRT, "FATAL: exception not rethrown").
-    ("warehouse_models", 2.0, signal.SIGINT),
-    ("analytics_copy", 0.0, signal.SIGKILL),  # publish: the copy half written
+    ("warehouse_models", 1 / 4, signal.SIGINT),
+    ("analytics_copy", None, signal.SIGKILL),  # publish: the copy half written
 )
 INTERRUPTED = 2  # the Ctrl-C's place in KILL_POINTS
 
@@ -148,17 +170,20 @@ def test_a_run_killed_at_any_stage_never_blocks_the_next_and_it_builds_the_same(
     Ctrl-C during dbt: the run stops dbt, fails with one error line and frees the pool itself."""
     warehouse = tmp_path / "warehouse.duckdb"
     home = tmp_path / ".dagster"
+    # dbt's folder (its build folders and their logs): the one it parsed in, as conftest.fingertip gives it.
+    dbt_target = Path(os.environ.get("DBT_TARGET_PATH") or REPO / "dbt_project" / "target")
+    env = clean_env(DBT_TARGET_PATH=str(dbt_target))
     killed, held, codes = [], [], []
-    for n, (step, extra, sig) in enumerate(KILL_POINTS):
+    for n, (step, dbt_share, sig) in enumerate(KILL_POINTS):
         # SIGKILL ends a process wherever it is, however it was started; Ctrl-C tests how the process
         # ends itself, as Python ends the installed script.
-        process = start_run(HANDMADE, warehouse, tmp_path / f"killed{n}", forked=sig == signal.SIGKILL)
-        killed.append(kill_when_step_starts(process, home, step, extra, sig))
+        process = start_run(HANDMADE, warehouse, tmp_path / f"killed{n}", env=env, forked=sig == signal.SIGKILL)
+        killed.append(kill_when(process, home, step, dbt_share, sig, dbt_target))
         codes.append(process.returncode)
         instance = instance_at(home)
         slots = instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots
         held.append({slot.run_id for slot in slots})
-        print(f"{sig.name} at {step} (+{extra} s): steps started {started_steps(home, killed[-1])}; pool held by {held[-1]}")
+        print(f"{sig.name} at {step} (dbt's nodes started: {dbt_nodes_started(dbt_target, killed[-1])}): steps started {started_steps(home, killed[-1])}; pool held by {held[-1]}")
     # The fault being tested: the run killed in dbt kept the DuckDB pool slot (with no recovery, every
     # later run would wait forever); the run after it freed that slot before its own dbt step.
     assert killed[1] in held[1]
@@ -171,7 +196,7 @@ def test_a_run_killed_at_any_stage_never_blocks_the_next_and_it_builds_the_same(
     assert held[INTERRUPTED] == set()
 
     started = time.monotonic()
-    code, out, err = finish(start_run(HANDMADE, warehouse, tmp_path / "after", forked=True), tmp_path / "after")
+    code, out, err = finish(start_run(HANDMADE, warehouse, tmp_path / "after", env=env, forked=True), tmp_path / "after")
     assert code == 0, err
     assert "Traceback" not in err
     assert "stopped before it finished" in err  # the lock file said the last run never finished
