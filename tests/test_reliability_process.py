@@ -97,9 +97,7 @@ def dbt_nodes_started(dbt_target: Path, run_id: str) -> tuple[int, int]:
     return started, total
 
 
-def kill_when(
-    process: subprocess.Popen, home: Path, step: str, dbt_share: float | None, sig: int, dbt_target: Path
-) -> str:
+def kill_when(process: subprocess.Popen, home: Path, step: str, dbt_share: float | None, sig: int, dbt_target: Path) -> str:
     """Send `sig` to `process` once its run has started `step` (and, given `dbt_share`, once dbt has
     started that share of its nodes: dbt is mid-build however fast it runs); returns the run id once
     the process has ended. SIGKILL reaches the process, any other signal its whole process group,
@@ -183,7 +181,10 @@ def test_a_run_killed_at_any_stage_never_blocks_the_next_and_it_builds_the_same(
         instance = instance_at(home)
         slots = instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots
         held.append({slot.run_id for slot in slots})
-        print(f"{sig.name} at {step} (dbt's nodes started: {dbt_nodes_started(dbt_target, killed[-1])}): steps started {started_steps(home, killed[-1])}; pool held by {held[-1]}")
+        nodes = dbt_nodes_started(dbt_target, killed[-1])
+        print(
+            f"{sig.name} at {step} (dbt's nodes started {nodes}): steps {started_steps(home, killed[-1])}; pool held by {held[-1]}"
+        )
     # The fault being tested: the run killed in dbt kept the DuckDB pool slot (with no recovery, every
     # later run would wait forever); the run after it freed that slot before its own dbt step.
     assert killed[1] in held[1]
@@ -332,7 +333,9 @@ def test_two_runs_on_one_warehouse_in_an_odd_folder_with_dagster_dev_open_and_db
             assert time.monotonic() < deadline
             time.sleep(0.2)
         # It gives up before dbt, so the checkout and the user play no part: forked (about 2 s of CPU less).
-        impatient = start_run(HANDMADE, warehouse, tmp_path / "impatient", env={**env, "FINGERTIP_WAIT_SECONDS": "1"}, forked=True)
+        impatient = start_run(
+            HANDMADE, warehouse, tmp_path / "impatient", env={**env, "FINGERTIP_WAIT_SECONDS": "1"}, forked=True
+        )
         second = start_run(HANDMADE, warehouse, tmp_path / "second", env=env, argv=as_other_user(checkout))
         code, _, err = finish(impatient, tmp_path / "impatient")
         assert code == 3, err
