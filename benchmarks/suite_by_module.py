@@ -126,6 +126,8 @@ def main(argv: list[str]) -> int:
         f"in the tests (the modules above), {cpu:.1f} s in pytest's processes and those they waited for (not the "
         f"forked `fingertip` commands), {machine:.1f} s busy on the whole machine meanwhile"
     )
+    if rows:  # the fixtures' teardown, the workers' exit and pytest's summary
+        print(f"from the last test's end to pytest's exit: {wall - max(row['end'] for row in rows):.1f} s")
     return code
 
 
