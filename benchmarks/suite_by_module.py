@@ -105,7 +105,7 @@ def main(argv: list[str]) -> int:
         }
         before, started, machine_before = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic(), psutil.cpu_times()
         pytest = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", Path(__file__).stem, "-q", *argv]
-        result = subprocess.run(pytest, cwd=repo, env=env, stdout=subprocess.PIPE, text=True)
+        result = subprocess.run(pytest, cwd=repo, env=env, stdout=subprocess.PIPE, text=True, errors="replace")
         code = result.returncode
         if code != 0:  # the failures, before the figures of a run that is not the whole suite's
             print(result.stdout[-20000:])

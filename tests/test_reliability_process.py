@@ -84,50 +84,64 @@ def started_steps(home: Path, run_id: str) -> list[str]:
     return [e.dagster_event.step_key for e in instance_at(home).all_logs(run_id, of_type=DagsterEventType.STEP_START)]
 
 
-def dbt_nodes_started(dbt_target: Path, run_id: str) -> tuple[int, int]:
-    """How many of its nodes the dbt build of run `run_id` has started, of how many: from the log
-    of its build folder under `dbt_target` ((0, 0) before dbt logs its first node)."""
-    started, total = 0, 0
-    for log in dbt_target.glob(f"{BUILD_TARGET_PREFIX}{run_id[:8]}-*/dbt.log"):
-        for line in log.read_text(errors="replace").splitlines():
-            if '"LogStartLine"' in line:
-                with contextlib.suppress(json.JSONDecodeError):  # the line dbt is writing now
+class DbtProgress:
+    """How many of its nodes the dbt build of one run has started, of how many: read from the log in
+    its build folder under `dbt_target` as dbt writes it, each line once."""
+
+    def __init__(self, dbt_target: Path, run_id: str) -> None:
+        self._logs = f"{BUILD_TARGET_PREFIX}{run_id[:8]}-*/dbt.log"
+        self._target, self._read = dbt_target, 0
+        self.started, self.total = 0, 0
+
+    def update(self) -> tuple[int, int]:
+        for log in self._target.glob(self._logs):  # one build folder per run's dbt step
+            with log.open("rb") as file:
+                file.seek(self._read)
+                written = file.read()
+            whole = written[: written.rfind(b"\n") + 1]  # not the line dbt is writing now
+            self._read += len(whole)
+            for line in whole.splitlines():
+                if b'"LogStartLine"' in line:
                     data = json.loads(line)["data"]
-                    started, total = max(started, data["index"]), data["total"]
-    return started, total
+                    self.started, self.total = max(self.started, data["index"]), data["total"]
+        return self.started, self.total
 
 
-def kill_when(process: subprocess.Popen, home: Path, step: str, dbt_share: float | None, sig: int, dbt_target: Path) -> str:
+def kill_when(
+    process: subprocess.Popen, home: Path, step: str, dbt_share: float | None, sig: int, dbt_target: Path
+) -> tuple[str, tuple[int, int]]:
     """Send `sig` to `process` once its run has started `step` (and, given `dbt_share`, once dbt has
-    started that share of its nodes: dbt is mid-build however fast it runs); returns the run id once
-    the process has ended. SIGKILL reaches the process, any other signal its whole process group,
-    as Ctrl-C in a terminal reaches every process of the command."""
-    deadline = time.monotonic() + RUN_TIMEOUT
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"the run ended before step {step} started"
-        run = run_of(home, process.pid)
-        if run is not None and step in started_steps(home, run.run_id):
-            while dbt_share is not None:
-                started, total = dbt_nodes_started(dbt_target, run.run_id)
-                if total and started >= dbt_share * total:
-                    break
-                assert process.poll() is None, f"the run ended with {started} of dbt's {total} nodes started"
-                assert time.monotonic() < deadline, f"dbt started {started} of its {total} nodes"
-                time.sleep(0.02)
-            if sig == signal.SIGKILL:
-                os.kill(process.pid, sig)
-            else:
-                os.killpg(process.pid, sig)
-            from orchestration.dbt_runner import CANCEL_SECONDS
+    started that share of its nodes: dbt is mid-build however fast it runs). Returns, once the
+    process has ended, the run id and dbt's (nodes started, nodes) when the signal was sent.
+    SIGKILL reaches the process, any other signal its whole process group, as Ctrl-C in a terminal
+    reaches every process of the command. A run the test gives up on is killed, not left building."""
+    from orchestration.dbt_runner import CANCEL_SECONDS
 
-            try:
-                process.wait(timeout=CANCEL_SECONDS + 15)  # an interrupted run may wait that long for dbt
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)  # not left holding the warehouse
-                raise AssertionError(f"the run did not end within {CANCEL_SECONDS + 15} s of {sig.name}") from None
-            return run.run_id
-        time.sleep(0.2)
-    raise AssertionError(f"step {step} never started")
+    deadline = time.monotonic() + RUN_TIMEOUT
+    try:
+        while (run := run_of(home, process.pid)) is None or step not in started_steps(home, run.run_id):
+            assert process.poll() is None, f"the run ended before step {step} started"
+            assert time.monotonic() < deadline, f"step {step} never started"
+            time.sleep(0.2)
+        dbt = DbtProgress(dbt_target, run.run_id)
+        while dbt_share is not None and not (dbt.update()[1] and dbt.started >= dbt_share * dbt.total):
+            assert process.poll() is None, f"the run ended with {dbt.started} of dbt's {dbt.total} nodes started"
+            assert time.monotonic() < deadline, f"dbt started {dbt.started} of its {dbt.total} nodes"
+            time.sleep(0.05)
+        assert process.poll() is None, f"the run ended before the {sig.name}"
+        if sig == signal.SIGKILL:
+            os.kill(process.pid, sig)
+        else:
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=CANCEL_SECONDS + 15)  # an interrupted run may wait that long for dbt
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the run did not end within {CANCEL_SECONDS + 15} s of {sig.name}") from None
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # not left holding the warehouse
+        raise
+    return run.run_id, (dbt.started, dbt.total)
 
 
 def table_rows(database: Path, sql: str) -> list[tuple]:
@@ -169,22 +183,22 @@ def test_a_run_killed_at_any_stage_never_blocks_the_next_and_it_builds_the_same(
     warehouse = tmp_path / "warehouse.duckdb"
     home = tmp_path / ".dagster"
     # dbt's folder (its build folders and their logs): the one it parsed in, as conftest.fingertip gives it.
-    dbt_target = Path(os.environ.get("DBT_TARGET_PATH") or REPO / "dbt_project" / "target")
+    from orchestration.dbt_manifest import dbt_target_dir
+
+    dbt_target = dbt_target_dir()
     env = clean_env(DBT_TARGET_PATH=str(dbt_target))
     killed, held, codes = [], [], []
     for n, (step, dbt_share, sig) in enumerate(KILL_POINTS):
         # SIGKILL ends a process wherever it is, however it was started; Ctrl-C tests how the process
         # ends itself, as Python ends the installed script.
         process = start_run(HANDMADE, warehouse, tmp_path / f"killed{n}", env=env, forked=sig == signal.SIGKILL)
-        killed.append(kill_when(process, home, step, dbt_share, sig, dbt_target))
+        run_id, nodes = kill_when(process, home, step, dbt_share, sig, dbt_target)
+        killed.append(run_id)
         codes.append(process.returncode)
         instance = instance_at(home)
         slots = instance.event_log_storage.get_concurrency_info("duckdb_warehouse").claimed_slots
         held.append({slot.run_id for slot in slots})
-        nodes = dbt_nodes_started(dbt_target, killed[-1])
-        print(
-            f"{sig.name} at {step} (dbt's nodes started {nodes}): steps {started_steps(home, killed[-1])}; pool held by {held[-1]}"
-        )
+        print(f"{sig.name} at {step} (dbt's nodes started {nodes}): steps {started_steps(home, run_id)}; pool held by {held[-1]}")
     # The fault being tested: the run killed in dbt kept the DuckDB pool slot (with no recovery, every
     # later run would wait forever); the run after it freed that slot before its own dbt step.
     assert killed[1] in held[1]
