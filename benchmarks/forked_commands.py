@@ -16,7 +16,6 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from itertools import count
 from pathlib import Path
@@ -42,8 +41,7 @@ def main() -> int:
     for _ in range(options.runs):
         args = [a.replace("{n}", str(next(numbers))) for a in command]
         cpu, started = forked_cli.cpu_of_commands, time.monotonic()
-        with tempfile.TemporaryDirectory() as folder:
-            result = forked_cli.run(args, env, REPO, Path(folder))
+        result = forked_cli.run(args, env, REPO)
         print(f"{'forked':<10} {time.monotonic() - started:7.2f} {forked_cli.cpu_of_commands - cpu:7.2f} {result.returncode:4}")
         args = [a.replace("{n}", str(next(numbers))) for a in command]
         cpu, started = _children_cpu(), time.monotonic()

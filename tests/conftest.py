@@ -25,7 +25,6 @@ import pickle
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -45,8 +44,7 @@ def fingertip(*args: str, env: dict | None = None, check: bool = True) -> subpro
     imported its libraries); its exit code, stdout and stderr."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("FINGERTIP_", "DAGSTER_HOME"))}
     full_env.update(env or {})
-    with tempfile.TemporaryDirectory(prefix="fingertip-command-") as folder:
-        result = forked_cli.run(list(args), full_env, REPO, Path(folder))
+    result = forked_cli.run(list(args), full_env, REPO)
     if check and result.returncode != 0:
         raise AssertionError(
             f"fingertip {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

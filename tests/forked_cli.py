@@ -77,13 +77,14 @@ def start(
     return Command(process, Path(cpu))
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path, folder: Path) -> subprocess.CompletedProcess:
-    """`fingertip <args>` as a forked process, to its end; its output is kept in files in `folder` while it runs."""
-    out, err = folder / "stdout", folder / "stderr"
-    code = start(args, env, cwd, (out, err)).wait()
-    return subprocess.CompletedProcess(
-        ["fingertip", *args], code, out.read_text(errors="replace"), err.read_text(errors="replace")
-    )
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    """`fingertip <args>` as a forked process, to its end; its output is kept in temporary files while it runs."""
+    with tempfile.TemporaryDirectory(prefix="fingertip-command-") as folder:
+        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+        code = start(args, env, cwd, (out, err)).wait()
+        return subprocess.CompletedProcess(
+            ["fingertip", *args], code, out.read_text(errors="replace"), err.read_text(errors="replace")
+        )
 
 
 def _command(args: list[str], env: dict[str, str], cwd: str, streams: tuple[str, str] | str, cpu: str, new_session: bool) -> None:

@@ -93,7 +93,8 @@ class DbtProgress:
         self._target, self._read = dbt_target, 0
         self.started, self.total = 0, 0
 
-    def update(self) -> tuple[int, int]:
+    def reached(self, share: float) -> bool:
+        """Whether dbt has started `share` of its nodes, by what it has logged since the last look."""
         for log in self._target.glob(self._logs):  # one build folder per run's dbt step
             with log.open("rb") as file:
                 file.seek(self._read)
@@ -104,7 +105,7 @@ class DbtProgress:
                 if b'"LogStartLine"' in line:
                     data = json.loads(line)["data"]
                     self.started, self.total = max(self.started, data["index"]), data["total"]
-        return self.started, self.total
+        return bool(self.total) and self.started >= share * self.total
 
 
 def kill_when(
@@ -124,7 +125,7 @@ def kill_when(
             assert time.monotonic() < deadline, f"step {step} never started"
             time.sleep(0.2)
         dbt = DbtProgress(dbt_target, run.run_id)
-        while dbt_share is not None and not (dbt.update()[1] and dbt.started >= dbt_share * dbt.total):
+        while dbt_share is not None and not dbt.reached(dbt_share):
             assert process.poll() is None, f"the run ended with {dbt.started} of dbt's {dbt.total} nodes started"
             assert time.monotonic() < deadline, f"dbt started {dbt.started} of its {dbt.total} nodes"
             time.sleep(0.05)
