@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 from packaging.version import Version  # dagster-dbt's own type for the dbt version
@@ -26,6 +26,7 @@ from orchestration.dbt_manifest import (
     manifest_is_current,
 )
 from orchestration.settings import DBT_PROJECT_DIR, Settings, alert_environment
+from storage import gx_process
 from storage.publish import publish_marts, quote_identifier
 
 # Engine spark: the schemas whose relations the Spark build writes as Parquet, one
@@ -48,6 +49,19 @@ class LakePaths(ConfigurableResource):
     @property
     def lake_dir(self) -> Path:
         return Path(self.lake)
+
+
+class GxProcess(ConfigurableResource):
+    """The run's Great Expectations process (storage/gx_process.py), ended when the run ends.
+
+    The ingest starts it at its first loaded batch and the batch checks read its verdicts, so both
+    hold this resource; Dagster tears it down once per run (every step runs in the run's process).
+    The dbt step ends the process sooner, once it has answered; a run without one (its ingest and
+    checks alone) would otherwise leave it running as long as the process that ran the run: a
+    notebook or a service calling `execute_in_process` on a real instance."""
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        gx_process.stop()
 
 
 class Warehouse(DuckDBResource):
@@ -258,6 +272,7 @@ def build_resources(settings: Settings | None = None) -> dict:
             lake=str(settings.lake),
             reviews_inbox=str(settings.reviews_inbox),
         ),
+        "gx": GxProcess(),
         "warehouse": Warehouse(
             database=str(settings.warehouse),
             published=str(settings.publish),

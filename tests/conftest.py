@@ -80,7 +80,7 @@ def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = ()
     Dagster run on `instance` (default: an ephemeral one), as `fingertip run` runs them; the run's result."""
     from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
 
-    from orchestration.resources import LakePaths
+    from orchestration.resources import GxProcess, LakePaths
     from orchestration.settings import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
     from sources.landing import delivery_days
 
@@ -88,7 +88,10 @@ def ingest_in_one_run(landing: Path, lake: Path, assets: list, checks: list = ()
         assets=assets,
         asset_checks=list(checks),
         jobs=[define_asset_job("ingest", selection=AssetSelection.all())],
-        resources={"paths": LakePaths(landing=str(landing), lake=str(lake), reviews_inbox=str(lake.parent / "reviews_inbox"))},
+        resources={
+            "paths": LakePaths(landing=str(landing), lake=str(lake), reviews_inbox=str(lake.parent / "reviews_inbox")),
+            "gx": GxProcess(),
+        },
     )
     days = delivery_days(landing)
     return defs.resolve_job_def("ingest").execute_in_process(

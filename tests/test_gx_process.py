@@ -272,10 +272,12 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_run_dagster_launches_starts_the_gx_process_and_its_checks_read_its_verdicts(tmp_path):
+def test_a_run_dagster_launches_starts_the_gx_process_its_checks_read_its_verdicts_and_it_ends_with_the_run(tmp_path):
     """A run on a real instance, as the run worker of `dagster dev`, the schedule or a sensor runs it
     (its steps in one process), starts the GX process at its first loaded batch, as `fingertip run`
-    starts it before its run. (A run on an ephemeral instance starts none: tests/test_unchanged_reruns.py.)"""
+    starts it before its run. (A run on an ephemeral instance starts none: tests/test_unchanged_reruns.py.)
+    This run has no dbt step to end the process once it has answered; the process that ran the run
+    lives on, as a notebook or a service would, and the process still ends with the run."""
     from conftest import FIXTURES, ingest_in_one_run, instance_at
 
     from orchestration.assets.ingest import event_assets, reference_tables
@@ -289,10 +291,9 @@ def test_a_run_dagster_launches_starts_the_gx_process_and_its_checks_read_its_ve
         batch_checks,
         instance_at(tmp_path / ".dagster"),
     )
-    started = gx_process.process()
-    try:
-        assert started is not None, "no GX process was started"
-        validated_in = {e.asset_check_key.name: e.metadata["validated_in"].value for e in result.get_asset_check_evaluations()}
-        assert validated_in == {f"{source}_batch_expectations": f"GX process (pid {started.pid})" for source in EVENT_SPECS}
-    finally:
-        gx_process.stop()  # this run has no dbt step to end it (stop_when_done), nor a run worker that exits
+    validated_in = {e.asset_check_key.name: e.metadata["validated_in"].value for e in result.get_asset_check_evaluations()}
+    [pid] = {where.removeprefix("GX process (pid ").removesuffix(")") for where in validated_in.values()}
+    assert validated_in == {f"{source}_batch_expectations": f"GX process (pid {pid})" for source in EVENT_SPECS}
+    assert gx_process.process() is None, "the GX process outlived the run that started it"
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)

@@ -23,7 +23,7 @@ from dagster import (
 
 from orchestration.checks.expectations import send_ahead
 from orchestration.partitions import delivery_day
-from orchestration.resources import LakePaths
+from orchestration.resources import GxProcess, LakePaths
 from orchestration.settings import SettingError, clear_empty_days, plausible_window_days
 from sources.contract import EVENT_SPECS, REFERENCE_TABLES
 from sources.landing import delivery_files
@@ -85,7 +85,7 @@ def _event_asset(source: str):
         kinds={"polars", "parquet"},
         description=f"{source} deliveries, validated: valid rows to lake/{source}/dt=*/, invalid rows to quarantine.",
     )
-    def _ingest(context: AssetExecutionContext, paths: LakePaths) -> MaterializeResult:
+    def _ingest(context: AssetExecutionContext, paths: LakePaths, gx: GxProcess) -> MaterializeResult:
         ensure_schema_files(paths.lake_dir)
         try:
             window, clear_empty = plausible_window_days(), clear_empty_days()

@@ -15,7 +15,7 @@ from dagster import (
 )
 
 from orchestration.partitions import delivery_day
-from orchestration.resources import LakePaths
+from orchestration.resources import GxProcess, LakePaths
 from orchestration.settings import plausible_window_days
 from sources.contract import EVENT_SPECS
 from storage import gx_process, load_receipts
@@ -61,7 +61,8 @@ def send_ahead(context: AssetExecutionContext, lake: Path, source: str) -> None:
     the schedule, a sensor) starts it here, at the first source with a batch to validate whose
     check the run runs: its checks then read the verdicts as `fingertip run`'s do, instead of
     importing GX themselves after dbt (every step runs in the run's one process: definitions.py).
-    The dbt step ends the process once it has answered (stop_when_done); a run without one ends it by ending (the process reads its socket's end).
+    The dbt step ends the process once it has answered (stop_when_done); a run without one ends it
+    when the run ends (the GxProcess resource's teardown).
     Not in a run on an ephemeral instance (a test's or a script's `execute_in_process`): its
     process outlives the run, and so would GX's."""
     if not _validates(context, source):
@@ -87,7 +88,7 @@ def _batch_check(source: str):
         partitions_def=delivery_day,
         description=f"GX: schema, not-null, domains, unique provenance and sane timestamps of the loaded {source} batch.",
     )
-    def _check(context: AssetCheckExecutionContext, paths: LakePaths) -> AssetCheckResult:
+    def _check(context: AssetCheckExecutionContext, paths: LakePaths, gx: GxProcess) -> AssetCheckResult:
         lake = paths.lake_dir
         days, unchecked, window, suite = _batch(lake, source, context.partition_keys)
         if not days:
