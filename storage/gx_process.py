@@ -11,8 +11,8 @@ dbt step runs next and tells the process to end once it has answered
 after dbt, read the verdicts kept here (or send their batch themselves).
 A run that Dagster launches (`dagster dev`, the schedule, a sensor) starts it at
 its first loaded batch instead (orchestration/checks/expectations.py send_ahead).
-Every run ends it when the run ends, if it is still running (the `gx` resource,
-orchestration/resources.py GxProcess).
+Every run of the ingest or the batch checks ends it when the run ends, if it is still running
+(the `gx` resource, orchestration/resources.py GxProcess).
 Where none was started (tests that run the assets in one process on an ephemeral
 instance) or it died, a check validates in its own process, as before: the same
 outcome, later.

@@ -291,9 +291,13 @@ def test_a_run_dagster_launches_starts_the_gx_process_its_checks_read_its_verdic
         batch_checks,
         instance_at(tmp_path / ".dagster"),
     )
-    validated_in = {e.asset_check_key.name: e.metadata["validated_in"].value for e in result.get_asset_check_evaluations()}
-    [pid] = {where.removeprefix("GX process (pid ").removesuffix(")") for where in validated_in.values()}
-    assert validated_in == {f"{source}_batch_expectations": f"GX process (pid {pid})" for source in EVENT_SPECS}
-    assert gx_process.process() is None, "the GX process outlived the run that started it"
-    with pytest.raises(ProcessLookupError):
-        os.kill(int(pid), 0)
+    left = gx_process.process()
+    try:
+        validated_in = {e.asset_check_key.name: e.metadata["validated_in"].value for e in result.get_asset_check_evaluations()}
+        [pid] = {where.removeprefix("GX process (pid ").removesuffix(")") for where in validated_in.values()}
+        assert validated_in == {f"{source}_batch_expectations": f"GX process (pid {pid})" for source in EVENT_SPECS}
+        assert left is None, "the GX process outlived the run that started it"
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)
+    finally:
+        gx_process.stop()  # if it did outlive the run, the next test module must not find it
