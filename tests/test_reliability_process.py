@@ -26,6 +26,8 @@ from conftest import FINGERTIP, FIXTURES, REPO, fingertip, instance_at, query
 from dagster_dev import dagster_dev
 
 from orchestration.assets.dbt import BUILD_TARGET_PREFIX
+from orchestration.dbt_manifest import dbt_target_dir
+from orchestration.dbt_runner import CANCEL_SECONDS
 from storage.publish import MARTS
 
 HANDMADE = FIXTURES / "handmade_landing"
@@ -116,8 +118,6 @@ def kill_when(
     process has ended, the run id and dbt's (nodes started, nodes) when the signal was sent.
     SIGKILL reaches the process, any other signal its whole process group, as Ctrl-C in a terminal
     reaches every process of the command. A run the test gives up on is killed, not left building."""
-    from orchestration.dbt_runner import CANCEL_SECONDS
-
     deadline = time.monotonic() + RUN_TIMEOUT
     try:
         while (run := run_of(home, process.pid)) is None or step not in started_steps(home, run.run_id):
@@ -184,8 +184,6 @@ def test_a_run_killed_at_any_stage_never_blocks_the_next_and_it_builds_the_same(
     warehouse = tmp_path / "warehouse.duckdb"
     home = tmp_path / ".dagster"
     # dbt's folder (its build folders and their logs): the one it parsed in, as conftest.fingertip gives it.
-    from orchestration.dbt_manifest import dbt_target_dir
-
     dbt_target = dbt_target_dir()
     env = clean_env(DBT_TARGET_PATH=str(dbt_target))
     killed, held, codes = [], [], []
